@@ -1,0 +1,1 @@
+"""Shared code of the Bible VibeCoder functions (deployed as the shared Lambda layer)."""

@@ -1,0 +1,244 @@
+"""The event catalog: the single source of truth for event types, their models and subscriptions.
+
+CDK builds the EventBridge rules from it, the local runtime routes with it, ``events/schemas/`` is
+generated from it and the README's diagram is drawn from it. Adding an event type = one model in
+``events.models`` and one ``EventType`` below; adding a service = one ``Service`` below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from vibecoder.events import models as m
+from vibecoder.events.envelope import EventEnvelope, EventMetadata
+
+SOURCE_PREFIX = "vibecoder."
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    description: str
+    triggers: tuple[str, ...] = ()  # non-event triggers: HTTP routes, schedules
+
+    @property
+    def module(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def handler(self) -> str:
+        """The handler string: the same in Lambda, the local runtime and the tests."""
+        return f"{self.module}.handler.lambda_handler"
+
+    @property
+    def source(self) -> str:
+        return f"{SOURCE_PREFIX}{self.name}"
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    model: type[BaseModel]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...] = ()
+    version: str = "1.0"
+    description: str = ""
+
+    @property
+    def envelope_model(self) -> type[EventEnvelope]:
+        return EventEnvelope[self.model]  # type: ignore[name-defined]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One EventBridge rule: which events a function receives."""
+
+    function: str
+    event_types: tuple[str, ...] = ()  # empty with every_event=True
+    sources: tuple[str, ...] = ()
+    every_event: bool = False
+
+    @property
+    def rule_name(self) -> str:
+        return f"{self.function}-subscription"
+
+    def event_pattern(self) -> dict[str, Any]:
+        if self.every_event:
+            return {"source": [{"prefix": SOURCE_PREFIX}]}
+        return {"source": list(self.sources), "detail-type": list(self.event_types)}
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+@dataclass
+class EventCatalog:
+    services: dict[str, Service]
+    event_types: dict[str, EventType]
+    audit_service: str  # receives every event
+    _envelopes: dict[str, type[EventEnvelope]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for event_type in self.event_types.values():
+            unknown = set(event_type.producers + event_type.consumers) - set(self.services)
+            if unknown:
+                raise ValueError(f"{event_type.name} names unknown services: {sorted(unknown)}")
+            self._envelopes[event_type.name] = event_type.envelope_model
+
+    def get(self, name: str) -> EventType:
+        try:
+            return self.event_types[name]
+        except KeyError:
+            raise UnknownEventType(f"unknown event type {name!r}") from None
+
+    def service(self, name: str) -> Service:
+        return self.services[name]
+
+    def new_event(
+        self,
+        event_type: str,
+        data: BaseModel | dict,
+        *,
+        correlation_id: str,
+        causation_id: str | None = None,
+        source: str,
+        **metadata: Any,
+    ) -> EventEnvelope:
+        """Build a validated envelope; ``source`` is the producing service (must be a declared producer)."""
+        spec = self.get(event_type)
+        if source not in spec.producers:
+            raise ValueError(f"{source} is not a declared producer of {event_type}")
+        payload = data.model_dump(by_alias=True) if isinstance(data, BaseModel) else data
+        return self._envelopes[event_type](
+            type=event_type,
+            version=spec.version,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            metadata=EventMetadata(source=source, **metadata),
+            data=spec.model.model_validate(payload),
+        )
+
+    def parse(self, detail: dict[str, Any]) -> EventEnvelope:
+        """Validate an envelope (EventBridge ``detail``) into its typed model."""
+        name = detail.get("type") if isinstance(detail, dict) else None
+        if not isinstance(name, str):
+            raise UnknownEventType("event has no type")
+        return self._envelopes[self.get(name).name].model_validate(detail)
+
+    def subscriptions(self) -> list[Subscription]:
+        subs = []
+        for service in self.services.values():
+            if service.name == self.audit_service:
+                subs.append(Subscription(function=service.name, every_event=True))
+                continue
+            consumed = [e for e in self.event_types.values() if service.name in e.consumers]
+            if consumed:
+                sources = sorted({self.services[p].source for e in consumed for p in e.producers})
+                subs.append(
+                    Subscription(
+                        function=service.name,
+                        event_types=tuple(sorted(e.name for e in consumed)),
+                        sources=tuple(sources),
+                    )
+                )
+        return subs
+
+    def consumers_of(self, event_type: str) -> list[str]:
+        consumers = list(self.get(event_type).consumers)
+        return consumers + [self.audit_service] if self.audit_service not in consumers else consumers
+
+    def json_schemas(self) -> dict[str, dict[str, Any]]:
+        """JSON Schema of each event's envelope, as published to the schema registry."""
+        schemas = {}
+        for name, spec in sorted(self.event_types.items()):
+            schema = self._envelopes[name].model_json_schema(by_alias=True)
+            schema["title"] = name
+            schema["x-vibecoder"] = {
+                "version": spec.version,
+                "producers": list(spec.producers),
+                "consumers": self.consumers_of(name),
+                "description": spec.description,
+            }
+            schemas[name] = schema
+        return schemas
+
+
+GATEWAY, GENERATOR, AI, RENDERER, SENDER, PERSISTENCE, ANALYTICS, ORCHESTRATOR, API = (
+    "telegram-gateway",
+    "carousel-generator",
+    "ai-content",
+    "image-renderer",
+    "telegram-sender",
+    "data-persistence",
+    "analytics",
+    "event-orchestrator",
+    "api",
+)
+EVERY_SERVICE = (GATEWAY, GENERATOR, AI, RENDERER, SENDER, PERSISTENCE, ANALYTICS, ORCHESTRATOR, API)
+
+_SERVICES = [
+    Service(GATEWAY, "Telegram webhook: verifies, parses updates, emits requests", ("POST /telegram/webhook",)),
+    Service(GENERATOR, "Carousel saga: asks for content, cuts it into slides, completes the carousel"),
+    Service(AI, "Content: OpenAI structured output or the offline knowledge base"),
+    Service(RENDERER, "Renders slides with Pillow and stores them in S3"),
+    Service(SENDER, "Delivers albums and failure messages to Telegram"),
+    Service(PERSISTENCE, "Users, their history and saved carousels"),
+    Service(ANALYTICS, "Counters, metrics and alerts"),
+    Service(ORCHESTRATOR, "Audits every event, tracks workflows, sweeps stuck requests", ("schedule",)),
+    Service(
+        API,
+        "HTTP API: health, stats, carousels",
+        ("GET /health", "GET /stats", "POST /carousels", "GET /carousels/{id}"),
+    ),
+]
+
+_EVENT_TYPES = [
+    EventType("carousel.generate.requested", m.CarouselGenerateRequested, (GATEWAY, API), (GENERATOR, ANALYTICS),
+              description="A user asked for a carousel"),
+    EventType("ai.content.requested", m.AiContentRequested, (GENERATOR,), (AI,),
+              description="Content is needed for a request"),
+    EventType("carousel.content.analyzed", m.CarouselContentAnalyzed, (AI,), (GENERATOR,),
+              description="Structured content is ready"),
+    EventType("ai.analysis.completed", m.AiAnalysisCompleted, (AI,), (ANALYTICS,),
+              description="Provider, duration and tokens of one content generation"),
+    EventType("carousel.slides.generated", m.CarouselSlidesGenerated, (GENERATOR,), (RENDERER,),
+              description="Slides are cut and ready to render"),
+    EventType("carousel.images.rendered", m.CarouselImagesRendered, (RENDERER,), (GENERATOR,),
+              description="Slide images are in S3"),
+    EventType("carousel.completed", m.CarouselCompleted, (GENERATOR,), (SENDER, PERSISTENCE, ANALYTICS),
+              description="The carousel is ready to deliver"),
+    EventType("carousel.failed", m.CarouselFailed, (GENERATOR, ORCHESTRATOR), (SENDER, PERSISTENCE, ANALYTICS),
+              description="A request ended without a carousel"),
+    EventType("telegram.user.message.received", m.TelegramUserMessageReceived, (GATEWAY,), (PERSISTENCE,),
+              description="A Telegram update the bot acts on"),
+    EventType("telegram.bot.response.sent", m.TelegramBotResponseSent, (SENDER,), (ANALYTICS,),
+              description="The bot answered in a chat"),
+    EventType("analytics.user.interaction.tracked", m.AnalyticsUserInteractionTracked, (GATEWAY, API), (ANALYTICS,),
+              description="A user did something worth counting"),
+    EventType("analytics.metrics.collected", m.AnalyticsMetricsCollected, (ANALYTICS,),
+              description="A day's counters"),
+    EventType("analytics.alert.triggered", m.AnalyticsAlertTriggered, (ANALYTICS,),
+              description="A threshold was crossed"),
+    EventType("analytics.health.checked", m.AnalyticsHealthChecked, (ORCHESTRATOR,), (ANALYTICS,),
+              description="The scheduled health check's result"),
+    EventType("system.error.occurred", m.SystemErrorOccurred, EVERY_SERVICE, (ANALYTICS,),
+              description="A step failed; carries the cause"),
+    EventType("workflow.step.changed", m.WorkflowStepChanged, (ORCHESTRATOR,),
+              description="A request's workflow moved to another step"),
+    EventType("data.carousel.saved", m.DataCarouselSaved, (PERSISTENCE,), (ANALYTICS,),
+              description="A carousel is in the user's history"),
+    EventType("data.user.created", m.DataUserCreated, (PERSISTENCE,), (ANALYTICS,),
+              description="A new user"),
+]
+
+CATALOG = EventCatalog(
+    services={s.name: s for s in _SERVICES},
+    event_types={e.name: e for e in _EVENT_TYPES},
+    audit_service=ORCHESTRATOR,
+)
+
+__all__ = ["CATALOG", "EventCatalog", "EventType", "Service", "Subscription", "UnknownEventType", "ValidationError"]

@@ -1,0 +1,206 @@
+"""The ``data`` of every event type. One model per event; the catalog maps types to these models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from vibecoder.content import (
+    DEFAULT_SLIDES,
+    DEFAULT_STYLE,
+    MAX_SLIDES,
+    MIN_SLIDES,
+    SOURCE_TEXT_MAX_CHARS,
+    TOPIC_MAX_CHARS,
+    CamelModel,
+    CarouselContent,
+    Language,
+    Slide,
+)
+
+RequestChannel = Literal["telegram", "api", "local"]
+
+
+class RequestRef(CamelModel):
+    """Who asked, and where to answer. Carried along the whole flow."""
+
+    request_id: str
+    user_id: str
+    chat_id: int | None = None
+    channel: RequestChannel = "api"
+    status_message_id: int | None = None  # the Telegram message edited as the flow advances
+
+
+# --- carousel.* -------------------------------------------------------------------------------
+
+
+class CarouselGenerateRequested(RequestRef):
+    topic: str | None = Field(default=None, max_length=TOPIC_MAX_CHARS)
+    source_text: str | None = Field(default=None, max_length=SOURCE_TEXT_MAX_CHARS)
+    slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
+    style: str = DEFAULT_STYLE
+    language: Language | None = None  # None: detect from the text
+
+    @model_validator(mode="after")
+    def _needs_topic_or_text(self) -> CarouselGenerateRequested:
+        if not (self.topic and self.topic.strip()) and not (self.source_text and self.source_text.strip()):
+            raise ValueError("either topic or sourceText is required")
+        return self
+
+
+class CarouselContentAnalyzed(RequestRef):
+    content: CarouselContent
+    slides_count: int = Field(ge=MIN_SLIDES, le=MAX_SLIDES)
+    style: str = DEFAULT_STYLE
+    provider: str
+    model: str | None = None
+
+
+class CarouselSlidesGenerated(RequestRef):
+    title: str
+    caption: str = ""
+    style: str = DEFAULT_STYLE
+    language: Language = "en"
+    slides: list[Slide] = Field(min_length=1)
+
+
+class RenderedImage(CamelModel):
+    index: int = Field(ge=1)
+    key: str  # S3 object key in the slides bucket
+    width: int
+    height: int
+    content_type: str = "image/jpeg"
+    size_bytes: int
+
+
+class CarouselImagesRendered(RequestRef):
+    images: list[RenderedImage] = Field(min_length=1)
+    render_ms: float
+    style: str = DEFAULT_STYLE
+
+
+class CompletedSlide(Slide):
+    image_key: str
+
+
+class CarouselCompleted(RequestRef):
+    title: str
+    caption: str = ""
+    style: str = DEFAULT_STYLE
+    language: Language = "en"
+    slides: list[CompletedSlide]
+    timings: dict[str, float] = Field(default_factory=dict)  # step → ms since the request
+
+
+class CarouselFailed(RequestRef):
+    stage: str
+    reason: str
+    language: Language = "en"
+
+
+# --- ai.* -------------------------------------------------------------------------------------
+
+
+class AiContentRequested(RequestRef):
+    topic: str | None = None
+    source_text: str | None = None
+    slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
+    style: str = DEFAULT_STYLE
+    language: Language | None = None
+
+
+class AiAnalysisCompleted(RequestRef):
+    provider: str
+    model: str | None = None
+    duration_ms: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    fallback_reason: str | None = None
+
+
+# --- telegram.* -------------------------------------------------------------------------------
+
+
+class TelegramUserMessageReceived(CamelModel):
+    update_id: int
+    user_id: str
+    chat_id: int
+    kind: str  # command, text, callback, …
+    text: str = ""
+    username: str | None = None
+    first_name: str | None = None
+    language_code: str | None = None
+
+
+class TelegramBotResponseSent(CamelModel):
+    request_id: str | None = None
+    chat_id: int | None = None
+    method: str
+    delivered: bool
+    message_ids: list[int] = Field(default_factory=list)
+    recorded_at: str | None = None  # where the local runtime recorded it when no token is set
+    error: str | None = None
+
+
+# --- analytics.* / system.* -------------------------------------------------------------------
+
+
+class AnalyticsUserInteractionTracked(CamelModel):
+    user_id: str
+    action: str
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class AnalyticsMetricsCollected(CamelModel):
+    day: str
+    counts: dict[str, int]
+
+
+class AnalyticsAlertTriggered(CamelModel):
+    alert: str
+    message: str
+    value: float
+    threshold: float
+
+
+class AnalyticsHealthChecked(CamelModel):
+    status: Literal["healthy", "degraded", "unhealthy"]
+    checks: dict[str, str]
+
+
+class SystemErrorOccurred(CamelModel):
+    service: str
+    error_type: str
+    message: str
+    request_id: str | None = None
+    cause_event_id: str | None = None
+    cause_event_type: str | None = None
+
+
+# --- workflow.* -------------------------------------------------------------------------------
+
+
+WorkflowStep = Literal["requested", "content", "slides", "images", "completed", "failed"]
+
+
+class WorkflowStepChanged(CamelModel):
+    request_id: str
+    step: WorkflowStep
+    previous_step: WorkflowStep | None = None
+    elapsed_ms: float = 0.0
+
+
+# --- data.* -----------------------------------------------------------------------------------
+
+
+class DataCarouselSaved(CamelModel):
+    request_id: str
+    user_id: str
+    status: str
+
+
+class DataUserCreated(CamelModel):
+    user_id: str
+    created_at: datetime
