@@ -5,7 +5,7 @@ These models travel inside events, so they are part of the event contract (see `
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,7 +34,7 @@ class CamelModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-class SlideType(str, Enum):
+class SlideType(StrEnum):
     COVER = "cover"
     PRINCIPLE = "principle"
     QUOTE = "quote"

@@ -192,7 +192,7 @@ _SERVICES = [
     Service(
         API,
         "HTTP API: health, stats, carousels",
-        ("GET /health", "GET /stats", "POST /carousels", "GET /carousels/{id}"),
+        ("GET /health", "GET /stats", "POST /carousels", "POST /test-carousel", "GET /carousels/{id}"),
     ),
 ]
 

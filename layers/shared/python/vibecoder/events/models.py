@@ -32,6 +32,10 @@ class RequestRef(CamelModel):
     channel: RequestChannel = "api"
     status_message_id: int | None = None  # the Telegram message edited as the flow advances
 
+    def ref(self) -> dict:
+        """Just the request's reference fields, to carry into the next event's data."""
+        return {name: getattr(self, name) for name in RequestRef.model_fields}
+
 
 # --- carousel.* -------------------------------------------------------------------------------
 

@@ -1,0 +1,57 @@
+"""ai-content: turns a request into the structured content model (OpenAI or the offline provider)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ai_content.logic import generate_content
+from vibecoder.events.catalog import CATALOG
+from vibecoder.events.models import AiAnalysisCompleted, AiContentRequested, CarouselContentAnalyzed
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+
+SERVICE = "ai-content"
+logger, tracer, metrics = observability(SERVICE)
+
+
+@idempotent_event(SERVICE)
+def process(event: dict[str, Any]) -> list[dict[str, Any]]:
+    envelope = CATALOG.parse(event)
+    request: AiContentRequested = envelope.data
+    result = generate_content(request)
+    ref = request.ref()
+    metrics.add_dimension(name="provider", value=result.provider)
+    metrics.add_metric(name="TokensUsed", unit=MetricUnit.Count,
+                       value=result.prompt_tokens + result.completion_tokens)
+    metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)
+    provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason}
+    analyzed = CarouselContentAnalyzed(
+        **ref,
+        content=result.content,
+        slides_count=request.slides_count,
+        style=request.style,
+        provider=result.provider,
+        model=result.model,
+    )
+    completed = AiAnalysisCompleted(
+        **ref,
+        provider=result.provider,
+        model=result.model,
+        duration_ms=result.duration_ms,
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+        fallback_reason=result.fallback_reason,
+    )
+    return [
+        envelope.follow_up("carousel.content.analyzed", analyzed, source=SERVICE, **provenance).to_wire(),
+        envelope.follow_up("ai.analysis.completed", completed, source=SERVICE, **provenance).to_wire(),
+    ]
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle_bus_event(SERVICE, event, context, process, logger)

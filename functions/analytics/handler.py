@@ -1,0 +1,53 @@
+"""analytics: counters in DynamoDB and EMF metrics for the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from analytics import logic
+from vibecoder.events.catalog import CATALOG
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.repositories import AnalyticsRepository
+from vibecoder.settings import get_settings
+
+SERVICE = logic.SERVICE
+logger, tracer, metrics = observability(SERVICE)
+
+# Event type → the metric it feeds (the dashboard reads these names).
+COUNTED = {
+    "carousel.generate.requested": "CarouselRequested",
+    "carousel.completed": "CarouselCompleted",
+    "carousel.failed": "CarouselFailed",
+    "system.error.occurred": "SystemError",
+    "telegram.bot.response.sent": "TelegramResponse",
+}
+
+
+def record_metrics(envelope: Any) -> None:
+    if envelope.type in COUNTED:
+        metrics.add_metric(name=COUNTED[envelope.type], unit=MetricUnit.Count, value=1)
+    if envelope.type == "carousel.completed":
+        metrics.add_metric(name="EndToEndLatency", unit=MetricUnit.Milliseconds,
+                           value=envelope.data.timings.get("completed", 0.0))
+        metrics.add_metric(name="SlidesGenerated", unit=MetricUnit.Count, value=len(envelope.data.slides))
+    elif envelope.type == "ai.analysis.completed":
+        metrics.add_metric(name="TokensUsed", unit=MetricUnit.Count,
+                           value=envelope.data.prompt_tokens + envelope.data.completion_tokens)
+
+
+@idempotent_event(SERVICE)
+def process(event: dict[str, Any]) -> list[dict[str, Any]]:
+    envelope = CATALOG.parse(event)
+    logic.count(envelope, logic.AnalyticsDeps(counters=AnalyticsRepository(get_settings().analytics_table)))
+    record_metrics(envelope)
+    return []
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle_bus_event(SERVICE, event, context, process, logger)

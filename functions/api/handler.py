@@ -1,0 +1,73 @@
+"""api: REST routes for health, statistics and carousels (Powertools Event Handler, OpenAPI-validated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from api import logic
+from vibecoder.aws import client
+from vibecoder.bus import default_publisher
+from vibecoder.lambda_kit import observability
+from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.settings import get_settings
+
+SERVICE = logic.SERVICE
+logger, tracer, metrics = observability(SERVICE)
+app = APIGatewayRestResolver(enable_validation=True)
+
+
+def deps() -> logic.ApiDeps:
+    settings = get_settings()
+    return logic.ApiDeps(settings=settings, carousels=CarouselRepository(settings.carousels_table),
+                         events=EventStore(settings.events_table), s3=client("s3"), sqs=client("sqs"))
+
+
+@app.exception_handler(RequestValidationError)
+def bad_request(error: RequestValidationError) -> Response:
+    problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in error.errors()]
+    return Response(status_code=400, content_type=content_types.APPLICATION_JSON,
+                    body={"error": "invalid request", "details": problems})
+
+
+@app.get("/health")
+def get_health() -> Response:
+    body, healthy = logic.health(deps())
+    return Response(status_code=200 if healthy else 503, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.get("/stats")
+def get_stats() -> dict[str, Any]:
+    return logic.stats(deps())
+
+
+@app.post("/carousels")
+@app.post("/test-carousel")  # the seed's path and body, kept for its guide and scripts
+def post_carousel(body: logic.CarouselRequestBody) -> Response[logic.AcceptedResponse]:
+    events = logic.accept_carousel(body, deps())
+    default_publisher().publish(events)
+    metrics.add_metric(name="CarouselRequested", unit=MetricUnit.Count, value=1)
+    accepted = logic.AcceptedResponse(request_id=events[0].data.request_id)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted.to_wire())
+
+
+@app.get("/carousels/<request_id>")
+def get_carousel(request_id: str) -> dict[str, Any]:
+    dependencies = deps()
+    record = dependencies.carousels.get(request_id)
+    if record is None:
+        raise NotFoundError(f"no carousel {request_id}")
+    return logic.carousel_view(record, dependencies).to_wire()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,154 @@
+"""The HTTP API's logic: accept carousel requests, show their state, health and statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+
+from vibecoder.content import (
+    DEFAULT_SLIDES,
+    DEFAULT_STYLE,
+    MAX_SLIDES,
+    MIN_SLIDES,
+    SOURCE_TEXT_MAX_CHARS,
+    TOPIC_MAX_CHARS,
+    CamelModel,
+    Language,
+)
+from vibecoder.events.catalog import CATALOG
+from vibecoder.events.envelope import EventEnvelope, new_id, utc_now
+from vibecoder.events.models import AnalyticsUserInteractionTracked, CarouselGenerateRequested
+from vibecoder.health import check_dependencies, overall_status
+from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, EventStore
+from vibecoder.settings import Settings
+
+SERVICE = "api"
+SERVICE_NAME = "bible-vibecoder"
+
+
+class CarouselRequestBody(CamelModel):
+    """``POST /carousels`` (and the seed's ``POST /test-carousel``)."""
+
+    topic: str | None = Field(default=None, max_length=TOPIC_MAX_CHARS)
+    source_text: str | None = Field(default=None, max_length=SOURCE_TEXT_MAX_CHARS)
+    slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
+    user_id: str = Field(default="api-user", min_length=1, max_length=64)
+    style: str = Field(default=DEFAULT_STYLE, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    language: Language | None = None
+
+
+class AcceptedResponse(CamelModel):
+    request_id: str
+    status: str = CarouselStatus.REQUESTED.value
+
+
+class SlideView(CamelModel):
+    type: str
+    title: str
+    content: str = ""
+    image_url: str | None = None
+
+
+class CarouselView(CamelModel):
+    request_id: str
+    status: str
+    topic: str | None = None
+    title: str | None = None
+    caption: str | None = None
+    style: str
+    language: str | None = None
+    slides_count: int
+    created_at: str
+    updated_at: str | None = None
+    timings: dict[str, float]
+    slides: list[SlideView]
+    failure: str | None = None
+
+
+@dataclass
+class ApiDeps:
+    settings: Settings
+    carousels: CarouselRepository
+    events: EventStore
+    s3: Any
+    sqs: Any
+
+
+def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvelope]:
+    """Record the request, then return the events that start it (the caller publishes them)."""
+    request_id = new_id()
+    request = CarouselGenerateRequested(
+        request_id=request_id, user_id=body.user_id, channel="api", topic=body.topic, source_text=body.source_text,
+        slides_count=body.slides_count, style=body.style, language=body.language,
+    )
+    deps.carousels.create(request)
+    requested = CATALOG.new_event("carousel.generate.requested", request, correlation_id=request_id,
+                                  source=SERVICE, user_id=body.user_id)
+    tracked = CATALOG.new_event(
+        "analytics.user.interaction.tracked",
+        AnalyticsUserInteractionTracked(user_id=body.user_id, action="api.carousel.requested",
+                                        properties={"slidesCount": body.slides_count, "style": body.style}),
+        correlation_id=request_id, causation_id=requested.id, source=SERVICE, user_id=body.user_id,
+    )
+    return [requested, tracked]
+
+
+def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
+    def url(key: str | None) -> str | None:
+        if not key:
+            return None
+        return deps.s3.generate_presigned_url(
+            "get_object", Params={"Bucket": deps.settings.slides_bucket, "Key": key},
+            ExpiresIn=deps.settings.presigned_url_seconds,
+        )
+
+    slides = [SlideView(type=s.get("type", "principle"), title=s.get("title", ""), content=s.get("content", ""),
+                        image_url=url(s.get("imageKey"))) for s in record.slides]
+    return CarouselView(
+        request_id=record.request_id, status=record.status.value, topic=record.topic, title=record.title,
+        caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,
+        created_at=record.created_at, updated_at=record.updated_at, timings=record.timings, slides=slides,
+        failure=record.failure,
+    )
+
+
+def health(deps: ApiDeps) -> tuple[dict[str, Any], bool]:
+    checks = check_dependencies(deps.settings)
+    status = overall_status(checks)
+    body = {
+        "status": status,
+        "service": SERVICE_NAME,
+        "services": {name: "deployed" for name in CATALOG.services},
+        "dependencies": checks,
+        "eventBus": {"name": deps.settings.event_bus_name, "status": checks.get("bus:events", "unknown"),
+                     "eventTypes": len(CATALOG.event_types)},
+        "timestamp": utc_now().isoformat(),
+    }
+    return body, status == "healthy"
+
+
+def dead_letters(deps: ApiDeps) -> int:
+    total = 0
+    for url in deps.settings.dead_letter_queue_urls:
+        attributes = deps.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        total += int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+    return total
+
+
+def stats(deps: ApiDeps) -> dict[str, Any]:
+    counts = {name: n for name in CATALOG.event_types if (n := deps.events.count_by_type(name))}
+    by_status = {status.value: len(deps.carousels.list_by_status(status, limit=1000)) for status in CarouselStatus}
+    return {
+        "service": SERVICE_NAME,
+        "totalCarousels": sum(by_status.values()),
+        "carouselsByStatus": by_status,
+        "eventBus": {
+            "name": deps.settings.event_bus_name,
+            "totalEventsProcessed": sum(counts.values()),
+            "eventCountsByType": counts,
+            "deadLetters": dead_letters(deps),
+        },
+        "timestamp": utc_now().isoformat(),
+    }

@@ -1,0 +1,1 @@
+"""The carousel_generator function."""

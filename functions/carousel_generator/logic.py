@@ -1,0 +1,129 @@
+"""The carousel saga's steps: request → content → slides → images → completed.
+
+Each step reads the event, moves the carousel record forward and returns the follow-up events.
+A carousel that is already completed or failed is never moved again (late or duplicate events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from carousel_generator.slides import build_slides
+from vibecoder.events.envelope import EventEnvelope, utc_now
+from vibecoder.events.models import (
+    AiContentRequested,
+    CarouselCompleted,
+    CarouselContentAnalyzed,
+    CarouselGenerateRequested,
+    CarouselImagesRendered,
+    CarouselSlidesGenerated,
+    CompletedSlide,
+)
+from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus
+
+SERVICE = "carousel-generator"
+
+
+class CarouselNotFound(LookupError):
+    pass
+
+
+@dataclass
+class GeneratorDeps:
+    carousels: CarouselRepository
+
+
+def handle(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
+    steps = {
+        "carousel.generate.requested": on_requested,
+        "carousel.content.analyzed": on_content,
+        "carousel.images.rendered": on_images,
+    }
+    return steps[event.type](event, deps)
+
+
+def _elapsed_ms(record: CarouselRecord) -> float:
+    return (utc_now() - datetime.fromisoformat(record.created_at)).total_seconds() * 1000
+
+
+def _record(deps: GeneratorDeps, request_id: str) -> CarouselRecord:
+    record = deps.carousels.get(request_id)
+    if record is None:  # raise: the event is retried, then dead-lettered and swept as failed
+        raise CarouselNotFound(f"carousel {request_id} is not recorded")
+    return record
+
+
+def on_requested(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
+    request: CarouselGenerateRequested = event.data
+    deps.carousels.create(request)  # the API may have recorded it already; both are fine
+    record = _record(deps, request.request_id)
+    if not deps.carousels.update(request.request_id, status=CarouselStatus.GENERATING, timing="requested",
+                                 elapsed_ms=_elapsed_ms(record)):
+        return []
+    ask = AiContentRequested(
+        **request.ref(),
+        topic=request.topic,
+        source_text=request.source_text,
+        slides_count=request.slides_count,
+        style=request.style,
+        language=request.language,
+    )
+    return [event.follow_up("ai.content.requested", ask, source=SERVICE)]
+
+
+def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
+    analyzed: CarouselContentAnalyzed = event.data
+    record = _record(deps, analyzed.request_id)
+    content = analyzed.content
+    slides = build_slides(content, analyzed.slides_count)
+    caption = content.caption or content.title
+    if not deps.carousels.update(
+        analyzed.request_id,
+        status=CarouselStatus.RENDERING,
+        timing="content",
+        elapsed_ms=_elapsed_ms(record),
+        title=content.title,
+        caption=caption,
+        language=content.language,
+        provider=analyzed.provider,
+        slides=[s.to_wire() for s in slides],
+    ):
+        return []
+    generated = CarouselSlidesGenerated(
+        **analyzed.ref(),
+        title=content.title,
+        caption=caption,
+        style=analyzed.style,
+        language=content.language,
+        slides=slides,
+    )
+    return [event.follow_up("carousel.slides.generated", generated, source=SERVICE)]
+
+
+def on_images(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
+    rendered: CarouselImagesRendered = event.data
+    record = _record(deps, rendered.request_id)
+    keys = {image.index: image.key for image in rendered.images}
+    slides = [CompletedSlide(**slide, image_key=keys[i]) for i, slide in enumerate(record.slides, start=1) if i in keys]
+    elapsed = _elapsed_ms(record)
+    timings = dict(record.timings, images=round(elapsed, 1), render=round(rendered.render_ms, 1))
+    if not deps.carousels.update(
+        rendered.request_id,
+        status=CarouselStatus.COMPLETED,
+        timing="completed",
+        elapsed_ms=elapsed,
+        slides=[s.to_wire() for s in slides],
+        style=rendered.style,
+    ):
+        return []
+    completed = CarouselCompleted(
+        **rendered.ref(),
+        title=record.title or record.topic or "",
+        caption=record.caption or "",
+        style=rendered.style,
+        language=record.language or "en",
+        slides=slides,
+        timings=dict(timings, completed=round(elapsed, 1)),
+    )
+    return [event.follow_up("carousel.completed", completed, source=SERVICE)]

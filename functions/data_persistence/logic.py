@@ -1,0 +1,42 @@
+"""Users and their carousel history: created on first contact, history kept per user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.events.models import DataCarouselSaved, DataUserCreated
+from vibecoder.repositories import HistoryEntry, UserRepository
+
+SERVICE = "data-persistence"
+
+
+@dataclass
+class PersistenceDeps:
+    users: UserRepository
+
+
+def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
+    if event.type == "telegram.user.message.received":
+        message = event.data
+        user, created = deps.users.touch(
+            message.user_id, username=message.username, first_name=message.first_name,
+            language_code=message.language_code,
+        )
+        if not created:
+            return []
+        created_at = datetime.fromisoformat(user.created_at)
+        return [event.follow_up("data.user.created", DataUserCreated(user_id=user.user_id, created_at=created_at),
+                                source=SERVICE)]
+    carousel = event.data  # carousel.completed | carousel.failed
+    status = "completed" if event.type == "carousel.completed" else "failed"
+    title = getattr(carousel, "title", "") or carousel.reason
+    slides = len(getattr(carousel, "slides", []))
+    deps.users.add_history(
+        carousel.user_id,
+        HistoryEntry(request_id=carousel.request_id, title=title, status=status, slides=slides,
+                     at=event.timestamp.isoformat()),
+    )
+    saved = DataCarouselSaved(request_id=carousel.request_id, user_id=carousel.user_id, status=status)
+    return [event.follow_up("data.carousel.saved", saved, source=SERVICE)]

@@ -1,0 +1,50 @@
+"""event-orchestrator: audits every event, tracks workflows; on schedule, sweeps and health-checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from event_orchestrator import logic
+from vibecoder.bus import default_publisher
+from vibecoder.events.catalog import CATALOG
+from vibecoder.health import check_dependencies, overall_status
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.settings import get_settings
+
+SERVICE = logic.SERVICE
+logger, tracer, metrics = observability(SERVICE)
+
+
+def deps() -> logic.OrchestratorDeps:
+    settings = get_settings()
+    return logic.OrchestratorDeps(events=EventStore(settings.events_table, settings.event_ttl_days),
+                                  carousels=CarouselRepository(settings.carousels_table))
+
+
+@idempotent_event(SERVICE)
+def process(event: dict[str, Any]) -> list[dict[str, Any]]:
+    envelope = CATALOG.parse(event)
+    return [e.to_wire() for e in logic.on_event(envelope, event, deps())]
+
+
+def scheduled_run() -> dict[str, Any]:
+    settings = get_settings()
+    failed = logic.sweep_stuck(deps(), settings.step_timeout_seconds)
+    checks = check_dependencies(settings)
+    status = overall_status(checks)
+    default_publisher().publish([*failed, logic.health_event(checks, status)])
+    metrics.add_metric(name="StuckRequestsFailed", unit=MetricUnit.Count, value=len(failed))
+    return {"failed": [e.data.request_id for e in failed], "health": status}
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":  # the schedule rule
+        return scheduled_run()
+    return handle_bus_event(SERVICE, event, context, process, logger)

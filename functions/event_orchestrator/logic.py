@@ -1,0 +1,75 @@
+"""Audit every event, follow each request's workflow, and fail the requests that got stuck.
+
+A request is always answered: when a step never finishes (its function kept failing and the event
+was dead-lettered, or it was lost), the scheduled sweep marks it failed and emits ``carousel.failed``,
+which the sender turns into exactly one apology.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from vibecoder.events.catalog import CATALOG
+from vibecoder.events.envelope import EventEnvelope, utc_now
+from vibecoder.events.models import AnalyticsHealthChecked, CarouselFailed, WorkflowStepChanged
+from vibecoder.repositories import CarouselRepository, CarouselStatus, EventStore
+
+SERVICE = "event-orchestrator"
+
+STEPS = {
+    "carousel.generate.requested": "requested",
+    "carousel.content.analyzed": "content",
+    "carousel.slides.generated": "slides",
+    "carousel.images.rendered": "images",
+    "carousel.completed": "completed",
+    "carousel.failed": "failed",
+}
+IN_FLIGHT = (CarouselStatus.REQUESTED, CarouselStatus.GENERATING, CarouselStatus.RENDERING)
+
+
+@dataclass
+class OrchestratorDeps:
+    events: EventStore
+    carousels: CarouselRepository
+
+
+def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[EventEnvelope]:
+    deps.events.append(wire)
+    step = STEPS.get(event.type)
+    if step is None:
+        return []
+    record = deps.carousels.get(event.data.request_id)
+    elapsed = (event.timestamp - datetime.fromisoformat(record.created_at)).total_seconds() * 1000 if record else 0.0
+    changed = WorkflowStepChanged(request_id=event.data.request_id, step=step, elapsed_ms=max(elapsed, 0.0))
+    return [event.follow_up("workflow.step.changed", changed, source=SERVICE)]
+
+
+def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | None = None) -> list[EventEnvelope]:
+    """Fail every in-flight request that has not moved for ``timeout_seconds``."""
+    now = now or utc_now()
+    cutoff = now - timedelta(seconds=timeout_seconds)
+    failed = []
+    for status in IN_FLIGHT:
+        for record in deps.carousels.list_by_status(status):
+            last_move = datetime.fromisoformat(record.updated_at or record.created_at)
+            if last_move > cutoff:
+                continue
+            reason = f"step '{status.value}' did not finish within {timeout_seconds}s"
+            if not deps.carousels.update(record.request_id, status=CarouselStatus.FAILED, failure=reason):
+                continue  # it finished meanwhile
+            history = deps.events.list(record.request_id)
+            data = CarouselFailed(request_id=record.request_id, user_id=record.user_id, chat_id=record.chat_id,
+                                  channel=record.channel, stage=status.value, reason=reason,
+                                  language=record.language if record.language in ("ru", "en") else "en")
+            failed.append(CATALOG.new_event(
+                "carousel.failed", data, correlation_id=record.request_id,
+                causation_id=history[-1]["id"] if history else None, source=SERVICE, user_id=record.user_id,
+            ))
+    return failed
+
+
+def health_event(checks: dict[str, str], status: str) -> EventEnvelope:
+    data = AnalyticsHealthChecked(status=status, checks=checks)
+    return CATALOG.new_event("analytics.health.checked", data, correlation_id=f"health-{utc_now().isoformat()}",
+                             source=SERVICE)

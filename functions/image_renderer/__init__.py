@@ -1,0 +1,1 @@
+"""The image_renderer function."""

@@ -1,0 +1,35 @@
+"""image-renderer: slides → images (Pillow) → S3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from image_renderer import logic
+from vibecoder.aws import client
+from vibecoder.events.catalog import CATALOG
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.settings import get_settings
+
+SERVICE = "image-renderer"
+logger, tracer, metrics = observability(SERVICE)
+
+
+@idempotent_event(SERVICE)
+def process(event: dict[str, Any]) -> list[dict[str, Any]]:
+    envelope = CATALOG.parse(event)
+    settings = get_settings()
+    deps = logic.RendererDeps(s3=client("s3"), bucket=settings.slides_bucket, brand=settings.bot_handle)
+    rendered = logic.render_and_store(envelope.data, deps)
+    metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=rendered.render_ms)
+    metrics.add_metric(name="SlidesRendered", unit=MetricUnit.Count, value=len(rendered.images))
+    return [envelope.follow_up("carousel.images.rendered", rendered, source=SERVICE).to_wire()]
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle_bus_event(SERVICE, event, context, process, logger)

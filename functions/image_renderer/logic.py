@@ -1,0 +1,39 @@
+"""Render a carousel's slides and store them in S3 under the request's prefix."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from vibecoder.events.models import CarouselImagesRendered, CarouselSlidesGenerated, RenderedImage
+
+SLIDES_PREFIX = "carousels"
+
+
+def slide_key(request_id: str, index: int, extension: str) -> str:
+    return f"{SLIDES_PREFIX}/{request_id}/slide-{index:02d}.{extension}"
+
+
+@dataclass
+class RendererDeps:
+    s3: Any
+    bucket: str
+    brand: str
+
+
+def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> CarouselImagesRendered:
+    from image_renderer.rendering import DEFAULT_THEME, list_themes, render_carousel
+
+    theme = request.style if request.style in list_themes() else DEFAULT_THEME
+    started = time.perf_counter()
+    rendered = render_carousel(request.slides, theme=theme, brand=deps.brand)
+    render_ms = (time.perf_counter() - started) * 1000
+    images = []
+    for slide in rendered:
+        key = slide_key(request.request_id, slide.index, slide.extension)
+        deps.s3.put_object(Bucket=deps.bucket, Key=key, Body=slide.data, ContentType=slide.content_type)
+        images.append(RenderedImage(index=slide.index, key=key, width=slide.width, height=slide.height,
+                                    content_type=slide.content_type, size_bytes=len(slide.data)))
+    ref = request.ref()
+    return CarouselImagesRendered(**ref, images=images, render_ms=render_ms, style=theme)

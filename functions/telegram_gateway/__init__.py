@@ -1,0 +1,1 @@
+"""The telegram_gateway function."""

@@ -1,0 +1,76 @@
+"""telegram-gateway: ``POST /telegram/webhook`` — verify, parse, act once per update, answer 200 fast."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from telegram_gateway import logic
+from vibecoder.bus import default_publisher
+from vibecoder.events.catalog import CATALOG
+from vibecoder.lambda_kit import idempotent_event, observability, register_lambda_context, report_error
+from vibecoder.repositories import CarouselRepository, UserRepository
+from vibecoder.settings import get_settings
+from vibecoder.telegram import bot_api_from_settings
+from vibecoder.telegram_updates import Update
+
+SERVICE = logic.SERVICE
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+logger, tracer, metrics = observability(SERVICE)
+app = APIGatewayRestResolver()
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@idempotent_event(SERVICE, key_path="update_id")
+def process_update(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """Act on one update; a redelivered update_id returns the stored events and sends nothing."""
+    settings = get_settings()
+    deps = logic.GatewayDeps(
+        users=UserRepository(settings.users_table), carousels=CarouselRepository(settings.carousels_table),
+        bot=bot_api_from_settings(settings), publisher=default_publisher(),
+    )
+    outcome = logic.handle_update(Update.model_validate(event), deps)
+    metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)
+    return [e.to_wire() for e in outcome.events]
+
+
+@app.post("/telegram/webhook")
+def webhook() -> Response:
+    expected = get_settings().telegram_webhook_secret
+    given = app.current_event.get_header_value(SECRET_HEADER, default_value="", case_sensitive=False) or ""
+    if not expected:
+        logger.error("TELEGRAM_WEBHOOK_SECRET is not set: refusing every update")
+        return _json(403, {"error": "webhook secret not configured"})
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return _json(401, {"error": "invalid secret token"})
+    try:
+        update = Update.model_validate(app.current_event.json_body)
+    except (ValidationError, ValueError, TypeError):
+        # Never a 5xx for a body Telegram sent: it would retry it forever.
+        logger.warning("ignoring a malformed update")
+        return _json(200, {"ok": True, "ignored": "malformed update"})
+    try:
+        events = process_update(event=update.model_dump(by_alias=True, exclude_none=True))
+    except Exception as error:
+        logger.exception("update failed", extra={"update_id": update.update_id})
+        report_error(SERVICE, error, None, logger, request_id=f"update-{update.update_id}")
+        return _json(500, {"ok": False})  # Telegram redelivers; idempotency makes the retry safe
+    default_publisher().publish([CATALOG.parse(e) for e in events])
+    return _json(200, {"ok": True})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    register_lambda_context(context)
+    return app.resolve(event, context)

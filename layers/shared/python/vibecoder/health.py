@@ -1,0 +1,36 @@
+"""Dependency checks shared by ``GET /health`` and the scheduled health check."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from vibecoder.aws import client
+from vibecoder.settings import Settings
+from vibecoder.tables import TABLES
+
+
+def check_dependencies(settings: Settings) -> dict[str, str]:
+    """Each table, the slides bucket and the event bus → "ok" or the error's short description."""
+    checks: dict[str, Any] = {}
+    dynamodb, s3, events = client("dynamodb"), client("s3"), client("events")
+    for name, spec in TABLES.items():
+        table_name = getattr(settings, spec.settings_field)
+        checks[f"table:{name}"] = functools.partial(dynamodb.describe_table, TableName=table_name)
+    checks["bucket:slides"] = lambda: s3.head_bucket(Bucket=settings.slides_bucket)
+    checks["bus:events"] = lambda: events.describe_event_bus(Name=settings.event_bus_name)
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure makes the dependency unhealthy
+            results[name] = f"error: {type(error).__name__}"
+    return results
+
+
+def overall_status(results: dict[str, str]) -> str:
+    failing = sum(1 for status in results.values() if status != "ok")
+    if not failing:
+        return "healthy"
+    return "unhealthy" if failing == len(results) else "degraded"

@@ -1,0 +1,123 @@
+"""What every handler shares: Powertools objects, EventBridge parsing, idempotency, error events.
+
+A bus handler is: parse the EventBridge event into the catalog's envelope, run the function's logic
+once per event id (Powertools Idempotency on DynamoDB), publish the follow-up events. The stored
+result of a processed event is the list of follow-ups it produced, so a redelivery re-publishes the
+same events with the same ids and every downstream consumer drops them as duplicates.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+from vibecoder.bus import EventPublisher, default_publisher
+from vibecoder.events.catalog import CATALOG
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.events.models import SystemErrorOccurred
+from vibecoder.settings import get_settings
+
+METRICS_NAMESPACE = "BibleVibeCoder"
+CORRELATION_ID_PATH = "detail.correlationId"  # for Logger.inject_lambda_context on bus events
+
+ProcessFn = Callable[..., list[dict[str, Any]]]
+
+
+def observability(service: str) -> tuple[Logger, Tracer, Metrics]:
+    """The function's Logger, Tracer and Metrics, named for the service (many share one process locally)."""
+    return Logger(service=service), Tracer(service=service), Metrics(namespace=METRICS_NAMESPACE, service=service)
+
+
+_idempotency_configs: list[IdempotencyConfig] = []
+
+
+def register_lambda_context(context: Any) -> None:
+    """Let Idempotency know the remaining time, so a timed-out attempt does not block its retry."""
+    for config in _idempotency_configs:
+        config.register_lambda_context(context)
+
+
+def idempotent_event(service: str, key_path: str = "id") -> Callable[[ProcessFn], ProcessFn]:
+    """Run the decorated ``process(event=<dict>)`` at most once per key (the envelope id) and service."""
+    config = IdempotencyConfig(event_key_jmespath=key_path, raise_on_no_idempotency_key=True,
+                               expires_after_seconds=24 * 3600)
+    _idempotency_configs.append(config)
+
+    def decorate(function: ProcessFn) -> ProcessFn:
+        guarded: ProcessFn | None = None
+
+        @functools.wraps(function)
+        def wrapper(*, event: dict[str, Any]) -> list[dict[str, Any]]:
+            nonlocal guarded
+            if guarded is None:  # built on first use: the table name comes from the environment
+                store = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+                guarded = idempotent_function(
+                    function,
+                    data_keyword_argument="event",
+                    persistence_store=store,
+                    config=config,
+                    key_prefix=f"{service}.{function.__name__}",
+                )
+            return guarded(event=event)
+
+        return wrapper
+
+    return decorate
+
+
+def error_event(service: str, error: BaseException, cause: EventEnvelope | None, request_id: str | None = None):
+    data = SystemErrorOccurred(
+        service=service,
+        error_type=type(error).__name__,
+        message=str(error)[:500],
+        request_id=request_id or (getattr(cause.data, "request_id", None) if cause else None),
+        cause_event_id=cause.id if cause else None,
+        cause_event_type=cause.type if cause else None,
+    )
+    if cause is not None:
+        return cause.follow_up("system.error.occurred", data, source=service)
+    correlation_id = request_id or "unknown"
+    return CATALOG.new_event("system.error.occurred", data, correlation_id=correlation_id, source=service)
+
+
+def report_error(service: str, error: BaseException, cause: EventEnvelope | None, logger: Logger,
+                 publisher: EventPublisher | None = None, request_id: str | None = None) -> None:
+    """Emit ``system.error.occurred``; never raises (the original error is what matters)."""
+    try:
+        (publisher or default_publisher()).publish([error_event(service, error, cause, request_id)])
+    except Exception:  # noqa: BLE001 - reporting must not hide the error being reported
+        logger.exception("could not publish system.error.occurred")
+
+
+def handle_bus_event(
+    service: str,
+    event: dict[str, Any],
+    context: Any,
+    process: ProcessFn,
+    logger: Logger,
+    publisher: EventPublisher | None = None,
+) -> dict[str, Any]:
+    """Parse an EventBridge event, process its envelope once, publish the follow-ups."""
+    detail = parse(event=event, model=EventBridgeModel).detail
+    register_lambda_context(context)
+    envelope: EventEnvelope | None = None
+    publisher = publisher or default_publisher()
+    try:
+        envelope = CATALOG.parse(detail)
+        follow_ups = [CATALOG.parse(e) for e in process(event=detail)]
+        publisher.publish(follow_ups)
+    except Exception as error:
+        logger.exception("failed to process event", extra={"event_type": detail.get("type")})
+        report_error(service, error, envelope, logger, publisher)
+        raise  # EventBridge/the local router retries, then dead-letters
+    return {"eventId": envelope.id, "emitted": [e.type for e in follow_ups]}

@@ -1,0 +1,18 @@
+"""Data access: one small repository per table, DynamoDB through boto3 (moto locally)."""
+
+from vibecoder.repositories.analytics import AnalyticsRepository
+from vibecoder.repositories.carousels import CarouselRecord, CarouselRepository, CarouselStatus
+from vibecoder.repositories.events import EventStore
+from vibecoder.repositories.users import HistoryEntry, UserPreferences, UserRecord, UserRepository
+
+__all__ = [
+    "AnalyticsRepository",
+    "CarouselRecord",
+    "CarouselRepository",
+    "CarouselStatus",
+    "EventStore",
+    "HistoryEntry",
+    "UserPreferences",
+    "UserRecord",
+    "UserRepository",
+]

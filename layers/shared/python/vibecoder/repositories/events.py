@@ -1,0 +1,59 @@
+"""The event store: every event of a request, in order, kept for 30 days (the seed's event history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from vibecoder.aws import table
+from vibecoder.repositories._dynamo import expires_at, from_item, to_item
+
+
+class EventStore:
+    def __init__(self, table_name: str, ttl_days: int = 30):
+        self.table_name = table_name
+        self.ttl_days = ttl_days
+
+    @property
+    def _table(self) -> Any:
+        return table(self.table_name)
+
+    def append(self, event: dict[str, Any]) -> None:
+        """Store one envelope (wire form). Idempotent: the same event id overwrites itself."""
+        item = {
+            "correlationId": event["correlationId"],
+            "sk": f"{event['timestamp']}#{event['id']}",
+            "id": event["id"],
+            "type": event["type"],
+            "source": event.get("metadata", {}).get("source", ""),
+            "causationId": event.get("causationId"),
+            "timestamp": event["timestamp"],
+            "envelope": event,
+            "expiresAt": expires_at(self.ttl_days),
+        }
+        self._table.put_item(Item=to_item(item))
+
+    def list(self, correlation_id: str) -> list[dict[str, Any]]:
+        """The request's envelopes, oldest first."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("correlationId").eq(correlation_id)}
+        while True:
+            response = self._table.query(**kwargs)
+            items += response["Items"]
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [from_item(i["envelope"]) for i in items]
+
+    def count_by_type(self, event_type: str) -> int:
+        """How many events of this type went through (within the retention window)."""
+        total = 0
+        kwargs: dict[str, Any] = {"IndexName": "byType", "KeyConditionExpression": Key("type").eq(event_type),
+                                  "Select": "COUNT"}
+        while True:
+            response = self._table.query(**kwargs)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -1,0 +1,78 @@
+"""Settings from the environment, one model for every function (each reads what it needs)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Environment variable → field. Names are the design's contract; do not rename.
+_ENV = {
+    "event_bus_name": "EVENT_BUS_NAME",
+    "carousels_table": "CAROUSELS_TABLE",
+    "users_table": "USERS_TABLE",
+    "events_table": "EVENTS_TABLE",
+    "analytics_table": "ANALYTICS_TABLE",
+    "idempotency_table": "IDEMPOTENCY_TABLE",
+    "slides_bucket": "SLIDES_BUCKET",
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "telegram_api_url": "TELEGRAM_API_URL",
+    "telegram_webhook_secret": "TELEGRAM_WEBHOOK_SECRET",
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+    "openai_model": "OPENAI_MODEL",
+    "aws_endpoint_url": "AWS_ENDPOINT_URL",
+    "bot_handle": "BOT_HANDLE",
+    "local_out_dir": "LOCAL_OUT_DIR",
+    "step_timeout_seconds": "STEP_TIMEOUT_SECONDS",
+    "event_ttl_days": "EVENT_TTL_DAYS",
+    "dead_letter_queues": "DEAD_LETTER_QUEUES",
+    "presigned_url_seconds": "PRESIGNED_URL_SECONDS",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    event_bus_name: str = "vibecoder-bus"
+    carousels_table: str = "vibecoder-carousels"
+    users_table: str = "vibecoder-users"
+    events_table: str = "vibecoder-events"
+    analytics_table: str = "vibecoder-analytics"
+    idempotency_table: str = "vibecoder-idempotency"
+    slides_bucket: str = "vibecoder-slides"
+    telegram_bot_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: str | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    aws_endpoint_url: str | None = None
+    bot_handle: str = "@BibleVibeCoderBot"
+    # Where the local runtime records what the bot would send when no Telegram token is set.
+    local_out_dir: str | None = None
+    step_timeout_seconds: int = Field(default=300, ge=1)
+    event_ttl_days: int = Field(default=30, ge=1)
+    dead_letter_queues: str = ""  # comma-separated SQS queue URLs, counted by GET /stats
+    presigned_url_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+
+    @property
+    def dead_letter_queue_urls(self) -> list[str]:
+        return [url for url in self.dead_letter_queues.split(",") if url]
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {field: environ[name] for field, name in _ENV.items() if environ.get(name)}
+        return cls(**values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (the local runtime and tests change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,81 @@
+"""DynamoDB tables as data: CDK creates them from this, the local runtime creates them in moto.
+
+Access patterns each serves are documented in docs/data-model.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    settings_field: str  # the Settings attribute (and env var) that names the table
+    partition_key: str
+    sort_key: str | None = None
+    ttl_attribute: str | None = None
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+
+    def key_attributes(self) -> list[str]:
+        names = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            names += [index.partition_key, index.sort_key]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+TABLES: dict[str, TableSpec] = {
+    "carousels": TableSpec(
+        "carousels_table",
+        partition_key="requestId",
+        ttl_attribute="expiresAt",
+        indexes=(Index("byUser", "userId", "createdAt"), Index("byStatus", "status", "createdAt")),
+    ),
+    "users": TableSpec("users_table", partition_key="userId"),
+    "events": TableSpec(
+        "events_table",
+        partition_key="correlationId",
+        sort_key="sk",  # "<timestamp>#<event id>": the request's events in order
+        ttl_attribute="expiresAt",
+        indexes=(Index("byType", "type", "sk"),),
+    ),
+    "analytics": TableSpec("analytics_table", partition_key="pk", sort_key="sk", ttl_attribute="expiresAt"),
+    # Powertools Idempotency's default schema.
+    "idempotency": TableSpec("idempotency_table", partition_key="id", ttl_attribute="expiration"),
+}
+
+
+def create_local_tables(settings, dynamodb_client) -> None:
+    """Create every table (on moto) with the same keys as the deployed ones; existing ones are kept."""
+    existing = set(dynamodb_client.list_tables()["TableNames"])
+    for spec in TABLES.values():
+        name = getattr(settings, spec.settings_field)
+        if name in existing:
+            continue
+        key_schema = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+        if spec.sort_key:
+            key_schema.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+        kwargs = {}
+        if spec.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
+                    + ([{"AttributeName": index.sort_key, "KeyType": "RANGE"}] if index.sort_key else []),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index in spec.indexes
+            ]
+        dynamodb_client.create_table(
+            TableName=name,
+            KeySchema=key_schema,
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in spec.key_attributes()],
+            BillingMode="PAY_PER_REQUEST",
+            **kwargs,
+        )

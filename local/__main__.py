@@ -1,0 +1,150 @@
+"""``python -m local …``: run the whole flow, serve the HTTP routes, invoke one handler, render slides."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from local.runtime import LocalRuntime
+
+
+def _print_trace(runtime: LocalRuntime, correlation_id: str) -> None:
+    deliveries = sorted(runtime.router.trace(correlation_id), key=lambda d: d.started_at)
+    print(f"\nevent trace (correlationId {correlation_id}):")
+    width = max((len(d.event_type) for d in deliveries), default=10)
+    for delivery in deliveries:
+        mark = "ok" if delivery.ok else f"FAILED (attempt {delivery.attempt}): {delivery.error}"
+        print(f"  {delivery.event_type:<{width}}  → {delivery.function:<18} {delivery.duration_ms:8.1f} ms  {mark}")
+
+
+def command_carousel(args: argparse.Namespace) -> int:
+    from api.logic import CarouselRequestBody
+    from vibecoder.aws import client
+    from vibecoder.bus import default_publisher
+    from vibecoder.events.catalog import CATALOG
+    from vibecoder.events.models import CarouselGenerateRequested
+    from vibecoder.repositories import CarouselRepository
+
+    out = Path(args.out)
+    with LocalRuntime(out_dir=out, verbose=args.verbose) as runtime:
+        body = CarouselRequestBody(topic=args.topic, slides_count=args.slides, style=args.style,
+                                   language=args.lang, user_id="local-user")
+        request = CarouselGenerateRequested(
+            request_id=f"local-{int(time.time() * 1000)}", user_id=body.user_id, chat_id=args.chat_id,
+            channel="local", topic=body.topic, slides_count=body.slides_count, style=body.style,
+            language=body.language,
+        )
+        carousels = CarouselRepository(runtime.settings.carousels_table)
+        carousels.create(request)
+        started = time.perf_counter()
+        default_publisher().publish([CATALOG.new_event("carousel.generate.requested", request,
+                                                       correlation_id=request.request_id, source="api",
+                                                       user_id=request.user_id)])
+        runtime.router.drain()
+        record = carousels.get(request.request_id)
+        if record and not record.status.terminal:  # something was dead-lettered: answer the user anyway
+            runtime.fail_stuck_now()
+            runtime.router.drain()
+            record = carousels.get(request.request_id)
+        elapsed = (time.perf_counter() - started) * 1000
+        _print_trace(runtime, request.request_id)
+        folder = out / request.request_id
+        if record and record.status.value == "completed":
+            folder.mkdir(parents=True, exist_ok=True)
+            s3 = client("s3")
+            for slide in record.slides:
+                key = slide["imageKey"]
+                (folder / key.rsplit("/", 1)[-1]).write_bytes(
+                    s3.get_object(Bucket=runtime.settings.slides_bucket, Key=key)["Body"].read())
+            (folder / "carousel.json").write_text(json.dumps(record.to_wire(), ensure_ascii=False, indent=2),
+                                                  encoding="utf-8")
+            print(f"\n✅ {len(record.slides)} slides of “{record.title}” in {folder}/ ({elapsed:.0f} ms end to end)")
+        else:
+            print(f"\n❌ the request ended {record.status.value if record else 'unrecorded'}:"
+                  f" {record.failure if record else ''}", file=sys.stderr)
+        for letter in runtime.router.dead_letters():
+            print(f"dead letter: {json.dumps(letter.summary())}", file=sys.stderr)
+        return 0 if record and record.status.value == "completed" else 1
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from local.server import serve
+
+    return serve(host="127.0.0.1", port=args.port, out_dir=Path(args.out), verbose=args.verbose)
+
+
+def command_invoke(args: argparse.Namespace) -> int:
+    event = json.loads(Path(args.event).read_text(encoding="utf-8"))
+    with LocalRuntime(out_dir=Path(args.out), verbose=args.verbose) as runtime:
+        result: Any = runtime.invoke(args.function, event)
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def command_render(args: argparse.Namespace) -> int:
+    from local.render import render_file
+
+    written = render_file(Path(args.slides), Path(args.out), image_format=args.format)
+    for path in written:
+        print(path)
+    return 0
+
+
+def command_dead_letters(args: argparse.Namespace) -> int:
+    with LocalRuntime(out_dir=Path(args.out)) as runtime:
+        for letter in runtime.router.dead_letters():
+            print(json.dumps(letter.summary(), ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="handler logs and metrics on stdout")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    carousel = commands.add_parser("carousel", help="run the whole flow for one topic")
+    carousel.add_argument("topic")
+    carousel.add_argument("--slides", type=int, default=5)
+    carousel.add_argument("--style", default="glass")
+    carousel.add_argument("--lang", choices=["ru", "en"], default=None)
+    carousel.add_argument("--out", default="out")
+    carousel.add_argument("--chat-id", type=int, default=None,
+                          help="also deliver to this chat (recorded under OUT/telegram without a bot token)")
+    carousel.set_defaults(run=command_carousel)
+
+    serve = commands.add_parser("serve", help="HTTP on 127.0.0.1: the API routes and the Telegram webhook")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--out", default="out")
+    serve.set_defaults(run=command_serve)
+
+    invoke = commands.add_parser("invoke", help="one handler on one event (SAM-local style)")
+    invoke.add_argument("function")
+    invoke.add_argument("event")
+    invoke.add_argument("--out", default="out")
+    invoke.set_defaults(run=command_invoke)
+
+    render = commands.add_parser("render", help="the renderer alone, on a SLIDES.json")
+    render.add_argument("slides")
+    render.add_argument("--out", required=True)
+    render.add_argument("--format", choices=["jpeg", "png", "pdf"], default="jpeg")
+    render.set_defaults(run=command_render)
+
+    dead = commands.add_parser("dead-letters", help="list dead letters (useful with AWS_ENDPOINT_URL)")
+    dead.add_argument("--out", default="out")
+    dead.set_defaults(run=command_dead_letters)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, json.JSONDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

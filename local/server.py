@@ -1,0 +1,102 @@
+"""``python -m local serve``: the API routes and the Telegram webhook on 127.0.0.1, the bus behind them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from local import apigw
+from local.runtime import LocalRuntime
+
+SCHEDULE_SECONDS = 60.0  # the orchestrator's schedule rule
+
+
+class LocalServer:
+    def __init__(self, runtime: LocalRuntime, host: str = "127.0.0.1", port: int = 8080):
+        self.runtime = runtime
+        self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self.httpd.daemon_threads = True
+        self._last_schedule = time.monotonic()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        runtime = self.runtime
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                path = self.path.split("?", 1)[0]
+                found = apigw.match(self.command, path)
+                if found is None:
+                    self._send(404, {"Content-Type": "application/json"},
+                               json.dumps({"message": f"no route for {self.command} {path}"}).encode())
+                    return
+                route, params = found
+                event = apigw.proxy_event(route, params, self.command, self.path, dict(self.headers.items()),
+                                          body, self.client_address[0])
+                try:
+                    result = runtime.invoke(route.function, event)
+                    self._send(*apigw.response_parts(result))
+                except Exception as error:  # noqa: BLE001 - API Gateway turns a crashed Lambda into a 502
+                    self._send(502, {"Content-Type": "application/json"},
+                               json.dumps({"message": "Internal server error", "error": type(error).__name__})
+                               .encode())
+
+            def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+                if runtime.verbose:
+                    super().log_message(format, *args)
+
+        return Handler
+
+    def _on_idle(self) -> None:
+        if time.monotonic() - self._last_schedule >= SCHEDULE_SECONDS:
+            self._last_schedule = time.monotonic()
+            self.runtime.run_schedule()
+
+    def start(self) -> None:
+        self.runtime.router.start(on_idle=self._on_idle)
+        threading.Thread(target=self.httpd.serve_forever, name="http", daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.runtime.router.stop()
+
+
+def serve(host: str, port: int, out_dir: Path, verbose: bool = False) -> int:
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with LocalRuntime(out_dir=out_dir, verbose=verbose) as runtime:
+        server = LocalServer(runtime, host, port)
+        server.start()
+        print(f"listening on {server.url}", flush=True)
+        print(f"routes: {', '.join(f'{r.method} {r.resource}' for r in apigw.routes())}", flush=True)
+        print(f"webhook secret header X-Telegram-Bot-Api-Secret-Token: {runtime.settings.telegram_webhook_secret}",
+              flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+        server.stop()
+    return 0
