@@ -1,0 +1,368 @@
+"""Slide layout: where every piece of text goes, at which size, and whether it fits.
+
+``layout_slide`` is pure geometry (no pixels): it returns the card box and one ``Block`` per
+drawn element with its box, lines and font size. The renderer draws exactly these blocks, and
+the tests measure them (safe margins, contrast under the text, auto-fit).
+
+Auto-fit: title and body shrink together from the theme's maximum to its minimum size in 2 px
+steps until the content fits the card; ``fit_slides`` splits a slide that does not fit even at
+the minimum into several slides (by paragraph, then sentence, then word) instead of clipping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vibecoder.content import Slide, SlideType
+
+from .emoji import glyph_image
+from .fonts import get_font
+from .text import EMOJI, Line, Piece, Segment, segment, wrap
+from .themes import RGB, Theme
+
+Box = tuple[int, int, int, int]
+
+DEFAULT_EMOJI = {
+    SlideType.COVER: "✨",
+    SlideType.PRINCIPLE: "💡",
+    SlideType.QUOTE: "💬",
+    SlideType.CONCEPT: "🧩",
+    SlideType.CODE: "💻",
+    SlideType.SUMMARY: "✅",
+}
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+_EMOJI_PX_PER_EM = 128 / 109  # Noto Color Emoji bitmaps are 128 px tall at 109 ppem
+
+
+@dataclass
+class Block:
+    role: str  # emoji | title | body | quote | code | brand | counter | swipe | progress | code-panel
+    box: Box
+    size: int = 0  # font size (px); for emoji the em size
+    font: str = ""
+    color: RGB = (255, 255, 255)
+    lines: list[Line] = field(default_factory=list)
+    xs: list[float] = field(default_factory=list)
+    baselines: list[float] = field(default_factory=list)
+    gid: int = 0  # emoji glyph
+    fill: RGB | None = None  # panels / progress bar
+    value: float = 0.0  # progress fraction
+
+
+@dataclass
+class SlideLayout:
+    size: tuple[int, int]
+    theme: Theme
+    safe: Box
+    card: Box | None
+    blocks: list[Block]
+    fits: bool
+    title_size: int
+    body_size: int
+
+    def block(self, role: str) -> Block | None:
+        return next((b for b in self.blocks if b.role == role), None)
+
+    def text_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if b.lines]
+
+
+def language_of(slides: list[Slide]) -> str:
+    text = " ".join(f"{s.title} {s.content}" for s in slides)
+    return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
+
+
+# --------------------------------------------------------------------------- text blocks
+def _line_metrics(font: str, size: int, line_height: float) -> tuple[int, float]:
+    asc, desc = get_font(font, size).getmetrics()
+    lh = round(size * line_height)
+    return lh, (lh - (asc + desc)) / 2 + asc
+
+
+def _text_block(role, text, font, size, line_height, max_width, x, top, color, *, bullets=False) -> Block:
+    lh, first_baseline = _line_metrics(font, size, line_height)
+    lines: list[Line] = []
+    xs: list[float] = []
+    if bullets:
+        bullet_w = get_font(font, size).getlength("•  ")
+        for para in text.split("\n"):
+            m = _BULLET.match(para)
+            if m:
+                body = wrap(para[m.end():], font, size, max_width - bullet_w)
+                marker = "•" if not para.strip()[0].isdigit() else m.group(0).strip()
+                mw = get_font(font, size).getlength(marker)
+                body[0].pieces.insert(0, Piece(font, marker, 0, mw))
+                body[0].pieces.insert(1, Piece(font, "", 0, bullet_w - mw))
+                body[0].width += bullet_w
+                lines.extend(body)
+                xs.extend([x] + [x + bullet_w] * (len(body) - 1))
+            else:
+                body = wrap(para, font, size, max_width)
+                lines.extend(body)
+                xs.extend([x] * len(body))
+    else:
+        lines = wrap(text, font, size, max_width)
+        xs = [x] * len(lines)
+    # Drop trailing empty lines; a blank line inside the text becomes half a line of space.
+    while lines and not lines[-1].pieces:
+        lines.pop()
+        xs.pop()
+    baselines = []
+    y = top
+    for line in lines:
+        if not line.pieces:
+            y += lh // 2
+            baselines.append(y)
+            continue
+        baselines.append(y + first_baseline)
+        y += lh
+    width = max((xx - x + ln.width for xx, ln in zip(xs, lines)), default=0)
+    return Block(role, (x, top, x + round(width), round(y)), size, font, color, lines, xs, baselines)
+
+
+def _single_line(role, text, font, size, x, top, color, *, align_right=False) -> Block:
+    lines = wrap(text, font, size, 10**6)[:1]
+    lh, base = _line_metrics(font, size, 1.3)
+    width = round(lines[0].width) if lines else 0
+    x0 = x - width if align_right else x
+    return Block(role, (x0, top, x0 + width, top + lh), size, font, color, lines, [x0], [top + base])
+
+
+def _emoji_block(text: str, px: int, x: int, top: int) -> Block | None:
+    segs = [s for s in segment(text.strip(), "inter") if s.font == EMOJI]
+    if not segs:
+        return None
+    em = max(8, round(px / _EMOJI_PX_PER_EM))
+    glyph = glyph_image(segs[0].gid, em)
+    if glyph is None:
+        return None
+    img, bx, _by, _adv = glyph
+    return Block("emoji", (x + bx, top, x + bx + img.width, top + img.height), em, gid=segs[0].gid)
+
+
+# --------------------------------------------------------------------------- content
+def _shift(block: Block, dy: int) -> Block:
+    x0, y0, x1, y1 = block.box
+    block.box = (x0, y0 + dy, x1, y1 + dy)
+    block.baselines = [b + dy for b in block.baselines]
+    return block
+
+
+def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
+    """Blocks of the card's content for a size parameter t (1 = largest), stacked from y=0."""
+    sz = theme.sizes
+    c = theme.colors
+    f = theme.fonts
+    cover = slide.type == SlideType.COVER
+    tmax, tmin = sz.cover_title if cover else sz.title
+    title_size = round((tmin + (tmax - tmin) * t) * k)
+    bmax, bmin = sz.quote if slide.type == SlideType.QUOTE else sz.body
+    body_size = round((bmin + (bmax - bmin) * t) * k)
+    blocks: list[Block] = []
+    y = 0
+    emoji_text = slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
+    if emoji_text:
+        px = round((sz.cover_emoji if cover else sz.emoji) * k * (0.75 + 0.25 * t))
+        eb = _emoji_block(emoji_text, px, 0, 0)
+        if eb is not None:
+            blocks.append(eb)
+            y = eb.box[3] + round(28 * k)
+    title = _text_block("title", slide.title, f.title, title_size, sz.title_line, width, 0, y, c.title)
+    blocks.append(title)
+    y = title.box[3]
+    content = slide.content.strip("\n").rstrip() if slide.type == SlideType.CODE else slide.content.strip()
+    if content.strip():
+        y += round(max(24, 36 * t) * k)
+        if slide.type == SlideType.CODE:
+            from .code import code_blocks  # Pygments is imported only for code slides
+
+            blocks.extend(code_blocks(content, theme, k, width, y, t))
+        elif slide.type == SlideType.QUOTE:
+            bar = round(8 * k)
+            gap = round(32 * k)
+            q = _text_block("quote", content, f.quote, body_size, sz.body_line, width - bar - gap, bar + gap, y, c.body)
+            blocks.append(Block("accent-bar", (0, y, bar, q.box[3]), fill=c.accent))
+            blocks.append(q)
+        else:
+            blocks.append(_text_block("body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True))
+    height = max(b.box[3] for b in blocks)
+    return blocks, height, title_size, body_size
+
+
+def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int):
+    """Largest t in 0..1 (in 2 px body steps) whose content fits ``max_height``."""
+    bmax, bmin = theme.sizes.quote if slide.type == SlideType.QUOTE else theme.sizes.body
+    steps = max(1, (bmax - bmin) // 2)
+    best = None
+    for i in range(steps + 1):
+        t = 1 - i / steps
+        result = _content(slide, theme, k, width, t)
+        if result[1] <= max_height:
+            return result, True
+        best = result
+    assert best is not None
+    return best, False
+
+
+# --------------------------------------------------------------------------- slide
+def layout_slide(
+    slide: Slide,
+    index: int,
+    total: int,
+    theme: Theme,
+    size: tuple[int, int] = (1080, 1350),
+    brand: str = "",
+    lang: str = "en",
+) -> SlideLayout:
+    W, H = size
+    k = W / 1080
+    sz = theme.sizes
+    c = theme.colors
+    m = round(sz.margin * k)
+    safe = (m, m, W - m, H - m)
+    meta = round(sz.meta * k)
+    blocks: list[Block] = []
+
+    # Header: brand (left) and counter (right).
+    if brand:
+        blocks.append(_single_line("brand", brand, theme.fonts.meta, meta, m, m, c.muted))
+    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, W - m, m, c.muted, align_right=True)
+    blocks.append(counter)
+    header_bottom = counter.box[3]
+
+    # Footer: progress (left) and the swipe hint (right, all but the last slide).
+    lh = counter.box[3] - counter.box[1]
+    footer_top = H - m - lh
+    if index < total:
+        hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
+        blocks.append(_single_line("swipe", hint, theme.fonts.meta, meta, W - m, footer_top, c.muted, align_right=True))
+    bar_h = max(4, round(6 * k))
+    bar_y = footer_top + (lh - bar_h) // 2
+    blocks.append(Block("progress", (m, bar_y, m + round(240 * k), bar_y + bar_h), fill=c.muted, value=index / max(total, 1)))
+
+    # Content: in the card (or straight on the background), centred between header and footer.
+    gap = round(40 * k)
+    region_top, region_bottom = header_bottom + gap, footer_top - gap
+    pad = round(theme.card.padding * k) if theme.card else 0
+    inner_w = W - 2 * m - 2 * pad
+    max_h = region_bottom - region_top - 2 * pad
+    (content, content_h, title_size, body_size), fits = _fit(slide, theme, k, inner_w, max_h)
+    if not fits:
+        content = _clip(content, max_h)
+        content_h = max(b.box[3] for b in content)
+    card_box = None
+    if theme.card:
+        min_h = round((region_bottom - region_top) * 0.5)
+        card_h = max(content_h + 2 * pad, min_h)
+        card_h = min(region_bottom - region_top, -(-card_h // 8) * 8)
+        card_top = region_top + (region_bottom - region_top - card_h) // 2
+        card_box = (m, card_top, W - m, card_top + card_h)
+        dy = card_top + (card_h - content_h) // 2
+    else:
+        dy = region_top + (region_bottom - region_top - content_h) // 2
+    for b in content:
+        x0, y0, x1, y1 = b.box
+        b.box = (x0 + m + pad, y0, x1 + m + pad, y1)
+        b.xs = [x + m + pad for x in b.xs]
+        blocks.append(_shift(b, dy))
+    return SlideLayout(size, theme, safe, card_box, blocks, fits, title_size, body_size)
+
+
+def _clip(blocks: list[Block], max_h: int) -> list[Block]:
+    """Last resort for unsplittable content: drop lines that would leave the card, end with …"""
+    out = []
+    for b in blocks:
+        if b.box[1] >= max_h:
+            continue
+        if b.box[3] > max_h and b.lines:
+            keep = [i for i, base in enumerate(b.baselines) if base + b.size * 0.3 <= max_h]
+            b.lines = [b.lines[i] for i in keep]
+            b.xs = [b.xs[i] for i in keep]
+            b.baselines = [b.baselines[i] for i in keep]
+            if b.lines:
+                b.lines[-1].pieces.append(Piece(b.font, "…", 0, get_font(b.font, b.size).getlength("…")))
+            b.box = (b.box[0], b.box[1], b.box[2], min(b.box[3], max_h))
+        elif b.box[3] > max_h:
+            b.box = (b.box[0], b.box[1], b.box[2], max_h)
+        out.append(b)
+    return out
+
+
+
+
+# --------------------------------------------------------------------------- splitting
+_SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
+
+
+def slide_fits(slide: Slide, theme: Theme, size: tuple[int, int]) -> bool:
+    return layout_slide(slide, 1, 2, theme, size, brand="x").fits
+
+
+def _units(slide: Slide, fine: bool) -> list[tuple[str, str]]:
+    """(text, joiner to the previous unit) at sentence (or, if ``fine``, word) granularity."""
+    units: list[tuple[str, str]] = []
+    if slide.type == SlideType.CODE:
+        return [(line, "\n") for line in slide.content.strip("\n").split("\n")]
+    for p_index, para in enumerate(slide.content.strip().split("\n")):
+        pieces = para.split() if fine else [s for s in _SENTENCE_END.split(para) if s]
+        if not pieces:
+            units.append(("", "\n"))
+            continue
+        for s_index, piece in enumerate(pieces):
+            units.append((piece, "\n" if s_index == 0 and p_index > 0 else " "))
+    return units
+
+
+def _join(units: list[tuple[str, str]]) -> str:
+    out = ""
+    for i, (text, joiner) in enumerate(units):
+        out += (joiner if i else "") + text
+    return out.strip("\n")
+
+
+def _balanced(units: list[tuple[str, str]], parts: int) -> list[list[tuple[str, str]]]:
+    total = sum(len(t) + 1 for t, _ in units)
+    groups: list[list[tuple[str, str]]] = [[]]
+    acc = 0
+    for i, unit in enumerate(units):
+        left_units = len(units) - i
+        left_groups = parts - len(groups)
+        target = total * len(groups) / parts
+        if groups[-1] and left_groups > 0 and (acc + (len(unit[0]) + 1) / 2 > target or left_units <= left_groups):
+            groups.append([])
+        groups[-1].append(unit)
+        acc += len(unit[0]) + 1
+    return groups
+
+
+def split_slide(slide: Slide, theme: Theme, size: tuple[int, int]) -> list[Slide]:
+    """``slide`` unchanged if it fits at the minimum sizes, else the fewest slides that do."""
+    if slide_fits(slide, theme, size) or not slide.content.strip():
+        return [slide]
+    for fine in (False, True):
+        units = _units(slide, fine)
+        for parts in range(2, len(units) + 1):
+            groups = _balanced(units, parts)
+            candidates = []
+            for g_index, group in enumerate(groups):
+                kind = slide.type if g_index == 0 or slide.type != SlideType.COVER else SlideType.PRINCIPLE
+                candidates.append(slide.model_copy(update={"content": _join(group), "type": kind}))
+            if all(slide_fits(c, theme, size) for c in candidates):
+                return candidates
+    return [slide]  # a single unsplittable unit: layout clips it with an ellipsis
+
+
+def fit_slides(slides: list[Slide], theme: Theme | str, size: tuple[int, int] = (1080, 1350)) -> list[Slide]:
+    """The slides, with any slide whose content does not fit (even at the minimum font sizes)
+    split into several consecutive slides. Slides that fit are returned unchanged."""
+    if isinstance(theme, str):
+        from .themes import get_theme
+
+        theme = get_theme(theme)
+    out: list[Slide] = []
+    for slide in slides:
+        out.extend(split_slide(slide, theme, size))
+    return out

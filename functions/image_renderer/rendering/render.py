@@ -1,0 +1,133 @@
+"""Drawing a laid-out slide onto its cached base image, and encoding it."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from vibecoder.content import Slide
+
+from .background import base_image, rounded_mask
+from .emoji import glyph_image
+from .layout import SlideLayout, fit_slides, language_of, layout_slide
+from .text import draw_line
+from .themes import DEFAULT_THEME, get_theme
+
+FORMATS = {
+    "jpeg": ("image/jpeg", "jpg"),
+    "jpg": ("image/jpeg", "jpg"),
+    "png": ("image/png", "png"),
+}
+SIZES = ((1080, 1350), (1080, 1080), (1080, 1920))
+# 4:4:4 (no chroma subsampling) keeps coloured text and thin strokes crisp; q90 is visually
+# lossless for flat backgrounds and text at a fraction of PNG's size and encode time.
+JPEG_OPTIONS = {"quality": 90, "subsampling": 0}
+PNG_OPTIONS = {"compress_level": 3}
+MIN_SIDE, MAX_SIDE = 320, 4096
+
+
+@dataclass(frozen=True)
+class RenderedSlide:
+    index: int  # 1-based
+    data: bytes
+    width: int
+    height: int
+    content_type: str
+    extension: str
+
+
+def _check_size(size: tuple[int, int]) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be (width, height), got {size!r}") from None
+    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
+        raise ValueError(f"size {size!r} out of range {MIN_SIDE}..{MAX_SIDE}")
+    return w, h
+
+
+def draw_layout(layout: SlideLayout) -> Image.Image:
+    img = base_image(layout.theme, layout.size, layout.card).copy()
+    draw = ImageDraw.Draw(img)
+    for block in layout.blocks:
+        x0, y0, x1, y1 = block.box
+        if block.role == "emoji":
+            glyph = glyph_image(block.gid, block.size)
+            if glyph is not None:
+                img.paste(glyph[0], (x0, y0), glyph[0])
+        elif block.role in ("code-panel", "accent-bar"):
+            radius = min((x1 - x0) // 2, round(22 * layout.size[0] / 1080))
+            img.paste(block.fill, block.box, rounded_mask(x1 - x0, y1 - y0, radius))
+        elif block.role == "progress":
+            h = y1 - y0
+            track = rounded_mask(x1 - x0, h, h // 2).point(lambda v: v * 35 // 100)
+            img.paste(block.fill, block.box, track)
+            fw = max(h, round((x1 - x0) * block.value))
+            img.paste(block.fill, (x0, y0, x0 + fw, y1), rounded_mask(fw, h, h // 2))
+        for line, x, baseline in zip(block.lines, block.xs, block.baselines):
+            draw_line(img, draw, line, x, baseline, block.size, block.color)
+    return img
+
+
+def render_images(
+    slides: list[Slide],
+    *,
+    theme: str = DEFAULT_THEME,
+    size: tuple[int, int] = (1080, 1350),
+    brand: str = "@BibleVibeCoderBot",
+) -> list[Image.Image]:
+    """The carousel as PIL images (after auto-fit and splitting)."""
+    th = get_theme(theme)
+    size = _check_size(size)
+    fitted = fit_slides(list(slides), th, size)
+    lang = language_of(fitted)
+    total = len(fitted)
+    return [draw_layout(layout_slide(s, i, total, th, size, brand, lang)) for i, s in enumerate(fitted, 1)]
+
+
+def encode(img: Image.Image, image_format: str) -> bytes:
+    fmt = image_format.lower()
+    buf = io.BytesIO()
+    if fmt in ("jpeg", "jpg"):
+        img.save(buf, "JPEG", **JPEG_OPTIONS)
+    elif fmt == "png":
+        img.save(buf, "PNG", **PNG_OPTIONS)
+    else:
+        raise ValueError(f"unknown image format {image_format!r}; valid: jpeg, png")
+    return buf.getvalue()
+
+
+def render_carousel(
+    slides: list[Slide],
+    *,
+    theme: str = DEFAULT_THEME,
+    size: tuple[int, int] = (1080, 1350),
+    image_format: str = "jpeg",
+    brand: str = "@BibleVibeCoderBot",
+) -> list[RenderedSlide]:
+    """Render the carousel. A slide whose text does not fit even at the theme's minimum font
+    sizes is split into several slides, so the result can be longer than ``slides``."""
+    fmt = image_format.lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown image format {image_format!r}; valid: jpeg, png")
+    content_type, ext = FORMATS[fmt]
+    out = []
+    for i, img in enumerate(render_images(slides, theme=theme, size=size, brand=brand), 1):
+        out.append(RenderedSlide(i, encode(img, fmt), img.width, img.height, content_type, ext))
+    return out
+
+
+def render_pdf(
+    slides: list[Slide],
+    *,
+    theme: str = DEFAULT_THEME,
+    size: tuple[int, int] = (1080, 1350),
+    brand: str = "@BibleVibeCoderBot",
+) -> bytes:
+    """One PDF of the whole carousel, a page per slide (JPEG-compressed pages, 4:4:4)."""
+    images = render_images(slides, theme=theme, size=size, brand=brand)
+    buf = io.BytesIO()
+    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=144.0, title="Carousel", **JPEG_OPTIONS)
+    return buf.getvalue()

@@ -1,0 +1,86 @@
+"""Geometry: safe margins, auto-fit, splitting instead of clipping."""
+
+import pytest
+from PIL import ImageChops
+
+from image_renderer.rendering import DEFAULT_THEME, fit_slides, render_carousel, render_images
+from image_renderer.rendering.background import base_image
+from image_renderer.rendering.layout import language_of, layout_slide, slide_fits
+from image_renderer.rendering.themes import get_theme
+from vibecoder.content import Slide, SlideType
+
+SIZES = [(1080, 1350), (1080, 1080), (1080, 1920)]
+
+
+def _inside(box, outer):
+    return outer[0] <= box[0] and outer[1] <= box[1] and box[2] <= outer[2] and box[3] <= outer[3]
+
+
+def _layouts(slides, theme, size):
+    lang = language_of(slides)
+    return [layout_slide(s, i, len(slides), theme, size, "@BibleVibeCoderBot", lang) for i, s in enumerate(slides, 1)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_box_stays_inside_the_safe_margins(size, samples):
+    theme = get_theme(DEFAULT_THEME)
+    slides = fit_slides(samples.carousel(), theme, size)
+    for lay in _layouts(slides, theme, size):
+        assert lay.fits
+        m = theme.sizes.margin * size[0] // 1080
+        assert lay.safe == (m, m, size[0] - m, size[1] - m)
+        for block in lay.blocks:
+            assert _inside(block.box, lay.safe), (block.role, block.box, lay.safe)
+        if lay.card:
+            pad = theme.card.padding
+            inner = (lay.card[0] + pad, lay.card[1] + pad, lay.card[2] - pad, lay.card[3] - pad)
+            for block in lay.blocks:
+                if block.role not in ("brand", "counter", "swipe", "progress"):
+                    assert _inside(block.box, inner), (block.role, block.box, inner)
+
+
+def test_nothing_is_drawn_outside_the_safe_area(samples):
+    theme = get_theme(DEFAULT_THEME)
+    slides = samples.carousel()
+    images = render_images(slides)
+    for img, lay in zip(images, _layouts(slides, theme, (1080, 1350))):
+        diff = ImageChops.difference(img, base_image(theme, (1080, 1350), lay.card))
+        x0, y0, x1, y1 = lay.safe
+        w, h = img.size
+        for strip in ((0, 0, w, y0), (0, y1, w, h), (0, 0, x0, h), (x1, 0, w, h)):
+            assert diff.crop(strip).getbbox() is None
+        assert diff.crop(lay.safe).getbbox() is not None  # and text was drawn inside
+
+
+def test_auto_fit_shrinks_long_content(samples):
+    theme = get_theme(DEFAULT_THEME)
+    short = Slide(type=SlideType.PRINCIPLE, title="Pure functions", content=samples.EN)
+    long = short.model_copy(update={"content": " ".join([samples.RU] * 3)})
+    a = layout_slide(short, 1, 2, theme)
+    b = layout_slide(long, 1, 2, theme)
+    assert a.fits and b.fits
+    assert b.body_size < a.body_size
+    assert b.body_size >= theme.sizes.body[1]
+    assert a.body_size == theme.sizes.body[0]
+
+
+def test_content_too_long_for_one_slide_is_split_not_clipped(samples):
+    theme = get_theme(DEFAULT_THEME)
+    text = "\n".join([samples.RU, samples.EN] * 5)
+    slide = Slide(type=SlideType.PRINCIPLE, title="Много текста", content=text, emoji="📚")
+    assert not slide_fits(slide, theme, (1080, 1350))
+    parts = fit_slides([slide], theme)
+    assert len(parts) > 1
+    assert all(slide_fits(p, theme, (1080, 1350)) for p in parts)
+    assert " ".join(" ".join(p.content.split()) for p in parts) == " ".join(text.split())
+    assert {p.title for p in parts} == {"Много текста"}
+    rendered = render_carousel([Slide(type=SlideType.COVER, title="Hi"), slide])
+    assert len(rendered) == 1 + len(parts)
+
+
+def test_split_code_keeps_lines_and_indentation():
+    theme = get_theme(DEFAULT_THEME)
+    code = "\n".join(f"def f{i}(x):\n    return x + {i}" for i in range(30))
+    parts = fit_slides([Slide(type=SlideType.CODE, title="Code", content=code)], theme)
+    assert len(parts) > 1
+    assert "\n".join(p.content for p in parts) == code
