@@ -1,0 +1,1 @@
+"""ai-content: turns a topic or a pasted text into structured carousel content."""

@@ -1,0 +1,470 @@
+"""The offline knowledge base: markdown notes, their loaders, and a BM25 index over them.
+
+A note is a markdown file with a small front matter::
+
+    ---
+    id: tdd            # optional; the file name without ".md" otherwise
+    topic: tdd         # notes on the same subject in other languages share it (their tags are pooled)
+    title: Test-Driven Development
+    language: en
+    tags: tdd, test-driven development, red green refactor, unit tests
+    emoji: 🧪
+    ---
+    A one-paragraph hook (the cover's subtitle).
+
+    ## Principles            (## Принципы)
+    ### 🔴 Red first
+    One short paragraph.
+
+    ## Quotes                (## Цитаты)
+    > The quote.
+    > — Its Author
+
+    ## Concepts              (## Понятия)
+    ### Term
+    A definition, optionally followed by one fenced code block.
+
+    ## Summary               (## Итог)
+    One paragraph for the closing slide.
+
+Loaders are a seam: :class:`DirectorySource` reads a folder (the bundled one, or the operator's
+``KNOWLEDGE_DIR``), :class:`S3Source` an S3 prefix. The index is built once per process per set of
+sources (:func:`get_index`), which keeps warm invocations free of parsing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS, Concept, Principle, Quote
+
+from .text import detect_language, leading_emoji, normalize, tokens
+
+logger = logging.getLogger(__name__)
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "knowledge"
+
+_SECTION_ALIASES = {
+    "principles": "principles", "принципы": "principles", "rules": "principles", "правила": "principles",
+    "quotes": "quotes", "цитаты": "quotes",
+    "concepts": "concepts", "понятия": "concepts", "концепции": "concepts", "термины": "concepts",
+    "summary": "summary", "итог": "summary", "итоги": "summary", "коротко": "summary",
+    "keywords": "keywords", "ключевые слова": "keywords",
+}
+
+
+# --- model ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Note:
+    id: str
+    title: str
+    language: str
+    topic: str
+    tags: list[str]
+    emoji: str | None
+    intro: str
+    principles: list[Principle] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    summary: str = ""
+    source: str = ""
+    fallback: bool = False  # used when no note matches a topic (front matter ``fallback: true``)
+
+    def problems(self) -> list[str]:
+        """What does not fit the slide budget (a note should be fixed, not silently cut)."""
+        out = []
+        for p in self.principles:
+            if len(p.title) > TITLE_MAX_CHARS or len(p.description) > BODY_MAX_CHARS:
+                out.append(f"principle too long: {p.title[:40]!r}")
+        for c in self.concepts:
+            if len(c.term) > TITLE_MAX_CHARS or len(c.definition) > BODY_MAX_CHARS:
+                out.append(f"concept too long: {c.term[:40]!r}")
+            if c.code and len(c.code) > BODY_MAX_CHARS:
+                out.append(f"code too long: {c.term[:40]!r}")
+        for q in self.quotes:
+            if len(q.text) > BODY_MAX_CHARS:
+                out.append(f"quote too long: {q.text[:40]!r}")
+        if len(self.intro) > BODY_MAX_CHARS:
+            out.append("intro too long")
+        if len(self.summary) > BODY_MAX_CHARS:
+            out.append("summary too long")
+        return out
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _parse_front_matter(text: str) -> tuple[dict[str, str], str]:
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in text[3:end].splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[end + 4 :].lstrip("-\n")
+
+
+def _split_list(value: str) -> list[str]:
+    value = value.strip().strip("[]")
+    return [v.strip().strip("\"'") for v in value.split(",") if v.strip()]
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    """Paragraphs (blank-line separated), with fenced code kept as one block starting with ```."""
+    out: list[str] = []
+    buf: list[str] = []
+    in_code = False
+    for line in lines:
+        if line.strip().startswith("```"):
+            if in_code:
+                buf.append(line)
+                out.append("\n".join(buf))
+                buf, in_code = [], False
+                continue
+            if buf:
+                out.append("\n".join(buf))
+            buf, in_code = [line], True
+            continue
+        if in_code:
+            buf.append(line)
+        elif line.strip():
+            buf.append(line.strip())
+        elif buf:
+            out.append("\n".join(buf))
+            buf = []
+    if buf:
+        out.append("\n".join(buf))
+    return out
+
+
+def _join(par: str) -> str:
+    return re.sub(r"\s+", " ", par).strip()
+
+
+def _code(block: str) -> str:
+    lines = block.splitlines()
+    return "\n".join(lines[1:-1] if lines[-1].strip().startswith("```") else lines[1:]).rstrip()
+
+
+def parse_note(text: str, *, name: str = "note", source: str = "") -> Note:
+    """Parse one markdown note. Unknown sections are ignored; missing ones are simply empty."""
+    meta, body = _parse_front_matter(text.replace("\r\n", "\n"))
+    title = meta.get("title", "")
+    sections: dict[str, list[tuple[str | None, list[str]]]] = {}
+    intro_lines: list[str] = []
+    current: str | None = None
+    for line in body.splitlines():
+        h2 = re.match(r"^##\s+(.+?)\s*$", line)
+        h3 = re.match(r"^###\s+(.+?)\s*$", line)
+        h1 = re.match(r"^#\s+(.+?)\s*$", line)
+        if h1 and not title:
+            title = h1.group(1)
+            continue
+        if h2:
+            current = _SECTION_ALIASES.get(normalize(h2.group(1)).strip(" :"), "other")
+            sections.setdefault(current, [])
+            continue
+        if current is None:
+            intro_lines.append(line)
+        elif h3:
+            sections[current].append((h3.group(1), []))
+        else:
+            if not sections[current]:
+                sections[current].append((None, []))
+            sections[current][-1][1].append(line)
+
+    principles: list[Principle] = []
+    for heading, lines in sections.get("principles", []):
+        if heading is None:  # "- **Title** — description" list items
+            for item in "\n".join(lines).split("\n- "):
+                m = re.match(r"^-?\s*(?:(\S+)\s+)?\*\*(.+?)\*\*\s*[—:–-]\s*(.+)$", item.strip(), re.S)
+                if m:
+                    emoji, _ = leading_emoji(f"{m.group(1) or ''} x")
+                    principles.append(Principle(title=m.group(2).strip(), description=_join(m.group(3)), emoji=emoji))
+            continue
+        emoji, heading_text = leading_emoji(heading)
+        paragraphs = [b for b in _blocks(lines) if not b.startswith("```")]
+        principles.append(Principle(title=heading_text, description=_join(" ".join(paragraphs)), emoji=emoji))
+
+    concepts: list[Concept] = []
+    for heading, lines in sections.get("concepts", []):
+        if heading is None:
+            continue
+        blocks = _blocks(lines)
+        code = next((_code(b) for b in blocks if b.startswith("```")), None)
+        definition = _join(" ".join(b for b in blocks if not b.startswith("```")))
+        concepts.append(Concept(term=leading_emoji(heading)[1], definition=definition, code=code or None))
+
+    quotes: list[Quote] = []
+    for _, lines in sections.get("quotes", []):
+        for block in _blocks(lines):
+            qlines = [ln.lstrip(">").strip() for ln in block.splitlines() if ln.strip()]
+            author = None
+            if qlines and re.match(r"^[—–-]{1,2}\s*\S", qlines[-1]):
+                author = qlines.pop().lstrip("—–- ").strip()
+            quote_text = _join(" ".join(qlines))
+            if quote_text:
+                quotes.append(Quote(text=quote_text, author=author or None))
+
+    keywords: list[str] = []
+    for _, lines in sections.get("keywords", []):
+        keywords += _split_list(" ".join(ln.lstrip("- ").strip() for ln in lines if ln.strip()).replace(";", ","))
+
+    summary = " ".join(_join(b) for _, lines in sections.get("summary", []) for b in _blocks(lines))
+    intro = " ".join(_join(b) for b in _blocks(intro_lines) if not b.startswith("```"))
+    tags = _split_list(meta.get("tags", "") + "," + meta.get("keywords", ""))
+    language = meta.get("language") or meta.get("lang") or detect_language(title, intro)
+    note_id = meta.get("id") or name
+    return Note(
+        id=note_id,
+        title=title or note_id,
+        language="ru" if language.lower().startswith("ru") else "en",
+        topic=meta.get("topic") or note_id.removesuffix(f"-{language}").removesuffix(f".{language}"),
+        tags=tags,
+        emoji=meta.get("emoji") or None,
+        intro=intro,
+        principles=principles,
+        quotes=quotes,
+        concepts=concepts,
+        keywords=keywords or tags[:8],
+        summary=summary,
+        source=source,
+        fallback=meta.get("fallback", "").lower() in ("true", "yes", "1"),
+    )
+
+
+# --- sources (the loader seam) ----------------------------------------------------------------
+
+
+class KnowledgeSource(Protocol):
+    """Where notes come from. ``key`` identifies the source for the per-process cache."""
+
+    @property
+    def key(self) -> str: ...
+
+    def documents(self) -> Iterable[tuple[str, str]]:
+        """(name, markdown text) pairs; the name is the note's default id."""
+        ...
+
+
+@dataclass(frozen=True)
+class DirectorySource:
+    """Every ``*.md`` file under a folder (recursively), in name order. A missing folder is empty."""
+
+    path: Path
+
+    @property
+    def key(self) -> str:
+        return f"dir:{self.path}"
+
+    def documents(self) -> Iterable[tuple[str, str]]:
+        root = Path(self.path)
+        if not root.is_dir():
+            logger.warning("knowledge folder %s does not exist", root)
+            return
+        for file in sorted(root.rglob("*.md")):
+            if file.name.lower() == "readme.md":
+                continue
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                logger.warning("skipping unreadable note %s", file)
+                continue
+            yield file.stem, text
+
+
+@dataclass(frozen=True)
+class S3Source:
+    """Every ``*.md`` object under ``s3://bucket/prefix`` (boto3 imported only when used)."""
+
+    bucket: str
+    prefix: str = ""
+    client: object | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def documents(self) -> Iterable[tuple[str, str]]:
+        client = self.client
+        if client is None:
+            import boto3  # noqa: PLC0415 - only deployments with an S3 prefix pay for it
+
+            client = boto3.client("s3")
+        paginator = client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+            for obj in page.get("Contents", []):
+                key = obj["Key"]
+                if key.lower().endswith(".md"):
+                    body = client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                    yield key.rsplit("/", 1)[-1][:-3], body.decode("utf-8")
+
+
+def sources_from_settings(knowledge_dirs: Sequence[str | Path] = (), *, include_bundled: bool = True,
+                          s3_uri: str | None = None) -> list[KnowledgeSource]:
+    sources: list[KnowledgeSource] = [DirectorySource(BUNDLED_DIR)] if include_bundled else []
+    for d in knowledge_dirs:
+        p = Path(d).resolve()
+        if p != BUNDLED_DIR:
+            sources.append(DirectorySource(p))
+    if s3_uri:
+        bucket, _, prefix = s3_uri.removeprefix("s3://").partition("/")
+        sources.append(S3Source(bucket, prefix))
+    return sources
+
+
+# --- BM25 -------------------------------------------------------------------------------------
+
+TITLE_WEIGHT = 3
+TAG_WEIGHT = 3
+
+
+@dataclass
+class Hit:
+    note: Note
+    score: float
+
+
+class KnowledgeIndex:
+    """Okapi BM25 over each note's title, tags (pooled across languages of the same topic) and body.
+
+    Small enough that a hand-written index beats a dependency: ~30-100 documents, a few thousand
+    terms; a query is a loop over its terms' posting lists. Query terms also match index terms that
+    share a long prefix (a second chance for the light stemmer), at half weight.
+    """
+
+    k1 = 1.4
+    b = 0.75
+
+    def __init__(self, notes: Sequence[Note]):
+        self.notes = list(notes)
+        topic_tags: dict[str, list[str]] = {}
+        for note in self.notes:
+            topic_tags.setdefault(note.topic, []).extend([note.title, *note.tags])
+        self._tf: list[Counter[str]] = []
+        self._len: list[int] = []
+        df: Counter[str] = Counter()
+        for note in self.notes:
+            terms: list[str] = []
+            terms += tokens(note.title) * TITLE_WEIGHT
+            terms += tokens(" ".join(topic_tags[note.topic])) * TAG_WEIGHT
+            terms += tokens(" ".join([note.intro, note.summary, *note.keywords]))
+            for p in note.principles:
+                terms += tokens(f"{p.title} {p.description}")
+            for c in note.concepts:
+                terms += tokens(f"{c.term} {c.term} {c.definition}")
+            for q in note.quotes:
+                terms += tokens(q.text)
+            tf = Counter(terms)
+            self._tf.append(tf)
+            self._len.append(len(terms))
+            df.update(tf.keys())
+        n = max(len(self.notes), 1)
+        self._avg = sum(self._len) / n if self._len else 1.0
+        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self._by_prefix: dict[str, list[str]] = {}
+        for term in self._idf:
+            if len(term) >= 5:
+                self._by_prefix.setdefault(term[:5], []).append(term)
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+    def expand(self, term: str) -> list[tuple[str, float]]:
+        """The index terms a query term matches, with weights (exact 1.0, shared prefix 0.5)."""
+        out = [(term, 1.0)] if term in self._idf else []
+        if len(term) >= 5:
+            for other in self._by_prefix.get(term[:5], ()):
+                if other != term and (other.startswith(term) or term.startswith(other)):
+                    out.append((other, 0.5))
+        return out
+
+    def score_terms(self, query_terms: Sequence[str]) -> list[float]:
+        scores = [0.0] * len(self.notes)
+        for qt in dict.fromkeys(query_terms):
+            for term, weight in self.expand(qt):
+                idf = self._idf[term]
+                for i, tf in enumerate(self._tf):
+                    f = tf.get(term)
+                    if f:
+                        denom = f + self.k1 * (1 - self.b + self.b * self._len[i] / self._avg)
+                        scores[i] += weight * idf * f * (self.k1 + 1) / denom
+        return scores
+
+    def search(self, query: str, *, language: str | None = None, limit: int = 5) -> list[Hit]:
+        """Notes by relevance to *query*; notes in *language* first (others only when none match)."""
+        scores = self.score_terms(tokens(query))
+        hits = [Hit(n, s) for n, s in zip(self.notes, scores, strict=True) if s > 0]
+        hits.sort(key=lambda h: (-h.score, h.note.id))
+        if language:
+            same = [h for h in hits if h.note.language == language]
+            if same:
+                return same[:limit]
+        return hits[:limit]
+
+
+# --- per-process cache ------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, ...], KnowledgeIndex] = {}
+last_load_ms: float = 0.0
+
+
+def load_notes(sources: Sequence[KnowledgeSource]) -> list[Note]:
+    """All notes from *sources*; a later source's note replaces an earlier one with the same id."""
+    by_id: dict[str, Note] = {}
+    for src in sources:
+        for name, text in src.documents():
+            try:
+                note = parse_note(text, name=name, source=f"{src.key}/{name}")
+            except Exception:  # noqa: BLE001 - one broken operator note must not break the rest
+                logger.exception("skipping unreadable note %s in %s", name, src.key)
+                continue
+            for problem in note.problems():
+                logger.warning("note %s: %s", note.id, problem)
+            by_id[note.id] = note
+    return list(by_id.values())
+
+
+def get_index(sources: Sequence[KnowledgeSource]) -> KnowledgeIndex:
+    """The index for *sources*, built on first use and kept for the life of the process."""
+    global last_load_ms
+    key = tuple(s.key for s in sources)
+    index = _cache.get(key)
+    if index is not None:
+        return index
+    with _lock:
+        index = _cache.get(key)
+        if index is None:
+            started = time.perf_counter()
+            index = KnowledgeIndex(load_notes(sources))
+            last_load_ms = (time.perf_counter() - started) * 1000
+            logger.info("knowledge index: %d notes in %.1f ms", len(index), last_load_ms)
+            _cache[key] = index
+    return index
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def env_knowledge_dirs() -> list[str]:
+    raw = os.environ.get("KNOWLEDGE_DIR", "")
+    return [p for p in raw.split(os.pathsep) if p.strip()]

@@ -1,0 +1,139 @@
+"""ai-content's logic: a request in, structured carousel content out, whatever happens.
+
+``generate_content`` picks the provider (OpenAI when a key is set and the circuit is closed, the
+offline knowledge base otherwise), never raises for a provider failure (it falls back to offline
+and says why in ``fallback_reason``), and reports tokens, cost and timing for the event and metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vibecoder.content import CarouselContent
+from vibecoder.events.models import AiContentRequested
+
+from . import knowledge
+from .offline import content_from_text, content_from_topic
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+class ContentSettings(BaseModel):
+    """Everything ai-content reads from its environment (see :meth:`from_env`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: Literal["auto", "offline", "openai"] = "auto"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = DEFAULT_OPENAI_MODEL
+    openai_timeout_s: float = 20.0  # per attempt
+    openai_max_retries: int = 2  # retries after the first attempt, on 429/5xx/timeouts
+    openai_deadline_s: float = 45.0  # no new attempt starts after this much time
+    knowledge_dirs: tuple[str, ...] = ()
+    knowledge_s3_uri: str | None = None
+    include_bundled_knowledge: bool = True
+    circuit_table: str | None = None  # DynamoDB table for the shared breaker; in-memory when None
+    circuit_failure_threshold: int = Field(default=3, ge=1)
+    circuit_cooldown_s: float = 300.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> ContentSettings:
+        env = os.environ if environ is None else environ
+        values: dict = {
+            "provider": env.get("CONTENT_PROVIDER", "auto") or "auto",
+            "openai_api_key": env.get("OPENAI_API_KEY") or None,
+            "openai_base_url": env.get("OPENAI_BASE_URL") or None,
+            "openai_model": env.get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
+            "knowledge_dirs": tuple(p for p in env.get("KNOWLEDGE_DIR", "").split(os.pathsep) if p.strip()),
+            "knowledge_s3_uri": env.get("KNOWLEDGE_S3_URI") or None,
+            "include_bundled_knowledge": env.get("KNOWLEDGE_BUNDLED", "1").lower() not in ("0", "false", "no"),
+            "circuit_table": env.get("CIRCUIT_TABLE") or None,
+        }
+        for key, name in (
+            ("openai_timeout_s", "OPENAI_TIMEOUT_S"),
+            ("openai_max_retries", "OPENAI_MAX_RETRIES"),
+            ("openai_deadline_s", "OPENAI_DEADLINE_S"),
+            ("circuit_failure_threshold", "CIRCUIT_FAILURE_THRESHOLD"),
+            ("circuit_cooldown_s", "CIRCUIT_COOLDOWN_S"),
+        ):
+            if env.get(name):
+                values[key] = env[name]
+        return cls.model_validate(values)
+
+    def knowledge_sources(self) -> list[knowledge.KnowledgeSource]:
+        return knowledge.sources_from_settings(
+            self.knowledge_dirs, include_bundled=self.include_bundled_knowledge, s3_uri=self.knowledge_s3_uri
+        )
+
+
+class ContentResult(BaseModel):
+    content: CarouselContent
+    provider: str  # "offline" | "openai"
+    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    duration_ms: float = 0.0
+    fallback_reason: str | None = None  # why OpenAI was not used although configured
+    cost_usd: float = 0.0
+    attempts: int = 0  # OpenAI calls made (retries included)
+    circuit_open: bool = False
+
+
+def knowledge_index(settings: ContentSettings | None = None) -> knowledge.KnowledgeIndex:
+    """The process-wide knowledge index for *settings* (built on first use)."""
+    settings = settings or ContentSettings.from_env()
+    return knowledge.get_index(settings.knowledge_sources())
+
+
+def generate_offline(request: AiContentRequested, settings: ContentSettings) -> CarouselContent:
+    if request.source_text and request.source_text.strip():
+        return content_from_text(
+            request.source_text, topic=request.topic, language=request.language, slides_count=request.slides_count
+        )
+    return content_from_topic(
+        request.topic or "", language=request.language, slides_count=request.slides_count,
+        index=knowledge_index(settings),
+    )
+
+
+def generate_content(request: AiContentRequested, *, settings: ContentSettings | None = None) -> ContentResult:
+    """Structured content for *request*. Never raises because a provider failed."""
+    settings = settings or ContentSettings.from_env()
+    started = time.perf_counter()
+    fallback_reason: str | None = None
+    usage = None
+    wants_openai = settings.provider == "openai" or (settings.provider == "auto" and settings.openai_api_key)
+    if wants_openai:
+        if not settings.openai_api_key:
+            fallback_reason = "openai_not_configured"
+        else:
+            try:
+                from .openai_provider import run_openai  # noqa: PLC0415 - openai costs ~400 ms to import
+
+                outcome = run_openai(request, settings)
+            except Exception as exc:  # noqa: BLE001 - a provider bug must not lose the request
+                logger.exception("openai provider crashed")
+                fallback_reason = f"provider_error: {type(exc).__name__}"
+            else:
+                if outcome.result is not None:
+                    outcome.result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                    return outcome.result
+                fallback_reason = outcome.reason
+                usage = outcome
+    content = generate_offline(request, settings)
+    result = ContentResult(content=content, provider="offline", fallback_reason=fallback_reason)
+    if usage is not None:
+        result.prompt_tokens, result.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+        result.cost_usd, result.attempts, result.circuit_open = usage.cost_usd, usage.attempts, usage.circuit_open
+    if fallback_reason:
+        logger.warning("openai unavailable, offline content used: %s", fallback_reason)
+    result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result

@@ -1,0 +1,532 @@
+"""The offline provider: knowledge-base retrieval for a topic, extractive structuring for a pasted text.
+
+No network and no model: deterministic, fast, and good enough to stand on its own when OpenAI is
+not configured or fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vibecoder.content import (
+    BODY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    CarouselContent,
+    Concept,
+    Principle,
+    Quote,
+)
+
+from .knowledge import Hit, KnowledgeIndex, Note
+from .text import detect_language, normalize, sentences, shorten, stem, tokens, unique, words
+
+CAPTION_MAX_CHARS = 1000  # a Telegram album caption holds 1024
+MAX_HASHTAGS = 8
+BLEND_RATIO = 0.35  # a secondary note joins when it scores at least this share of the best one
+MAX_NOTES = 3
+SHORT_TITLE_CHARS = 48  # a paragraph's one sentence longer than this is shortened for its title
+
+_CTA = {
+    "en": "Save this carousel and share it with someone who codes 📌",
+    "ru": "Сохраните карусель и поделитесь с тем, кто пишет код 📌",
+}
+
+
+def resolve_language(requested: str | None, *texts: str | None) -> str:
+    if requested in ("ru", "en"):
+        return requested
+    return detect_language(*texts, default="en")
+
+
+def slots_for(slides_count: int) -> int:
+    """How many slides sit between the cover and the summary for *slides_count*."""
+    return max(slides_count - 2, 1) if slides_count >= 2 else 0
+
+
+# --- shared finishing touches -----------------------------------------------------------------
+
+
+def _hashtag(phrase: str) -> str | None:
+    parts = words(phrase)
+    if not parts:
+        return None
+    if len(parts) == 1:
+        tag = parts[0]
+    elif all(re.fullmatch(r"[A-Za-z0-9]+", p) for p in parts):
+        tag = "".join(p if p.isupper() else p[:1].upper() + p[1:] for p in parts)
+    else:
+        tag = "".join(p.lower() for p in parts)
+    tag = re.sub(r"[^0-9A-Za-zА-Яа-яЁё_]", "", tag)
+    if len(tag) < 2 or tag.isdigit() or len(tag) > 30:
+        return None
+    return "#" + tag
+
+
+def make_hashtags(phrases: Sequence[str], limit: int = MAX_HASHTAGS) -> list[str]:
+    tags = [t for t in (_hashtag(p) for p in phrases) if t]
+    return unique(tags, key=lambda t: t.lower())[:limit]
+
+
+def make_caption(title: str, lead: str, hashtags: Sequence[str], language: str) -> str:
+    tail = "\n\n" + _CTA[language] + ("\n\n" + " ".join(hashtags) if hashtags else "")
+    room = CAPTION_MAX_CHARS - len(tail) - len(title) - 2
+    body = shorten(lead, max(room, 0)) if lead and room > 40 else ""
+    return (title + ("\n\n" + body if body else "") + tail).strip()
+
+
+def topic_title(topic: str) -> str:
+    topic = re.sub(r"\s+", " ", topic).strip().strip(".!?")
+    if topic[:1].islower():
+        topic = topic[:1].upper() + topic[1:]
+    return shorten(topic, TITLE_MAX_CHARS)
+
+
+# --- topic → knowledge base -------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    kind: str  # principle | concept | quote
+    value: Principle | Concept | Quote
+    note_rank: int
+    order: int
+    relevance: float = 0.0
+
+    def text(self) -> str:
+        v = self.value
+        if isinstance(v, Principle):
+            return f"{v.title} {v.description}"
+        if isinstance(v, Concept):
+            return f"{v.term} {v.definition}"
+        return v.text
+
+
+def choose_notes(hits: Sequence[Hit], needed_items: int) -> list[Note]:
+    """The best note, plus runners-up that score close to it or are needed to fill the slides."""
+    if not hits:
+        return []
+    chosen = [hits[0].note]
+    have = _item_count(hits[0].note)
+    for hit in hits[1:MAX_NOTES + 2]:
+        if len(chosen) >= MAX_NOTES:
+            break
+        if hit.score >= BLEND_RATIO * hits[0].score or have < needed_items:
+            chosen.append(hit.note)
+            have += _item_count(hit.note)
+    return chosen
+
+
+def _item_count(note: Note) -> int:
+    return len(note.principles) + len(note.concepts) + len(note.quotes)
+
+
+def _pick(items: list[_Item], limit: int) -> list[_Item]:
+    """The *limit* most useful items: primary note first, then by relevance; kept in authored order."""
+    ranked = sorted(items, key=lambda it: (-(it.relevance + (2.0 if it.note_rank == 0 else 0.0)), it.note_rank, it.order))
+    keep = ranked[:limit]
+    return sorted(keep, key=lambda it: (it.note_rank, it.order))
+
+
+def content_from_topic(topic: str, *, language: str | None, slides_count: int, index: KnowledgeIndex) -> CarouselContent:
+    """Retrieve the notes that match *topic* and structure them into carousel content."""
+    lang = resolve_language(language, topic)
+    slots = slots_for(slides_count)
+    hits = index.search(topic, language=lang, limit=MAX_NOTES + 2)
+    notes = choose_notes(hits, needed_items=slots)
+    if not notes:
+        notes = [n for n in index.notes if n.fallback and n.language == lang] or [
+            n for n in index.notes if n.language == lang
+        ][:1] or index.notes[:1]
+    if not notes:  # an empty knowledge base: say only what we know, the topic
+        return CarouselContent(title=topic_title(topic), language=lang, keywords=[topic],
+                               caption=make_caption(topic_title(topic), "", [], lang),
+                               hashtags=make_hashtags([topic]))
+
+    query = set(tokens(topic))
+    items: list[_Item] = []
+    for rank, note in enumerate(notes):
+        for kind, values in (("principle", note.principles), ("concept", note.concepts), ("quote", note.quotes)):
+            for order, value in enumerate(values):
+                item = _Item(kind, value, rank, order)
+                item.relevance = len(query & set(tokens(item.text())))
+                items.append(item)
+
+    # Keep a little more than the slots so the slide builder can mix types; the whole primary note
+    # is small anyway.
+    limit = max(slots + 3, 8)
+    principles = [it.value for it in _pick([i for i in items if i.kind == "principle"], limit)]
+    concepts = [it.value for it in _pick([i for i in items if i.kind == "concept"], limit)]
+    quotes = [it.value for it in _pick([i for i in items if i.kind == "quote"], max(limit // 3, 2))]
+    principles = _dedupe(principles, lambda p: p.title)
+    concepts = _dedupe(concepts, lambda c: c.term)
+    quotes = _dedupe(quotes, lambda q: q.text)
+
+    primary = notes[0]
+    title = topic_title(topic)
+    subtitle = sentences(primary.intro)[0] if primary.intro else ""
+    if subtitle and len(subtitle) > 200:
+        subtitle = shorten(subtitle, 200)
+    keywords = unique([*primary.keywords, *(k for n in notes[1:] for k in n.keywords[:3])])[:10]
+    hashtags = make_hashtags([*keywords[:2], primary.title, *keywords[2:]])
+    summary = primary.summary or primary.intro
+    return CarouselContent(
+        title=title,
+        subtitle=subtitle,
+        emoji=primary.emoji,
+        language=primary.language if primary.language != lang and not any(n.language == lang for n in notes) else lang,
+        principles=principles,
+        quotes=quotes,
+        concepts=concepts,
+        keywords=keywords,
+        summary=shorten(summary, BODY_MAX_CHARS),
+        caption=make_caption(title, primary.intro, hashtags, lang),
+        hashtags=hashtags,
+    )
+
+
+def _dedupe(values, key):
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        k = normalize(key(v))
+        if k not in seen:
+            seen.add(k)
+            out.append(v)
+    return out
+
+
+# --- pasted text → extractive structure -------------------------------------------------------
+
+_HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+_QUOTE_AUTHOR_RE = re.compile(r"^(.*?[.!?…\"»”])\s*[—–-]{1,2}\s*([^.!?]{2,60})$")
+_LABEL = {
+    "en": {"code": "Code", "section": "Part"},
+    "ru": {"code": "Код", "section": "Часть"},
+}
+
+
+@dataclass
+class _Section:
+    heading: str | None
+    sentences: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    first_index: int = 0
+
+
+@dataclass
+class _Parsed:
+    title: str | None
+    sections: list[_Section]
+    quotes: list[Quote]
+
+
+def _looks_like_heading(line: str, next_line: str | None) -> bool:
+    line = line.strip()
+    return (
+        bool(line)
+        and len(line) <= 80
+        and len(line.split()) <= 10
+        and not re.search(r"[.,;!?…]$", line)
+        and next_line is not None
+        and bool(next_line.strip())
+        and not _BULLET_RE.match(line)
+    )
+
+
+def parse_source(text: str) -> _Parsed:
+    """Split a pasted text into a title, sections (heading + sentences + code) and block quotes."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    sections: list[_Section] = []
+    quotes: list[Quote] = []
+    title: str | None = None
+    current = _Section(None)
+    paragraph: list[str] = []
+    code: list[str] | None = None
+    counter = 0
+
+    def flush_paragraph() -> None:
+        nonlocal paragraph, counter
+        if paragraph:
+            for part in paragraph:
+                for s in sentences(part):
+                    current.sentences.append(s)
+                    counter += 1
+            paragraph = []
+
+    def new_section(heading: str | None) -> None:
+        nonlocal current
+        flush_paragraph()
+        if current.sentences or current.code or current.heading:
+            sections.append(current)
+        current = _Section(heading, first_index=counter)
+
+    for i, raw in enumerate(lines):
+        line = raw.rstrip()
+        if code is not None:
+            if line.strip().startswith("```"):
+                current.code.append("\n".join(code).strip("\n"))
+                code = None
+            else:
+                code.append(raw)
+            continue
+        if line.strip().startswith("```"):
+            flush_paragraph()
+            code = []
+            continue
+        stripped = line.strip()
+        m = _HEADING_RE.match(stripped)
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        nxt_text = next((ln for ln in lines[i + 1 :] if ln.strip()), None)
+        plain_heading = (
+            prev_blank
+            and not paragraph
+            and (nxt is None or not nxt.strip() or True)
+            and _looks_like_heading(stripped, nxt_text)
+            and not (nxt_text or "").strip().startswith(("#", "```"))
+            and (not nxt or not nxt.strip() or not _looks_like_heading(nxt.strip(), "x"))
+        )
+        if m or plain_heading:
+            heading = (m.group(1) if m else stripped).strip().rstrip(":")
+            if title is None and not sections and not current.sentences and (m and stripped.startswith("# ") or i == 0):
+                title = heading
+                continue
+            new_section(heading)
+            continue
+        if stripped.startswith(">"):
+            flush_paragraph()
+            body = stripped.lstrip("> ").strip()
+            am = _QUOTE_AUTHOR_RE.match(body)
+            if re.match(r"^[—–-]{1,2}\s*\S", body) and quotes and quotes[-1].author is None:
+                quotes[-1] = Quote(text=quotes[-1].text, author=body.lstrip("—–- ").strip())
+            elif quotes and paragraph == [] and i > 0 and lines[i - 1].strip().startswith(">") and not am:
+                quotes[-1] = Quote(text=f"{quotes[-1].text} {body}".strip(), author=quotes[-1].author)
+            elif am:
+                quotes.append(Quote(text=am.group(1).strip(), author=am.group(2).strip()))
+            elif body:
+                quotes.append(Quote(text=body))
+            continue
+        if not stripped:
+            flush_paragraph()
+            continue
+        if _BULLET_RE.match(stripped):
+            flush_paragraph()
+            paragraph.append(_BULLET_RE.sub("", stripped))
+            flush_paragraph()
+            continue
+        paragraph.append(stripped)
+        if not nxt or not nxt.strip():
+            flush_paragraph()
+    if code is not None and code:
+        current.code.append("\n".join(code).strip("\n"))
+    new_section(None)
+    sections = [s for s in sections if s.sentences or s.code]
+
+    # Without headings, each paragraph is a section of its own.
+    if all(s.heading is None for s in sections) and len(sections) <= 1:
+        sections = _paragraph_sections(text)
+    return _Parsed(title=title, sections=sections, quotes=quotes)
+
+
+def _paragraph_sections(text: str) -> list[_Section]:
+    out: list[_Section] = []
+    counter = 0
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip() and not ln.strip().startswith((">", "```", "#"))]
+        if not lines:
+            continue
+        sec = _Section(None, first_index=counter)
+        for ln in lines:
+            for s in sentences(_BULLET_RE.sub("", ln)):
+                sec.sentences.append(s)
+                counter += 1
+        out.append(sec)
+    return out
+
+
+class _Ranker:
+    """Scores sentences by the document's term frequencies, their position and the topic."""
+
+    def __init__(self, all_sentences: Sequence[str], topic: str | None):
+        self.tf = Counter(t for s in all_sentences for t in tokens(s))
+        self.topic = set(tokens(topic or ""))
+
+    def score(self, sentence: str, *, first_in_section: bool, position: int) -> float:
+        terms = set(tokens(sentence))
+        if not terms:
+            return 0.0
+        base = sum(self.tf[t] for t in terms) / (len(terms) ** 0.5)
+        if len(terms) < 3:
+            base *= 0.5
+        if first_in_section:
+            base *= 1.25
+        if position == 0:
+            base *= 1.15
+        base += 2.0 * len(terms & self.topic)
+        return base
+
+
+def _fit(chosen: list[str], limit: int) -> str:
+    """Sentences joined in order, within *limit*; a lone long sentence is shortened."""
+    out = ""
+    for s in chosen:
+        candidate = f"{out} {s}".strip()
+        if len(candidate) <= limit:
+            out = candidate
+    if not out and chosen:
+        out = shorten(chosen[0], limit)
+    return out
+
+
+def _describe(sec_sentences: list[str], scores: dict[str, float], limit: int = BODY_MAX_CHARS) -> str:
+    """The best sentences of a section that fit *limit*, in their original order."""
+    ranked = sorted(sec_sentences, key=lambda s: -scores.get(s, 0.0))
+    keep: list[str] = []
+    used = 0
+    for s in ranked:
+        if used + len(s) + (1 if keep else 0) <= limit:
+            keep.append(s)
+            used += len(s) + (1 if len(keep) > 1 else 0)
+    if not keep:
+        return shorten(ranked[0], limit) if ranked else ""
+    return " ".join(s for s in sec_sentences if s in keep)
+
+
+def _split(sec: _Section, label: str) -> tuple[_Section, _Section]:
+    half = (len(sec.sentences) + 1) // 2
+    first = _Section(sec.heading, sec.sentences[:half], sec.code, sec.first_index)
+    second_heading = f"{sec.heading} · 2" if sec.heading else None
+    second = _Section(second_heading, sec.sentences[half:], [], sec.first_index + half)
+    return first, second
+
+
+_RU_VERBISH = re.compile(r"(ют|ят|ет|ит|ут|ать|ять|ить|еть|ите|йте|ется|ются|ться|лся|лась|ла|ли)$")
+
+
+def _keywords(all_sentences: Sequence[str], headings: Sequence[str] = (), limit: int = 8) -> list[str]:
+    """The text's salient words: frequent ones, those in headings first; verb-looking words last."""
+    surface: dict[str, Counter[str]] = {}
+    weight: Counter[str] = Counter()
+    for text, w_each in [(h, 3) for h in headings] + [(s, 1) for s in all_sentences]:
+        for w in words(text):
+            if len(w) < 4 or w.isdigit():
+                continue
+            t = tokens(w)
+            if not t:
+                continue
+            surface.setdefault(t[0], Counter())[w if w.isupper() else w.lower()] += 1
+            weight[t[0]] += w_each
+    for term, forms in surface.items():
+        form = forms.most_common(1)[0][0]
+        if _RU_VERBISH.search(form) and re.search(r"[а-я]", form):
+            weight[term] -= 2
+        if form.isupper() or any(ch.isupper() for ch in form[1:]):
+            weight[term] += 1
+    ranked = sorted(surface, key=lambda t: (-weight[t], -len(t), t))
+    return [surface[t].most_common(1)[0][0] for t in ranked[:limit]]
+
+
+def content_from_text(source_text: str, *, topic: str | None, language: str | None, slides_count: int) -> CarouselContent:
+    """Structure a pasted text without inventing anything: every sentence on a slide is the source's.
+
+    Headings become slide titles, their paragraphs the slide bodies (the best-ranked sentences that
+    fit the budget, in their original order). A text without headings is cut by paragraphs, and a
+    paragraph's title is its first sentence (shortened on a word boundary). When there are fewer
+    sections than slides, the longest sections are split in two; when there are more, the
+    best-ranked sections are kept, in their order.
+    """
+    lang = resolve_language(language, source_text, topic)
+    parsed = parse_source(source_text)
+    all_sentences = [s for sec in parsed.sections for s in sec.sentences]
+    ranker = _Ranker(all_sentences, topic)
+    scores: dict[str, float] = {}
+    for sec in parsed.sections:
+        for j, s in enumerate(sec.sentences):
+            scores[s] = max(scores.get(s, 0.0), ranker.score(s, first_in_section=j == 0, position=sec.first_index + j))
+
+    slots = max(slots_for(slides_count) - min(len(parsed.quotes), max(slots_for(slides_count) // 4, 0)), 1)
+    sections = [s for s in parsed.sections if s.sentences or s.code]
+    while len(sections) < slots:
+        splittable = [s for s in sections if len(s.sentences) >= 2]
+        if not splittable:
+            break
+        biggest = max(splittable, key=lambda s: len(s.sentences))
+        i = sections.index(biggest)
+        sections[i : i + 1] = list(_split(biggest, _LABEL[lang]["section"]))
+    if len(sections) > slots:
+        top_score = max(scores.values(), default=1.0)
+
+        def weight(i: int) -> float:
+            sec = sections[i]
+            best_sentence = max((scores.get(s, 0.0) for s in sec.sentences), default=0.0)
+            return best_sentence + (0.5 * top_score if sec.code else 0.0) + (1.0 if i == 0 else 0.0)
+
+        best = sorted(range(len(sections)), key=lambda i: -weight(i))[:slots]
+        sections = [sections[i] for i in sorted(best)]
+
+    title_source = topic or parsed.title
+    principles: list[Principle] = []
+    concepts: list[Concept] = []
+    used: set[str] = set()
+    first_sentence = all_sentences[0] if all_sentences else ""
+    if not title_source:
+        title_source = first_sentence
+        used.add(first_sentence)
+    for sec in sections:
+        pool = [s for s in sec.sentences if s not in used] or sec.sentences
+        if sec.heading:
+            heading = sec.heading
+            body_sentences = pool
+        elif len(pool) >= 2:
+            heading = pool[0]
+            used.add(heading)
+            body_sentences = pool[1:]
+        elif pool:
+            heading = shorten(pool[0], SHORT_TITLE_CHARS)
+            body_sentences = pool if heading != pool[0] else []
+            used.add(pool[0])
+        else:
+            heading = _LABEL[lang]["code"]
+            body_sentences = []
+        description = _describe(body_sentences, scores) if body_sentences else ""
+        for code in sec.code:
+            concepts.append(Concept(term=shorten(sec.heading or _LABEL[lang]["code"], TITLE_MAX_CHARS), definition=description, code=code))
+        if not pool and sec.code:
+            continue
+        principles.append(Principle(title=shorten(heading, TITLE_MAX_CHARS), description=description))
+        used.update(s for s in body_sentences if s in description)
+
+    ranked_all = sorted(all_sentences, key=lambda s: -scores.get(s, 0.0))
+    unused = [s for s in ranked_all if s not in used]
+    top = unused[:2] if len(unused) >= 2 else ranked_all[:2]
+    summary = _fit([s for s in all_sentences if s in top], BODY_MAX_CHARS) if all_sentences else ""
+    whole = {p.description for p in principles}
+    subtitle_pool = [s for s in unused if s != title_source and s not in summary and s not in whole] or [
+        s for s in all_sentences if s != title_source and s not in summary and s not in whole
+    ]
+    subtitle = shorten(subtitle_pool[0], 200) if subtitle_pool else ""
+    keywords = _keywords(all_sentences, [h for h in [title_source if title_source != first_sentence else None, *(sec.heading for sec in parsed.sections)] if h])
+    title = topic_title(title_source) if title_source else _LABEL[lang]["section"]
+    hashtags = make_hashtags(keywords[:5])
+    return CarouselContent(
+        title=title,
+        subtitle=subtitle,
+        emoji="📝",
+        language=lang,
+        principles=principles,
+        quotes=[Quote(text=shorten(q.text, BODY_MAX_CHARS), author=q.author) for q in parsed.quotes],
+        concepts=concepts,
+        keywords=keywords,
+        summary=summary,
+        caption=make_caption(title, summary, hashtags, lang),
+        hashtags=hashtags,
+    )
+
+
+def stems(text: str) -> set[str]:
+    """Stems of a text's words (exported for quality checks)."""
+    return {stem(w) for w in words(text)}
