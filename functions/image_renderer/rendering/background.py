@@ -39,22 +39,38 @@ def _ramp(colors: tuple[tuple[int, int, int], ...], t: float) -> tuple[int, ...]
 
 
 def gradient(size: tuple[int, int], colors: tuple[tuple[int, int, int], ...], angle: float) -> Image.Image:
+    """A CSS-style linear gradient (``angle`` in CSS degrees) through evenly spaced stops.
+
+    The colour ramp is computed once as a 1-pixel-high strip; an affine transform then maps
+    every output pixel to its position along the gradient line (bilinear, in C).
+    """
     w, h = size
     if len(colors) == 1:
         return Image.new("RGB", size, colors[0])
-    sw, sh = max(2, w // 8), max(2, h // 8)
+    n = 256
+    strip = Image.new("RGB", (n + 2, 2))
+    ramp = [_ramp(colors, i / (n - 1)) for i in range(n)]
+    strip.putdata(([ramp[0]] + ramp + [ramp[-1]]) * 2)
     a = math.radians(angle)
     dx, dy = math.sin(a), -math.cos(a)
     length = abs(w * dx) + abs(h * dy)  # CSS gradient-line length
-    small = Image.new("RGB", (sw, sh))
-    px = []
-    for j in range(sh):
-        y = (j + 0.5) / sh * h - h / 2
-        for i in range(sw):
-            x = (i + 0.5) / sw * w - w / 2
-            px.append(_ramp(colors, (x * dx + y * dy) / length + 0.5))
-    small.putdata(px)
-    return small.resize(size, Image.Resampling.BICUBIC)
+    # strip x = 1 + (n - 1) * t, t = ((x - w/2) dx + (y - h/2) dy) / length + 0.5 (pixel centres)
+    sx = (n - 1) / length
+    coeffs = (
+        dx * sx,
+        dy * sx,
+        1 + (n - 1) * 0.5 + sx * (dx * (0.5 - w / 2) + dy * (0.5 - h / 2)) + 0.5,
+        0,
+        0,
+        1.0,
+    )
+    return strip.transform(size, Image.Transform.AFFINE, coeffs, Image.Resampling.BILINEAR)
+
+
+@lru_cache(maxsize=16)
+def _light(size: tuple[int, int]) -> Image.Image:
+    """Full-frame L ramp, bright at the top-left: the light that catches card borders."""
+    return gradient(size, ((255, 255, 255), (90, 90, 90)), 135).convert("L")
 
 
 @lru_cache(maxsize=16)
@@ -116,20 +132,44 @@ def rounded_mask(w: int, h: int, radius: int) -> Image.Image:
     return mask
 
 
-def _shadow_mask(size: tuple[int, int], box: Box, card: Card) -> Image.Image:
+def _paste_shadow(img: Image.Image, box: Box, card: Card) -> None:
+    """Blur the card's silhouette at 1/4 scale, only in the region the shadow can reach."""
     s = card.shadow
     assert s is not None
     q = 4
-    w, h = size
-    small = Image.new("L", (w // q, h // q), 0)
+    reach = s.blur + s.spread + abs(s.offset_y)
     x0, y0, x1, y1 = box
+    w, h = img.size
+    region = (max(0, x0 - reach), max(0, y0 - reach), min(w, x1 + reach), min(h, y1 + reach))
+    rw, rh = region[2] - region[0], region[3] - region[1]
+    small = Image.new("L", (-(-rw // q), -(-rh // q)), 0)
     sp = s.spread
+    ox, oy = region[0], region[1]
     ImageDraw.Draw(small).rounded_rectangle(
-        ((x0 - sp) / q, (y0 - sp + s.offset_y) / q, (x1 + sp) / q, (y1 + sp + s.offset_y) / q),
+        ((x0 - sp - ox) / q, (y0 - sp + s.offset_y - oy) / q, (x1 + sp - ox) / q, (y1 + sp + s.offset_y - oy) / q),
         radius=card.radius / q,
         fill=round(255 * s.alpha),
     )
-    return small.filter(ImageFilter.GaussianBlur(s.blur / q / 2)).resize(size, Image.Resampling.BICUBIC)
+    mask = small.filter(ImageFilter.GaussianBlur(s.blur / q / 2)).resize((rw, rh), Image.Resampling.BICUBIC, box=(0, 0, rw / q, rh / q))
+    r = card.radius
+    hidden = (x0 + r, y0 + r, x1 - r, y1 - r)  # covered by the opaque card anyway
+    for band in _bands(region, hidden):
+        img.paste(s.color, band, mask.crop(_rel(band, region)))
+
+
+def _rel(box: Box, origin: Box) -> Box:
+    return (box[0] - origin[0], box[1] - origin[1], box[2] - origin[0], box[3] - origin[1])
+
+
+def _bands(outer: Box, inner: Box) -> list[Box]:
+    """Rectangles covering ``outer`` minus ``inner`` (masked pastes cost per pixel: skip what
+    will be covered or is known to be empty)."""
+    ox0, oy0, ox1, oy1 = outer
+    ix0, iy0, ix1, iy1 = max(inner[0], ox0), max(inner[1], oy0), min(inner[2], ox1), min(inner[3], oy1)
+    if ix0 >= ix1 or iy0 >= iy1:
+        return [outer]
+    bands = [(ox0, oy0, ox1, iy0), (ox0, iy1, ox1, oy1), (ox0, iy0, ix0, iy1), (ix1, iy0, ox1, iy1)]
+    return [b for b in bands if b[2] > b[0] and b[3] > b[1]]
 
 
 _BASES: OrderedDict[tuple, Image.Image] = OrderedDict()
@@ -149,18 +189,26 @@ def base_image(theme: Theme, size: tuple[int, int], card_box: Box | None) -> Ima
         x0, y0, x1, y1 = card_box
         cw, ch = x1 - x0, y1 - y0
         if card.shadow is not None and card.shadow.alpha > 0:
-            img.paste(card.shadow.color, (0, 0, *size), _shadow_mask(size, card_box, card))
-        mask = rounded_mask(cw, ch, card.radius)
-        img.paste(frosted(theme, size).crop(card_box), (x0, y0), mask)
+            _paste_shadow(img, card_box, card)
+        r = min(card.radius, cw // 2, ch // 2)
+        mask = rounded_mask(cw, ch, r)
+        frost = frosted(theme, size).crop(card_box)
+        # Opaque paste everywhere but the four corners, which need the anti-aliased mask.
+        img.paste(frost.crop((0, r, cw, ch - r)), (x0, y0 + r))
+        img.paste(frost.crop((r, 0, cw - r, r)), (x0 + r, y0))
+        img.paste(frost.crop((r, ch - r, cw - r, ch)), (x0 + r, y1 - r))
+        for cx, cy in ((0, 0), (cw - r, 0), (0, ch - r), (cw - r, ch - r)):
+            corner = (cx, cy, cx + r, cy + r)
+            img.paste(frost.crop(corner), (x0 + cx, y0 + cy), mask.crop(corner))
         if card.border_width and card.border_alpha:
             bw = card.border_width
             inner = Image.new("L", (cw, ch), 0)
-            inner.paste(rounded_mask(cw - 2 * bw, ch - 2 * bw, max(0, card.radius - bw)), (bw, bw))
+            inner.paste(rounded_mask(cw - 2 * bw, ch - 2 * bw, max(0, r - bw)), (bw, bw))
             ring = ImageChops.subtract(mask, inner)
             # Brighter at the top-left, as if lit from there.
-            fade = gradient((cw, ch), ((255, 255, 255), (90, 90, 90)), 135).convert("L")
-            ring = ImageChops.multiply(ring, fade).point(lambda v: round(v * card.border_alpha))
-            img.paste(card.border, (x0, y0, x1, y1), ring)
+            ring = ImageChops.multiply(ring, _light(size).crop(card_box)).point(lambda v: round(v * card.border_alpha))
+            for band in _bands((0, 0, cw, ch), (bw, max(r, bw), cw - bw, ch - max(r, bw))):
+                img.paste(card.border, (x0 + band[0], y0 + band[1], x0 + band[2], y0 + band[3]), ring.crop(band))
     _BASES[key] = img
     if len(_BASES) > _BASES_MAX:
         _BASES.popitem(last=False)

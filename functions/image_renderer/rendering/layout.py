@@ -144,6 +144,18 @@ def _emoji_block(text: str, px: int, x: int, top: int) -> Block | None:
 
 
 # --------------------------------------------------------------------------- content
+_AUTHOR = re.compile(r"^(?P<text>.+?)\s*(?:\n|\s)[—–-]{1,2}\s*(?P<author>[^\n—–]{2,60})$", re.S)
+
+
+def _attribution(quote: str) -> tuple[str, str]:
+    """Split a trailing "— Author" off a quote."""
+    m = _AUTHOR.match(quote.strip())
+    author = m.group("author").strip() if m else ""
+    if author and author[0].isupper() and len(author.split()) <= 6 and author[-1] not in ".!?…":
+        return m.group("text").strip(), m.group("author").strip()
+    return quote, ""
+
+
 def _shift(block: Block, dy: int) -> Block:
     x0, y0, x1, y1 = block.box
     block.box = (x0, y0 + dy, x1, y1 + dy)
@@ -173,6 +185,10 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
     title = _text_block("title", slide.title, f.title, title_size, sz.title_line, width, 0, y, c.title)
     blocks.append(title)
     y = title.box[3]
+    if sz.rule[0] and sz.rule[1]:
+        y += round(24 * k)
+        blocks.append(Block("accent-bar", (0, y, round(sz.rule[0] * k), y + round(sz.rule[1] * k)), fill=c.accent))
+        y += round(sz.rule[1] * k) - round(8 * k)
     content = slide.content.strip("\n").rstrip() if slide.type == SlideType.CODE else slide.content.strip()
     if content.strip():
         y += round(max(24, 36 * t) * k)
@@ -181,11 +197,16 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
 
             blocks.extend(code_blocks(content, theme, k, width, y, t))
         elif slide.type == SlideType.QUOTE:
+            text, author = _attribution(content)
             bar = round(8 * k)
             gap = round(32 * k)
-            q = _text_block("quote", content, f.quote, body_size, sz.body_line, width - bar - gap, bar + gap, y, c.body)
+            q = _text_block("quote", text, f.quote, body_size, 1.35, width - bar - gap, bar + gap, y, c.body)
             blocks.append(Block("accent-bar", (0, y, bar, q.box[3]), fill=c.accent))
             blocks.append(q)
+            if author:
+                meta = round(max(sz.meta, body_size * 0.7 / k) * k)
+                a = _text_block("author", "— " + author, f.body, meta, 1.3, width - bar - gap, bar + gap, q.box[3] + round(20 * k), c.muted)
+                blocks.append(a)
         else:
             blocks.append(_text_block("body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True))
     height = max(b.box[3] for b in blocks)

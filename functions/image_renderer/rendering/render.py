@@ -48,7 +48,9 @@ def _check_size(size: tuple[int, int]) -> tuple[int, int]:
     return w, h
 
 
-def draw_layout(layout: SlideLayout) -> Image.Image:
+def draw_layout(layout: SlideLayout, *, with_text: bool = True) -> Image.Image:
+    """Draw the layout on a copy of its cached base (``with_text=False``: panels and bars only,
+    i.e. exactly what lies under the text, which is what the contrast tests measure against)."""
     img = base_image(layout.theme, layout.size, layout.card).copy()
     draw = ImageDraw.Draw(img)
     for block in layout.blocks:
@@ -66,6 +68,8 @@ def draw_layout(layout: SlideLayout) -> Image.Image:
             img.paste(block.fill, block.box, track)
             fw = max(h, round((x1 - x0) * block.value))
             img.paste(block.fill, (x0, y0, x0 + fw, y1), rounded_mask(fw, h, h // 2))
+        if not with_text:
+            continue
         for line, x, baseline in zip(block.lines, block.xs, block.baselines):
             draw_line(img, draw, line, x, baseline, block.size, block.color)
     return img

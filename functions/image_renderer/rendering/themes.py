@@ -106,6 +106,7 @@ class Sizes:
     title_line: float = 1.12
     body_line: float = 1.45
     code_line: float = 1.5
+    rule: tuple[int, int] = (0, 0)  # accent rule under the title (width, height); (0, 0) = none
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: themes are singletons and cache keys
