@@ -36,7 +36,11 @@ class ContentSettings(BaseModel):
     openai_model: str = DEFAULT_OPENAI_MODEL
     openai_timeout_s: float = 20.0  # per attempt
     openai_max_retries: int = 2  # retries after the first attempt, on 429/5xx/timeouts
-    openai_deadline_s: float = 45.0  # no new attempt starts after this much time
+    openai_deadline_s: float = 45.0  # no retry starts unless it can finish (timeout included) by then
+    openai_backoff_s: float = 0.5  # first retry delay; doubles, with jitter, capped at 8 s
+    openai_max_tokens: int = 2500
+    openai_price_in_per_mtok: float | None = None  # USD per million tokens; None: the built-in table
+    openai_price_out_per_mtok: float | None = None
     knowledge_dirs: tuple[str, ...] = ()
     knowledge_s3_uri: str | None = None
     include_bundled_knowledge: bool = True
@@ -61,6 +65,10 @@ class ContentSettings(BaseModel):
             ("openai_timeout_s", "OPENAI_TIMEOUT_S"),
             ("openai_max_retries", "OPENAI_MAX_RETRIES"),
             ("openai_deadline_s", "OPENAI_DEADLINE_S"),
+            ("openai_backoff_s", "OPENAI_BACKOFF_S"),
+            ("openai_max_tokens", "OPENAI_MAX_TOKENS"),
+            ("openai_price_in_per_mtok", "OPENAI_PRICE_IN_PER_MTOK"),
+            ("openai_price_out_per_mtok", "OPENAI_PRICE_OUT_PER_MTOK"),
             ("circuit_failure_threshold", "CIRCUIT_FAILURE_THRESHOLD"),
             ("circuit_cooldown_s", "CIRCUIT_COOLDOWN_S"),
         ):
