@@ -5,70 +5,36 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from local.runtime import LocalRuntime
 
 
-def _print_trace(runtime: LocalRuntime, correlation_id: str) -> None:
-    deliveries = sorted(runtime.router.trace(correlation_id), key=lambda d: d.started_at)
-    print(f"\nevent trace (correlationId {correlation_id}):")
-    width = max((len(d.event_type) for d in deliveries), default=10)
-    for delivery in deliveries:
+def _print_trace(trace: list) -> None:
+    width = max((len(d.event_type) for d in trace), default=10)
+    for delivery in trace:
         mark = "ok" if delivery.ok else f"FAILED (attempt {delivery.attempt}): {delivery.error}"
         print(f"  {delivery.event_type:<{width}}  → {delivery.function:<18} {delivery.duration_ms:8.1f} ms  {mark}")
 
 
 def command_carousel(args: argparse.Namespace) -> int:
-    from api.logic import CarouselRequestBody
-    from vibecoder.aws import client
-    from vibecoder.bus import default_publisher
-    from vibecoder.events.catalog import CATALOG
-    from vibecoder.events.models import CarouselGenerateRequested
-    from vibecoder.repositories import CarouselRepository
+    from local.flow import run_carousel
 
     out = Path(args.out)
     with LocalRuntime(out_dir=out, verbose=args.verbose) as runtime:
-        body = CarouselRequestBody(topic=args.topic, slides_count=args.slides, style=args.style,
-                                   language=args.lang, user_id="local-user")
-        request = CarouselGenerateRequested(
-            request_id=f"local-{int(time.time() * 1000)}", user_id=body.user_id, chat_id=args.chat_id,
-            channel="local", topic=body.topic, slides_count=body.slides_count, style=body.style,
-            language=body.language,
-        )
-        carousels = CarouselRepository(runtime.settings.carousels_table)
-        carousels.create(request)
-        started = time.perf_counter()
-        default_publisher().publish([CATALOG.new_event("carousel.generate.requested", request,
-                                                       correlation_id=request.request_id, source="api",
-                                                       user_id=request.user_id)])
-        runtime.router.drain()
-        record = carousels.get(request.request_id)
-        if record and not record.status.terminal:  # something was dead-lettered: answer the user anyway
-            runtime.fail_stuck_now()
-            runtime.router.drain()
-            record = carousels.get(request.request_id)
-        elapsed = (time.perf_counter() - started) * 1000
-        _print_trace(runtime, request.request_id)
-        folder = out / request.request_id
-        if record and record.status.value == "completed":
-            folder.mkdir(parents=True, exist_ok=True)
-            s3 = client("s3")
-            for slide in record.slides:
-                key = slide["imageKey"]
-                (folder / key.rsplit("/", 1)[-1]).write_bytes(
-                    s3.get_object(Bucket=runtime.settings.slides_bucket, Key=key)["Body"].read())
-            (folder / "carousel.json").write_text(json.dumps(record.to_wire(), ensure_ascii=False, indent=2),
-                                                  encoding="utf-8")
-            print(f"\n✅ {len(record.slides)} slides of “{record.title}” in {folder}/ ({elapsed:.0f} ms end to end)")
-        else:
-            print(f"\n❌ the request ended {record.status.value if record else 'unrecorded'}:"
-                  f" {record.failure if record else ''}", file=sys.stderr)
+        result = run_carousel(runtime, args.topic, slides=args.slides, style=args.style, language=args.lang,
+                              out_dir=out, chat_id=args.chat_id)
+        print(f"event trace (correlationId {result.request_id}):")
+        _print_trace(result.trace)
         for letter in runtime.router.dead_letters():
-            print(f"dead letter: {json.dumps(letter.summary())}", file=sys.stderr)
-        return 0 if record and record.status.value == "completed" else 1
+            print(f"dead letter: {json.dumps(letter.summary(), ensure_ascii=False)}", file=sys.stderr)
+    if result.status != "completed":
+        print(f"\n❌ the request ended {result.status}: {result.failure}", file=sys.stderr)
+        return 1
+    print(f"\n✅ {len(result.slide_files)} slides of “{result.title}” written to {result.folder}/"
+          f" ({result.elapsed_ms:.0f} ms end to end)")
+    return 0
 
 
 def command_serve(args: argparse.Namespace) -> int:

@@ -114,17 +114,20 @@ class LocalRuntime:
         bus = settings.event_bus_name
         if bus not in [b["Name"] for b in events.list_event_buses()["EventBuses"]]:
             events.create_event_bus(Name=bus)
-        queues = {}
+        queues, arns = {}, {}
         for subscription in CATALOG.subscriptions():
-            name = f"{bus}-{subscription.function}"
-            queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
-            dead_letter_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            function = subscription.function
+            if function not in queues:  # one queue (and DLQ) per function, like one Lambda per function
+                name = f"{bus}-{function}"
+                queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
+                dead_letter_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+                queues[function] = FunctionQueues(queue_url, dead_letter_url)
+                arns[function] = sqs.get_queue_attributes(
+                    QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             events.put_rule(Name=subscription.rule_name, EventBusName=bus,
                             EventPattern=json.dumps(subscription.event_pattern()))
             events.put_targets(Rule=subscription.rule_name, EventBusName=bus,
-                               Targets=[{"Id": subscription.function, "Arn": arn}])
-            queues[subscription.function] = FunctionQueues(queue_url, dead_letter_url)
+                               Targets=[{"Id": function, "Arn": arns[function]}])
         return queues
 
     # --- invoking handlers ------------------------------------------------------------------

@@ -30,14 +30,14 @@ def deps() -> logic.ApiDeps:
 
 
 @app.exception_handler(RequestValidationError)
-def bad_request(error: RequestValidationError) -> Response:
+def bad_request(error: RequestValidationError) -> Response[dict[str, Any]]:
     problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in error.errors()]
     return Response(status_code=400, content_type=content_types.APPLICATION_JSON,
                     body={"error": "invalid request", "details": problems})
 
 
 @app.get("/health")
-def get_health() -> Response:
+def get_health() -> Response[dict[str, Any]]:
     body, healthy = logic.health(deps())
     return Response(status_code=200 if healthy else 503, content_type=content_types.APPLICATION_JSON, body=body)
 
@@ -70,4 +70,5 @@ def get_carousel(request_id: str) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="ApiRequest", unit=MetricUnit.Count, value=1)
     return app.resolve(event, context)

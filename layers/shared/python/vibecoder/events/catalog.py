@@ -63,7 +63,8 @@ class Subscription:
 
     @property
     def rule_name(self) -> str:
-        return f"{self.function}-subscription"
+        """Unique per bus, at most 64 characters of [.-_A-Za-z0-9]."""
+        return f"{self.function}-{'all-events' if self.every_event else '-'.join(self.event_types)}"[:64]
 
     def event_pattern(self) -> dict[str, Any]:
         if self.every_event:
@@ -130,21 +131,17 @@ class EventCatalog:
         return self._envelopes[self.get(name).name].model_validate(detail)
 
     def subscriptions(self) -> list[Subscription]:
-        subs = []
-        for service in self.services.values():
-            if service.name == self.audit_service:
-                subs.append(Subscription(function=service.name, every_event=True))
-                continue
-            consumed = [e for e in self.event_types.values() if service.name in e.consumers]
-            if consumed:
-                sources = sorted({self.services[p].source for e in consumed for p in e.producers})
-                subs.append(
-                    Subscription(
-                        function=service.name,
-                        event_types=tuple(sorted(e.name for e in consumed)),
-                        sources=tuple(sources),
-                    )
-                )
+        """One rule per (consumer, event type), matching only that type from its declared producers.
+
+        (One rule per function with a list of sources and a list of types would also match a type
+        sent by another type's producer: the lists match independently.)
+        """
+        subs = [Subscription(function=self.audit_service, every_event=True)]
+        for event_type in sorted(self.event_types.values(), key=lambda e: e.name):
+            sources = tuple(sorted(self.services[p].source for p in event_type.producers))
+            for consumer in event_type.consumers:
+                if consumer != self.audit_service:
+                    subs.append(Subscription(function=consumer, event_types=(event_type.name,), sources=sources))
         return subs
 
     def consumers_of(self, event_type: str) -> list[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
 from vibecoder.aws import table
-from vibecoder.repositories._dynamo import expires_at, from_item, to_item
+from vibecoder.repositories._dynamo import expires_at, to_item
 
 
 class EventStore:
@@ -29,7 +30,7 @@ class EventStore:
             "source": event.get("metadata", {}).get("source", ""),
             "causationId": event.get("causationId"),
             "timestamp": event["timestamp"],
-            "envelope": event,
+            "envelope": json.dumps(event, ensure_ascii=False),  # exact, nulls included
             "expiresAt": expires_at(self.ttl_days),
         }
         self._table.put_item(Item=to_item(item))
@@ -44,7 +45,7 @@ class EventStore:
             if "LastEvaluatedKey" not in response:
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [from_item(i["envelope"]) for i in items]
+        return [json.loads(i["envelope"]) for i in items]
 
     def count_by_type(self, event_type: str) -> int:
         """How many events of this type went through (within the retention window)."""

@@ -1,0 +1,90 @@
+"""Every access pattern of the repositories, on moto DynamoDB."""
+
+from vibecoder.events.models import CarouselGenerateRequested
+from vibecoder.repositories import (
+    AnalyticsRepository,
+    CarouselRepository,
+    CarouselStatus,
+    EventStore,
+    HistoryEntry,
+    UserPreferences,
+    UserRepository,
+)
+from vibecoder.repositories.users import HISTORY_LENGTH
+
+
+def request(request_id="r-1", user_id="u-1"):
+    return CarouselGenerateRequested(request_id=request_id, user_id=user_id, topic="TDD", slides_count=5)
+
+
+def test_a_carousel_is_created_once_and_moves_forward_until_terminal(runtime):
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    assert carousels.create(request()) is True
+    assert carousels.create(request()) is False  # redelivery
+
+    assert carousels.update("r-1", status=CarouselStatus.GENERATING, timing="requested", elapsed_ms=12.34)
+    assert carousels.update("r-1", status=CarouselStatus.COMPLETED, title="TDD", slides=[{"title": "a"}])
+    assert not carousels.update("r-1", status=CarouselStatus.FAILED, failure="late timeout")
+
+    record = carousels.get("r-1")
+    assert record.status is CarouselStatus.COMPLETED and record.failure is None
+    assert record.timings == {"requested": 12.3} and record.slides == [{"title": "a"}]
+
+
+def test_updating_an_unknown_carousel_is_refused(runtime):
+    assert not CarouselRepository(runtime.settings.carousels_table).update("nope", status=CarouselStatus.FAILED)
+
+
+def test_carousels_by_user_newest_first_and_by_status(runtime):
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    for i in range(3):
+        carousels.create(request(f"r-{i}", "u-9"))
+    carousels.update("r-1", status=CarouselStatus.FAILED)
+
+    assert [c.request_id for c in carousels.list_by_user("u-9")] == ["r-2", "r-1", "r-0"]
+    assert [c.request_id for c in carousels.list_by_status(CarouselStatus.FAILED)] == ["r-1"]
+
+
+def test_users_are_created_once_then_refreshed(runtime):
+    users = UserRepository(runtime.settings.users_table)
+    user, created = users.touch("u-1", username="ann", language_code="ru")
+    again, created_again = users.touch("u-1", username="ann_new")
+
+    assert created and not created_again
+    assert again.username == "ann_new" and again.language_code == "ru" and again.created_at == user.created_at
+
+
+def test_preferences_merge(runtime):
+    users = UserRepository(runtime.settings.users_table)
+    users.set_preferences("u-1", UserPreferences(style="dark"))
+    users.set_preferences("u-1", UserPreferences(language="en"))
+    assert users.get("u-1").preferences == UserPreferences(style="dark", language="en")
+
+
+def test_history_keeps_the_newest_entries(runtime):
+    users = UserRepository(runtime.settings.users_table)
+    for i in range(HISTORY_LENGTH + 3):
+        users.add_history("u-1", HistoryEntry(request_id=f"r-{i}", title=f"t{i}", status="completed", at=f"{i}"))
+    history = users.get("u-1").history
+    assert len(history) == HISTORY_LENGTH
+    assert history[0].request_id == f"r-{HISTORY_LENGTH + 2}"
+
+
+def test_event_store_keeps_a_request_in_order_and_counts_by_type(runtime):
+    store = EventStore(runtime.settings.events_table)
+    for i, event_type in enumerate(["b.second", "a.first", "b.second"]):
+        store.append({"id": f"e{i}", "type": event_type, "timestamp": f"2026-11-27T10:00:0{i}Z",
+                      "correlationId": "c-1", "causationId": None, "metadata": {"source": "api"}, "data": {}})
+    store.append({"id": "e0", "type": "b.second", "timestamp": "2026-11-27T10:00:00Z", "correlationId": "c-1",
+                  "metadata": {}, "data": {}})  # the same event again
+
+    assert [e["id"] for e in store.list("c-1")] == ["e0", "e1", "e2"]
+    assert store.count_by_type("b.second") == 2
+
+
+def test_analytics_counters_add_up(runtime):
+    counters = AnalyticsRepository(runtime.settings.analytics_table)
+    for _ in range(3):
+        counters.increment("total", "type#carousel.completed")
+    counters.increment("total", "type#carousel.failed", by=2)
+    assert counters.counters("total") == {"type#carousel.completed": 3, "type#carousel.failed": 2}

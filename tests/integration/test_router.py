@@ -1,0 +1,70 @@
+"""Routing uses EventBridge's own matching (moto) on the catalog's rules; failures retry, then dead-letter."""
+
+import json
+
+import pytest
+
+from vibecoder.aws import client
+from vibecoder.events.catalog import CATALOG
+
+
+def queued_types(runtime, function):
+    messages = client("sqs").receive_message(QueueUrl=runtime.router.queues[function].queue_url,
+                                             MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"])["detail-type"] for m in messages]
+
+
+def put(runtime, source, detail_type, detail):
+    client("events").put_events(Entries=[{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
+                                          "EventBusName": runtime.settings.event_bus_name}])
+
+
+@pytest.mark.parametrize("event_type", sorted(CATALOG.event_types))
+def test_each_event_type_reaches_exactly_its_consumers_and_the_audit(runtime, event_type):
+    spec = CATALOG.get(event_type)
+    put(runtime, CATALOG.service(spec.producers[0]).source, event_type, {"type": event_type})
+
+    reached = {function for function in runtime.router.queues if queued_types(runtime, function)}
+    assert reached == set(CATALOG.consumers_of(event_type))
+
+
+def test_a_producer_not_in_the_catalog_does_not_match(runtime):
+    put(runtime, "vibecoder.api", "carousel.content.analyzed", {"type": "carousel.content.analyzed"})
+
+    assert queued_types(runtime, "carousel-generator") == []
+    assert queued_types(runtime, "event-orchestrator") == ["carousel.content.analyzed"]  # audit sees everything
+
+
+def test_foreign_sources_reach_nobody(runtime):
+    put(runtime, "aws.s3", "carousel.generate.requested", {"type": "carousel.generate.requested"})
+    assert all(queued_types(runtime, f) == [] for f in runtime.router.queues)
+
+
+def test_a_failing_handler_is_retried_twice_then_dead_lettered(runtime):
+    attempts = []
+
+    def crash(function, event):
+        attempts.append(function)
+        raise RuntimeError("renderer on fire")
+
+    runtime.router.invoke = crash
+    put(runtime, "vibecoder.carousel-generator", "carousel.slides.generated", {"id": "e-1", "type": "x"})
+    runtime.router.drain()
+
+    assert attempts.count("image-renderer") == 3
+    letters = [letter for letter in runtime.router.dead_letters() if letter.function == "image-renderer"]
+    assert len(letters) == 1
+    assert letters[0].attempts == 3 and "renderer on fire" in letters[0].error
+    assert letters[0].event["detail-type"] == "carousel.slides.generated"
+    # Reading dead letters does not consume them.
+    assert len([x for x in runtime.router.dead_letters() if x.function == "image-renderer"]) == 1
+
+
+def test_delivered_events_are_eventbridge_shaped(runtime):
+    seen = []
+    runtime.router.invoke = lambda function, event: seen.append(event)
+    put(runtime, "vibecoder.ai-content", "carousel.content.analyzed", {"id": "e-2", "correlationId": "c"})
+    runtime.router.drain()
+
+    assert seen and all({"version", "id", "detail-type", "source", "account", "time", "region", "resources",
+                         "detail"} <= set(e) for e in seen)
