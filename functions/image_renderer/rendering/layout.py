@@ -18,7 +18,7 @@ from vibecoder.content import Slide, SlideType
 
 from .emoji import glyph_image
 from .fonts import get_font
-from .text import EMOJI, Line, Piece, Segment, segment, wrap
+from .text import EMOJI, Line, Piece, segment, word_width, words, wrap
 from .themes import RGB, Theme
 
 Box = tuple[int, int, int, int]
@@ -156,6 +156,15 @@ def _attribution(quote: str) -> tuple[str, str]:
     return quote, ""
 
 
+def _word_safe(text: str, font: str, size: int, width: int, floor: int) -> int:
+    """Shrink ``size`` (not below ``floor``) until the widest word fits on a line, so titles
+    are not cut inside a word while a smaller size would avoid it."""
+    widest = max((word_width(w, size) for para in text.split("\n") for w in words(para, font)), default=0)
+    if widest <= width:
+        return size
+    return max(floor, int(size * width / widest))
+
+
 def _shift(block: Block, dy: int) -> Block:
     x0, y0, x1, y1 = block.box
     block.box = (x0, y0 + dy, x1, y1 + dy)
@@ -170,7 +179,7 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
     f = theme.fonts
     cover = slide.type == SlideType.COVER
     tmax, tmin = sz.cover_title if cover else sz.title
-    title_size = round((tmin + (tmax - tmin) * t) * k)
+    title_size = _word_safe(slide.title, f.title, round((tmin + (tmax - tmin) * t) * k), width, round(tmin * k))
     bmax, bmin = sz.quote if slide.type == SlideType.QUOTE else sz.body
     body_size = round((bmin + (bmax - bmin) * t) * k)
     blocks: list[Block] = []

@@ -111,11 +111,11 @@ def space_width(font: str, size: int) -> float:
 
 
 @lru_cache(maxsize=2048)
-def _words(paragraph: str, font: str) -> tuple[tuple[Segment, ...], ...]:
+def words(paragraph: str, font: str) -> tuple[tuple[Segment, ...], ...]:
     return tuple(segment(word, font) for word in paragraph.split())
 
 
-def _word_width(word: tuple[Segment, ...], size: int) -> float:
+def word_width(word: tuple[Segment, ...], size: int) -> float:
     return sum(_seg_width(s.font, s.text, s.gid, size) for s in word)
 
 
@@ -182,8 +182,8 @@ def wrap(text: str, font: str, size: int, max_width: float) -> list[Line]:
     space = space_width(font, size)
     for paragraph in text.split("\n"):
         line = Line()
-        for word in _words(paragraph, font):
-            width = _word_width(word, size)
+        for word in words(paragraph, font):
+            width = word_width(word, size)
             gap = space if line.pieces else 0.0
             if line.width + gap + width <= max_width:
                 if gap:

@@ -84,3 +84,13 @@ def test_split_code_keeps_lines_and_indentation():
     parts = fit_slides([Slide(type=SlideType.CODE, title="Code", content=code)], theme)
     assert len(parts) > 1
     assert "\n".join(p.content for p in parts) == code
+
+
+def test_titles_shrink_rather_than_break_inside_a_word():
+    theme = get_theme(DEFAULT_THEME)
+    title = "Функциональное программирование"
+    lay = layout_slide(Slide(type=SlideType.COVER, title=title, content="x"), 1, 2, theme)
+    block = lay.block("title")
+    lines = ["".join(p.text for p in ln.pieces) for ln in block.lines]
+    assert lines == title.split()
+    assert block.size < theme.sizes.cover_title[0]
