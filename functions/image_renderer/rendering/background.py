@@ -173,7 +173,7 @@ def _bands(outer: Box, inner: Box) -> list[Box]:
 
 
 _BASES: OrderedDict[tuple, Image.Image] = OrderedDict()
-_BASES_MAX = 24
+_BASES_MAX = 12  # ~4.4 MB each at 1080x1350
 
 
 def base_image(theme: Theme, size: tuple[int, int], card_box: Box | None) -> Image.Image:

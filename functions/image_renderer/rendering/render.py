@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
@@ -75,6 +76,23 @@ def draw_layout(layout: SlideLayout, *, with_text: bool = True) -> Image.Image:
     return img
 
 
+def iter_images(
+    slides: list[Slide],
+    *,
+    theme: str = DEFAULT_THEME,
+    size: tuple[int, int] = (1080, 1350),
+    brand: str = "@BibleVibeCoderBot",
+) -> Iterator[Image.Image]:
+    """The carousel as PIL images (after auto-fit and splitting), one at a time."""
+    th = get_theme(theme)
+    size = _check_size(size)
+    fitted = fit_slides(list(slides), th, size)
+    lang = language_of(fitted)
+    total = len(fitted)
+    for i, s in enumerate(fitted, 1):
+        yield draw_layout(layout_slide(s, i, total, th, size, brand, lang))
+
+
 def render_images(
     slides: list[Slide],
     *,
@@ -83,12 +101,7 @@ def render_images(
     brand: str = "@BibleVibeCoderBot",
 ) -> list[Image.Image]:
     """The carousel as PIL images (after auto-fit and splitting)."""
-    th = get_theme(theme)
-    size = _check_size(size)
-    fitted = fit_slides(list(slides), th, size)
-    lang = language_of(fitted)
-    total = len(fitted)
-    return [draw_layout(layout_slide(s, i, total, th, size, brand, lang)) for i, s in enumerate(fitted, 1)]
+    return list(iter_images(slides, theme=theme, size=size, brand=brand))
 
 
 def encode(img: Image.Image, image_format: str) -> bytes:
@@ -118,7 +131,7 @@ def render_carousel(
         raise ValueError(f"unknown image format {image_format!r}; valid: jpeg, png")
     content_type, ext = FORMATS[fmt]
     out = []
-    for i, img in enumerate(render_images(slides, theme=theme, size=size, brand=brand), 1):
+    for i, img in enumerate(iter_images(slides, theme=theme, size=size, brand=brand), 1):  # encode as we go
         out.append(RenderedSlide(i, encode(img, fmt), img.width, img.height, content_type, ext))
     return out
 
