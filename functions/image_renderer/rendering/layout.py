@@ -123,9 +123,31 @@ def _text_block(role, text, font, size, line_height, max_width, x, top, color, *
     return Block(role, (x, top, x + round(width), round(y)), size, font, color, lines, xs, baselines)
 
 
-def _single_line(role, text, font, size, x, top, color, *, align_right=False) -> Block:
-    lines = wrap(text, font, size, 10**6)[:1]
+def _single_line(role, text, font, size, x, top, color, *, align_right=False, max_width=10**6) -> Block:
+    """One line of small text; shrinks to 75 % and then ends in … to stay within ``max_width``."""
     lh, base = _line_metrics(font, size, 1.3)
+    fit = size
+    lines = wrap(text, font, fit, 10**6)[:1]
+    while lines and lines[0].width > max_width and fit > size * 0.75:
+        fit -= 1
+        lines = wrap(text, font, fit, 10**6)[:1]
+    if lines and lines[0].width > max_width:
+        ell = get_font(font, fit).getlength("…")
+        kept = Line()
+        for piece in lines[0].pieces:
+            for unit in (piece.text if piece.font != EMOJI else [piece.text]):
+                w = piece.width if piece.font == EMOJI else get_font(piece.font, fit).getlength(unit)
+                if kept.width + w + ell > max_width:
+                    break
+                kept.pieces.append(Piece(piece.font, unit, piece.gid, w))
+                kept.width += w
+            else:
+                continue
+            break
+        kept.pieces.append(Piece(font, "…", 0, ell))
+        kept.width += ell
+        lines = [kept]
+    size = fit
     width = round(lines[0].width) if lines else 0
     x0 = x - width if align_right else x
     return Block(role, (x0, top, x0 + width, top + lh), size, font, color, lines, [x0], [top + base])
@@ -257,10 +279,11 @@ def layout_slide(
     blocks: list[Block] = []
 
     # Header: brand (left) and counter (right).
-    if brand:
-        blocks.append(_single_line("brand", brand, theme.fonts.meta, meta, m, m, c.muted))
     counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, W - m, m, c.muted, align_right=True)
     blocks.append(counter)
+    if brand:
+        room = counter.box[0] - m - round(32 * k)
+        blocks.append(_single_line("brand", brand, theme.fonts.meta, meta, m, m, c.muted, max_width=room))
     header_bottom = counter.box[3]
 
     # Footer: progress (left) and the swipe hint (right, all but the last slide).

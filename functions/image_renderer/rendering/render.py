@@ -82,12 +82,13 @@ def iter_images(
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
     brand: str = "@BibleVibeCoderBot",
+    lang: str | None = None,
 ) -> Iterator[Image.Image]:
     """The carousel as PIL images (after auto-fit and splitting), one at a time."""
     th = get_theme(theme)
     size = _check_size(size)
     fitted = fit_slides(list(slides), th, size)
-    lang = language_of(fitted)
+    lang = lang or language_of(fitted)
     total = len(fitted)
     for i, s in enumerate(fitted, 1):
         yield draw_layout(layout_slide(s, i, total, th, size, brand, lang))
@@ -99,9 +100,10 @@ def render_images(
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
     brand: str = "@BibleVibeCoderBot",
+    lang: str | None = None,
 ) -> list[Image.Image]:
     """The carousel as PIL images (after auto-fit and splitting)."""
-    return list(iter_images(slides, theme=theme, size=size, brand=brand))
+    return list(iter_images(slides, theme=theme, size=size, brand=brand, lang=lang))
 
 
 def encode(img: Image.Image, image_format: str) -> bytes:
@@ -123,15 +125,17 @@ def render_carousel(
     size: tuple[int, int] = (1080, 1350),
     image_format: str = "jpeg",
     brand: str = "@BibleVibeCoderBot",
+    lang: str | None = None,
 ) -> list[RenderedSlide]:
     """Render the carousel. A slide whose text does not fit even at the theme's minimum font
-    sizes is split into several slides, so the result can be longer than ``slides``."""
+    sizes is split into several slides, so the result can be longer than ``slides``.
+    ``lang`` ("ru"/"en") picks the swipe hint's language; by default the slides' script decides."""
     fmt = image_format.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown image format {image_format!r}; valid: jpeg, png")
     content_type, ext = FORMATS[fmt]
     out = []
-    for i, img in enumerate(iter_images(slides, theme=theme, size=size, brand=brand), 1):  # encode as we go
+    for i, img in enumerate(iter_images(slides, theme=theme, size=size, brand=brand, lang=lang), 1):  # encode as we go
         out.append(RenderedSlide(i, encode(img, fmt), img.width, img.height, content_type, ext))
     return out
 
@@ -142,9 +146,10 @@ def render_pdf(
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
     brand: str = "@BibleVibeCoderBot",
+    lang: str | None = None,
 ) -> bytes:
     """One PDF of the whole carousel, a page per slide (JPEG-compressed pages, 4:4:4)."""
-    images = render_images(slides, theme=theme, size=size, brand=brand)
+    images = render_images(slides, theme=theme, size=size, brand=brand, lang=lang)
     buf = io.BytesIO()
     images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=144.0, title="Carousel", **JPEG_OPTIONS)
     return buf.getvalue()

@@ -45,8 +45,12 @@ class Line:
 
 
 @lru_cache(maxsize=4096)
-def segment(text: str, font: str) -> tuple[Segment, ...]:
-    """Split ``text`` into font runs and emoji clusters (spaces included, newlines not expected)."""
+def segment(text: str, font: str, keep_missing: bool = False) -> tuple[Segment, ...]:
+    """Split ``text`` into font runs and emoji clusters (spaces included, newlines not expected).
+
+    Characters that no font can draw are dropped (a tofu box helps nobody), unless
+    ``keep_missing``: then they stay in the primary font's run, for :func:`missing_glyphs`.
+    """
     stack = font_stack(font)
     covers = [coverage(name) for name in stack]
     primary = covers[0]
@@ -71,11 +75,15 @@ def segment(text: str, font: str) -> tuple[Segment, ...]:
         i += 1
         if cp in _INVISIBLE:
             continue
-        chosen = font
+        chosen = None
         for name, cov in zip(stack, covers):
             if cp in cov:
                 chosen = name
                 break
+        if chosen is None:
+            if not keep_missing and not ch.isspace():
+                continue
+            chosen = font
         if chosen != cur_font and buf:
             out.append(Segment(cur_font or font, "".join(buf)))
             buf = []
@@ -89,11 +97,11 @@ def segment(text: str, font: str) -> tuple[Segment, ...]:
 def missing_glyphs(text: str, font: str) -> list[str]:
     """Characters of ``text`` that neither the font stack nor the emoji font can draw."""
     missing = []
-    for seg in segment(text.replace("\n", " "), font):
+    for seg in segment(text.replace("\n", " "), font, keep_missing=True):
         if seg.font == EMOJI:
             continue
         cov = coverage(seg.font)
-        missing.extend(ch for ch in seg.text if ord(ch) not in cov)
+        missing.extend(ch for ch in seg.text if ord(ch) not in cov and not ch.isspace())
     return missing
 
 

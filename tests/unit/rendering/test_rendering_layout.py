@@ -94,3 +94,30 @@ def test_titles_shrink_rather_than_break_inside_a_word():
     lines = ["".join(p.text for p in ln.pieces) for ln in block.lines]
     assert lines == title.split()
     assert block.size < theme.sizes.cover_title[0]
+
+
+def test_long_brand_shrinks_or_ellipsizes_before_the_counter():
+    theme = get_theme(DEFAULT_THEME)
+    brand = "@AVeryLongTelegramHandleThatGoesOnAndOnForeverAndEver_bot 🚀 and a tagline too"
+    lay = layout_slide(Slide(title="T", content="x"), 3, 10, theme, (1080, 1350), brand)
+    b, c = lay.block("brand"), lay.block("counter")
+    assert b.box[2] < c.box[0]
+    text = "".join(p.text for p in b.lines[0].pieces)
+    assert text.endswith("…") and text.startswith("@AVeryLong")
+
+
+def test_characters_no_font_has_are_dropped_not_drawn_as_boxes():
+    from image_renderer.rendering.text import missing_glyphs, segment
+
+    text = "abc \U000f0000 где"
+    assert missing_glyphs(text, "inter") == ["\U000f0000"]
+    assert "".join(s.text for s in segment(text, "inter")) == "abc  где"
+
+
+def test_explicit_language_picks_the_swipe_hint():
+    from image_renderer.rendering import render_images
+
+    slides = [Slide(title="Hello", content="English text"), Slide(title="Bye")]
+    a = render_images(slides, lang="ru")[0]
+    b = render_images(slides, lang="en")[0]
+    assert ImageChops.difference(a, b).getbbox() is not None
