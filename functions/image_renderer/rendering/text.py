@@ -15,7 +15,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from . import emoji as emoji_mod
-from .fonts import coverage, font_stack, get_font
+from .fonts import coverage, font_stack, get_font, get_otf
 
 EMOJI = ""  # the "font" of an emoji segment
 _INVISIBLE = {0x200B, 0x200C, 0x200D, 0xFE0E, 0xFE0F, 0x00AD, 0x2060, 0xFEFF}
@@ -105,12 +105,55 @@ def missing_glyphs(text: str, font: str) -> list[str]:
     return missing
 
 
+@lru_cache(maxsize=None)
+def _kerner(font: str):
+    """The font's GPOS reader if we must kern it ourselves: BASIC layout applies only the old
+    ``kern`` table, so fonts that kern through GPOS alone (Inter, Manrope) get it here."""
+    otf = get_otf(font)
+    if otf.has_table("kern") or not otf._kern_subtables:
+        return None
+    return otf
+
+
+@lru_cache(maxsize=16384)
+def kerns(font: str, text: str) -> tuple[int, ...] | None:
+    """Kerning between neighbouring characters, in font units; None when there is none."""
+    otf = _kerner(font)
+    if otf is None or len(text) < 2:
+        return None
+    cmap = otf.cmap
+    gids = [cmap.get(ord(ch), 0) for ch in text]
+    values = tuple(otf.kerning(a, b) if a and b else 0 for a, b in zip(gids, gids[1:]))
+    return values if any(values) else None
+
+
 @lru_cache(maxsize=65536)
 def _seg_width(font: str, text: str, gid: int, size: int) -> float:
     if font == EMOJI:
         glyph = emoji_mod.glyph_image(gid, size)
         return float(glyph[3]) if glyph else 0.0
-    return get_font(font, size).getlength(text)
+    width = get_font(font, size).getlength(text)
+    ks = kerns(font, text)
+    if ks:
+        width += sum(ks) * size / get_otf(font).units_per_em
+    return width
+
+
+def _draw_kerned(draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str, font: str, size: int, fill) -> None:
+    pil_font = get_font(font, size)
+    ks = kerns(font, text)
+    if not ks:
+        draw.text((x, baseline), text, font=pil_font, fill=fill, anchor="ls")
+        return
+    scale = size / get_otf(font).units_per_em
+    start = 0
+    for i, k in enumerate(ks):
+        if k:
+            chunk = text[start : i + 1]
+            draw.text((x, baseline), chunk, font=pil_font, fill=fill, anchor="ls")
+            x += pil_font.getlength(chunk) + k * scale
+            start = i + 1
+    draw.text((x, baseline), text[start:], font=pil_font, fill=fill, anchor="ls")
 
 
 @lru_cache(maxsize=256)
@@ -245,5 +288,5 @@ def draw_line(
                 img, bx, by, _adv = glyph
                 image.paste(img, (round(x) + bx, round(baseline) - by), img)
         elif piece.text.strip():
-            draw.text((x, baseline), piece.text, font=get_font(piece.font, size), fill=piece.color or fill, anchor="ls")
+            _draw_kerned(draw, x, baseline, piece.text, piece.font, size, piece.color or fill)
         x += piece.width

@@ -99,3 +99,28 @@ def test_word_longer_than_the_line_breaks_between_characters():
     assert len(lines) >= 3
     assert all(0 < line.width <= 300 for line in lines)
     assert _joined(lines) == word
+
+
+def test_gpos_kerning_is_applied_once():
+    from PIL import Image, ImageDraw
+
+    from image_renderer.rendering.text import Line, Piece, _seg_width, draw_line, kerns
+
+    plain = get_font("inter-display-bold", 100)
+    # Inter kerns through GPOS only: BASIC layout would not kern it, so we do.
+    assert kerns("inter-display-bold", "AV") and kerns("inter", "То")
+    kerned = _seg_width("inter-display-bold", "AV", 0, 100)
+    assert kerned < plain.getlength("A") + plain.getlength("V") - 5
+    # PT Serif has a legacy kern table that BASIC already applies: no second pass.
+    assert kerns("pt-serif-bold", "AV") is None
+
+    def ink_width(text: str, kern: bool) -> int:
+        img = Image.new("RGB", (400, 150), "black")
+        if kern:
+            draw_line(img, ImageDraw.Draw(img), Line([Piece("inter-display-bold", text, 0, 0)]), 10, 120, 100, (255, 255, 255))
+        else:
+            ImageDraw.Draw(img).text((10, 120), text, font=plain, fill="white", anchor="ls")
+        box = img.getbbox()
+        return box[2] - box[0]
+
+    assert ink_width("AV", True) < ink_width("AV", False) - 5
