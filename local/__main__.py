@@ -60,6 +60,21 @@ def command_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_replay(args: argparse.Namespace) -> int:
+    from vibecoder.bus import default_publisher
+    from vibecoder.replay import replay_request
+    from vibecoder.repositories import CarouselRepository, EventStore
+
+    with LocalRuntime(out_dir=Path(args.out), verbose=args.verbose) as runtime:
+        settings = runtime.settings
+        event = replay_request(args.correlation_id, EventStore(settings.events_table),
+                               CarouselRepository(settings.carousels_table), default_publisher(), as_new=args.as_new)
+        runtime.router.drain()
+        print(f"replayed {event.type} {event.id} (correlationId {event.correlation_id})")
+        _print_trace(sorted(runtime.router.trace(event.correlation_id), key=lambda d: d.started_at))
+    return 0
+
+
 def command_dead_letters(args: argparse.Namespace) -> int:
     with LocalRuntime(out_dir=Path(args.out)) as runtime:
         for letter in runtime.router.dead_letters():
@@ -99,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--format", choices=["jpeg", "png", "pdf"], default="jpeg")
     render.set_defaults(run=command_render)
 
+    replay = commands.add_parser("replay", help="re-emit a stored request (needs AWS_ENDPOINT_URL: a moto server)")
+    replay.add_argument("correlation_id")
+    replay.add_argument("--as-new", action="store_true", help="run it again under a new request id (sends again)")
+    replay.add_argument("--out", default="out")
+    replay.set_defaults(run=command_replay)
+
     dead = commands.add_parser("dead-letters", help="list dead letters (useful with AWS_ENDPOINT_URL)")
     dead.add_argument("--out", default="out")
     dead.set_defaults(run=command_dead_letters)
@@ -106,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, json.JSONDecodeError) as error:
+    except (ValueError, LookupError, FileNotFoundError, json.JSONDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

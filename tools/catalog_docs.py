@@ -1,4 +1,5 @@
-"""What is generated from the event catalog: ``events/schemas/*.json`` and the README's diagram.
+"""What is generated from the code: ``events/schemas/*.json`` and the README's diagram (from the
+event catalog), and ``docs/openapi.json`` (from the api function's routes).
 
 ``python -m tools.catalog_docs --write`` regenerates both; ``--check`` exits 1 when they are stale
 (the test suite runs the same check).
@@ -12,21 +13,30 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
+sys.path[:0] = [str(ROOT / "layers" / "shared" / "python"), str(ROOT / "functions")]
 
 from vibecoder.events.catalog import CATALOG  # noqa: E402 - needs the path above
 
 SCHEMAS_DIR = ROOT / "events" / "schemas"
 README = ROOT / "README.md"
+OPENAPI = ROOT / "docs" / "openapi.json"
 MANY_PRODUCERS = 4
 DIAGRAM_START, DIAGRAM_END = "<!-- catalog-diagram:start -->", "<!-- catalog-diagram:end -->"
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def schema_files() -> dict[Path, str]:
-    return {
-        SCHEMAS_DIR / f"{name}.json": json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        for name, schema in CATALOG.json_schemas().items()
-    }
+    return {SCHEMAS_DIR / f"{name}.json": _json(schema) for name, schema in CATALOG.json_schemas().items()}
+
+
+def openapi_document() -> str:
+    """The HTTP API's OpenAPI description, produced by the Powertools resolver that serves it."""
+    from api.handler import app
+
+    return _json(json.loads(app.get_openapi_json_schema(title="Bible VibeCoder API", version="1.0.0")))
 
 
 def _node(service: str) -> str:
@@ -91,6 +101,8 @@ def stale() -> list[str]:
     for path in SCHEMAS_DIR.glob("*.json"):
         if path not in expected:
             problems.append(f"{path.relative_to(ROOT)} has no catalog entry")
+    if not OPENAPI.exists() or OPENAPI.read_text(encoding="utf-8") != openapi_document():
+        problems.append(f"{OPENAPI.relative_to(ROOT)} is stale")
     readme = README.read_text(encoding="utf-8")
     if readme_with_diagram(readme) != readme:
         problems.append("README.md's catalog diagram is stale")
@@ -105,6 +117,7 @@ def write() -> None:
             path.unlink()
     for path, content in expected.items():
         path.write_text(content, encoding="utf-8")
+    OPENAPI.write_text(openapi_document(), encoding="utf-8")
     README.write_text(readme_with_diagram(README.read_text(encoding="utf-8")), encoding="utf-8")
 
 

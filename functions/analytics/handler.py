@@ -41,9 +41,16 @@ def record_metrics(envelope: Any) -> None:
 @idempotent_event(SERVICE)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
-    logic.count(envelope, logic.AnalyticsDeps(counters=AnalyticsRepository(get_settings().analytics_table)))
+    settings = get_settings()
+    deps = logic.AnalyticsDeps(counters=AnalyticsRepository(settings.analytics_table))
+    logic.count(envelope, deps)
     record_metrics(envelope)
-    return []
+    alert = logic.failure_rate_alert(envelope, deps, settings.alert_failure_rate, settings.alert_min_outcomes)
+    if alert is None:
+        return []
+    logger.warning("alert", extra={"alert": alert.alert, "message": alert.message})  # SNS when deployed
+    metrics.add_metric(name="AlertTriggered", unit=MetricUnit.Count, value=1)
+    return [envelope.follow_up("analytics.alert.triggered", alert, source=SERVICE).to_wire()]
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)

@@ -5,14 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vibecoder.events.envelope import EventEnvelope
+from vibecoder.events.models import AnalyticsAlertTriggered
 from vibecoder.repositories import AnalyticsRepository
 
 SERVICE = "analytics"
 TOTAL = "total"
 
 
+OUTCOMES = ("carousel.completed", "carousel.failed")
+
+
 def day_partition(event: EventEnvelope) -> str:
     return f"day#{event.timestamp.date().isoformat()}"
+
+
+def hour_partition(event: EventEnvelope) -> str:
+    """The alerting window."""
+    return f"hour#{event.timestamp.strftime('%Y-%m-%dT%H')}"
 
 
 def user_of(event: EventEnvelope) -> str | None:
@@ -26,7 +35,7 @@ class AnalyticsDeps:
 
 def count(event: EventEnvelope, deps: AnalyticsDeps) -> list[str]:
     """Count the event everywhere it belongs; returns the partitions touched."""
-    partitions = [TOTAL, day_partition(event)]
+    partitions = [TOTAL, day_partition(event)] + ([hour_partition(event)] if event.type in OUTCOMES else [])
     user_id = user_of(event)
     if user_id:
         partitions.append(f"user#{user_id}")
@@ -39,3 +48,23 @@ def totals(deps: AnalyticsDeps, partition: str = TOTAL) -> dict[str, int]:
     """Event counts by type for a partition (the whole history by default)."""
     return {key.removeprefix("type#"): value for key, value in deps.counters.counters(partition).items()
             if key.startswith("type#")}
+
+
+def failure_rate_alert(event: EventEnvelope, deps: AnalyticsDeps, threshold: float,
+                       min_outcomes: int) -> AnalyticsAlertTriggered | None:
+    """Once per hour at most: the share of failed requests in this hour crossed the threshold."""
+    if event.type not in OUTCOMES:
+        return None
+    window = hour_partition(event)
+    counts = totals(deps, window)
+    failed, ended = counts.get("carousel.failed", 0), sum(counts.get(t, 0) for t in OUTCOMES)
+    if ended < min_outcomes or failed / ended < threshold:
+        return None
+    if not deps.counters.claim(window, "alert#failure-rate"):
+        return None  # already raised for this window
+    return AnalyticsAlertTriggered(
+        alert="failure-rate",
+        message=f"{failed} of the last {ended} requests failed in {window.removeprefix('hour#')}h",
+        value=round(failed / ended, 3),
+        threshold=threshold,
+    )

@@ -33,22 +33,31 @@ def deps() -> logic.ApiDeps:
 def bad_request(error: RequestValidationError) -> Response[dict[str, Any]]:
     problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in error.errors()]
     return Response(status_code=400, content_type=content_types.APPLICATION_JSON,
-                    body={"error": "invalid request", "details": problems})
+                    body=logic.ErrorResponse(error="invalid request", details=problems).to_wire())
 
 
-@app.get("/health")
+BAD_REQUEST: dict = {400: {"description": "The body is invalid; details name each field",
+                     "content": {"application/json": {"model": logic.ErrorResponse}}}}
+
+
+@app.get("/health", summary="Dependencies and services", responses={
+    200: {"description": "Healthy"}, 503: {"description": "A dependency is failing"}})
 def get_health() -> Response[dict[str, Any]]:
     body, healthy = logic.health(deps())
     return Response(status_code=200 if healthy else 503, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@app.get("/stats")
+@app.get("/stats", summary="Counts by event type and status, latency, dead letters, recent errors")
 def get_stats() -> dict[str, Any]:
     return logic.stats(deps())
 
 
-@app.post("/carousels")
-@app.post("/test-carousel")  # the seed's path and body, kept for its guide and scripts
+_ACCEPTED: dict = {202: {"description": "Accepted: poll GET /carousels/{id}",
+                   "content": {"application/json": {"model": logic.AcceptedResponse}}}} | BAD_REQUEST
+
+
+@app.post("/carousels", summary="Request a carousel", responses=_ACCEPTED)
+@app.post("/test-carousel", summary="The seed's path for POST /carousels", responses=_ACCEPTED)
 def post_carousel(body: logic.CarouselRequestBody) -> Response[logic.AcceptedResponse]:
     events = logic.accept_carousel(body, deps())
     default_publisher().publish(events)
@@ -57,7 +66,9 @@ def post_carousel(body: logic.CarouselRequestBody) -> Response[logic.AcceptedRes
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted.to_wire())
 
 
-@app.get("/carousels/<request_id>")
+@app.get("/carousels/<request_id>", summary="A carousel's status, timings and slides", responses={
+    200: {"description": "The carousel", "content": {"application/json": {"model": logic.CarouselView}}},
+    404: {"description": "No such carousel"}})
 def get_carousel(request_id: str) -> dict[str, Any]:
     dependencies = deps()
     record = dependencies.carousels.get(request_id)

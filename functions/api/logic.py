@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,11 @@ class CarouselRequestBody(CamelModel):
     user_id: str = Field(default="api-user", min_length=1, max_length=64)
     style: str = Field(default=DEFAULT_STYLE, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     language: Language | None = None
+
+
+class ErrorResponse(CamelModel):
+    error: str
+    details: list[str] = Field(default_factory=list)
 
 
 class AcceptedResponse(CamelModel):
@@ -120,13 +126,27 @@ def health(deps: ApiDeps) -> tuple[dict[str, Any], bool]:
     body = {
         "status": status,
         "service": SERVICE_NAME,
-        "services": {name: "deployed" for name in CATALOG.services},
+        "services": services_state(deps),
         "dependencies": checks,
         "eventBus": {"name": deps.settings.event_bus_name, "status": checks.get("bus:events", "unknown"),
                      "eventTypes": len(CATALOG.event_types)},
         "timestamp": utc_now().isoformat(),
     }
     return body, status == "healthy"
+
+
+def services_state(deps: ApiDeps) -> dict[str, dict[str, str | None]]:
+    """Each service with the last time it put an event on the bus (the orchestrator records it)."""
+    seen = deps.events.services_seen()
+    return {name: seen.get(name, {"lastSeenAt": None, "lastEventType": None}) for name in CATALOG.services}
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile; None without data."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def dead_letters(deps: ApiDeps) -> int:
@@ -139,11 +159,19 @@ def dead_letters(deps: ApiDeps) -> int:
 
 def stats(deps: ApiDeps) -> dict[str, Any]:
     counts = {name: n for name in CATALOG.event_types if (n := deps.events.count_by_type(name))}
-    by_status = {status.value: len(deps.carousels.list_by_status(status, limit=1000)) for status in CarouselStatus}
+    records = {status: deps.carousels.list_by_status(status, limit=1000) for status in CarouselStatus}
+    by_status = {status.value: len(found) for status, found in records.items()}
+    latencies = [r.timings["completed"] for r in records[CarouselStatus.COMPLETED] if "completed" in r.timings]
+    errors = [{"at": e["timestamp"], "service": e["data"]["service"], "errorType": e["data"]["errorType"],
+               "message": e["data"]["message"], "requestId": e["data"].get("requestId")}
+              for e in deps.events.latest_of_type("system.error.occurred", limit=10)]
     return {
         "service": SERVICE_NAME,
         "totalCarousels": sum(by_status.values()),
         "carouselsByStatus": by_status,
+        "latencyMs": {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
+                      "samples": len(latencies)},
+        "recentErrors": errors,
         "eventBus": {
             "name": deps.settings.event_bus_name,
             "totalEventsProcessed": sum(counts.values()),

@@ -7,6 +7,7 @@ which the sender turns into exactly one apology.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,10 +33,12 @@ IN_FLIGHT = (CarouselStatus.REQUESTED, CarouselStatus.GENERATING, CarouselStatus
 class OrchestratorDeps:
     events: EventStore
     carousels: CarouselRepository
+    remove_slides: Callable[[str], int]  # deletes a request's partial S3 objects, returns how many
 
 
 def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[EventEnvelope]:
     deps.events.append(wire)
+    deps.events.mark_service_seen(event.metadata.source, event.type, wire["timestamp"])
     step = STEPS.get(event.type)
     if step is None:
         return []
@@ -58,6 +61,7 @@ def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | No
             reason = f"step '{status.value}' did not finish within {timeout_seconds}s"
             if not deps.carousels.update(record.request_id, status=CarouselStatus.FAILED, failure=reason):
                 continue  # it finished meanwhile
+            deps.remove_slides(record.request_id)  # compensation: no half-rendered carousel is kept
             history = deps.events.list(record.request_id)
             data = CarouselFailed(request_id=record.request_id, user_id=record.user_id, chat_id=record.chat_id,
                                   channel=record.channel, stage=status.value, reason=reason,

@@ -7,12 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vibecoder.events.models import CarouselImagesRendered, CarouselSlidesGenerated, RenderedImage
-
-SLIDES_PREFIX = "carousels"
-
-
-def slide_key(request_id: str, index: int, extension: str) -> str:
-    return f"{SLIDES_PREFIX}/{request_id}/slide-{index:02d}.{extension}"
+from vibecoder.slides import slide_key
 
 
 @dataclass

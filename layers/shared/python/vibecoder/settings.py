@@ -29,6 +29,10 @@ _ENV = {
     "event_ttl_days": "EVENT_TTL_DAYS",
     "dead_letter_queues": "DEAD_LETTER_QUEUES",
     "presigned_url_seconds": "PRESIGNED_URL_SECONDS",
+    "carousel_max_slides": "CAROUSEL_MAX_SLIDES",
+    "carousel_rate_limit_per_hour": "CAROUSEL_RATE_LIMIT_PER_HOUR",
+    "alert_failure_rate": "ALERT_FAILURE_RATE",
+    "alert_min_outcomes": "ALERT_MIN_OUTCOMES",
 }
 
 
@@ -56,6 +60,13 @@ class Settings(BaseModel):
     event_ttl_days: int = Field(default=30, ge=1)
     dead_letter_queues: str = ""  # comma-separated SQS queue URLs, counted by GET /stats
     presigned_url_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+    # Telegram requests: at most this many slides (more than 10 go out as two albums) and carousels per
+    # user and hour (0 = no limit).
+    carousel_max_slides: int = Field(default=10, ge=1, le=20)
+    carousel_rate_limit_per_hour: int = Field(default=10, ge=0)
+    # analytics.alert.triggered when, within one hour, at least this many requests ended and this share failed
+    alert_failure_rate: float = Field(default=0.2, gt=0, le=1)
+    alert_min_outcomes: int = Field(default=5, ge=1)
 
     @property
     def dead_letter_queue_urls(self) -> list[str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from vibecoder.aws import table
 from vibecoder.repositories._dynamo import expires_at, from_item, to_item
@@ -31,6 +33,17 @@ class AnalyticsRepository:
         response = self._table.query(KeyConditionExpression=Key("pk").eq(partition))
         return {item["sk"]: from_item(item["count"]) for item in response["Items"]}
 
+    def claim(self, partition: str, key: str) -> bool:
+        """Record a one-off marker (e.g. "alerted this hour"); False when it was already there."""
+        try:
+            self._table.put_item(Item={"pk": partition, "sk": key, "expiresAt": expires_at(COUNTER_RETENTION_DAYS)},
+                                 ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
     def put_value(self, partition: str, key: str, value: dict[str, Any]) -> None:
 
         self._table.put_item(Item=to_item({"pk": partition, "sk": key, **value}))
@@ -38,3 +51,22 @@ class AnalyticsRepository:
     def get_value(self, partition: str, key: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"pk": partition, "sk": key}).get("Item")
         return from_item(item) if item else None
+
+    def increment_within(self, partition: str, counter: str, limit: int, ttl_seconds: int) -> bool:
+        """Count one more unless the counter already reached ``limit`` (atomic); False when refused.
+
+        A fixed-window rate limit: one counter per window, kept ``ttl_seconds``.
+        """
+        try:
+            self._table.update_item(
+                Key={"pk": partition, "sk": counter},
+                UpdateExpression="ADD #count :one SET expiresAt = if_not_exists(expiresAt, :ttl)",
+                ConditionExpression="attribute_not_exists(#count) OR #count < :limit",
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues={":one": 1, ":limit": limit, ":ttl": int(time.time()) + ttl_seconds},
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise

@@ -10,6 +10,8 @@ from boto3.dynamodb.conditions import Key
 from vibecoder.aws import table
 from vibecoder.repositories._dynamo import expires_at, to_item
 
+SERVICES_PARTITION = "#services"  # not a correlation id: the last-seen record of each service
+
 
 class EventStore:
     def __init__(self, table_name: str, ttl_days: int = 30):
@@ -34,6 +36,22 @@ class EventStore:
             "expiresAt": expires_at(self.ttl_days),
         }
         self._table.put_item(Item=to_item(item))
+
+    def mark_service_seen(self, service: str, event_type: str, timestamp: str) -> None:
+        """Remember when each service last produced an event (``GET /health`` shows it)."""
+        self._table.put_item(Item={"correlationId": SERVICES_PARTITION, "sk": service, "lastSeenAt": timestamp,
+                                   "lastEventType": event_type})
+
+    def services_seen(self) -> dict[str, dict[str, str]]:
+        response = self._table.query(KeyConditionExpression=Key("correlationId").eq(SERVICES_PARTITION))
+        return {i["sk"]: {"lastSeenAt": i["lastSeenAt"], "lastEventType": i["lastEventType"]}
+                for i in response["Items"]}
+
+    def latest_of_type(self, event_type: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The newest events of one type, newest first (e.g. recent errors)."""
+        response = self._table.query(IndexName="byType", KeyConditionExpression=Key("type").eq(event_type),
+                                     ScanIndexForward=False, Limit=limit)
+        return [json.loads(i["envelope"]) for i in response["Items"]]
 
     def list(self, correlation_id: str) -> list[dict[str, Any]]:
         """The request's envelopes, oldest first."""

@@ -1,0 +1,162 @@
+"""Workflows that fail are answered once and cleaned up; alerts, stats and health follow the events."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from local.flow import run_carousel
+from vibecoder.aws import client
+from vibecoder.bus import default_publisher
+from vibecoder.replay import NothingToReplay, replay_request
+from vibecoder.repositories import CarouselRepository, CarouselStatus, EventStore
+
+
+def telegram_calls(tmp_path, chat_id, method):
+    return sorted((tmp_path / "out" / "telegram" / str(chat_id)).glob(f"*-{method}/request.json"))
+
+
+def api(runtime, method, path, body=None):
+    from local import apigw
+
+    route, params = apigw.match(method, path)
+    event = apigw.proxy_event(route, params, method, path, {"Content-Type": "application/json"},
+                              json.dumps(body).encode() if body is not None else None)
+    status, _, data = apigw.response_parts(runtime.invoke(route.function, event))
+    return status, json.loads(data)
+
+
+@pytest.fixture
+def lost_renderer_events(monkeypatch):
+    """The renderer swallows its event, as if the delivery were lost: the request gets stuck."""
+    import image_renderer.handler
+
+    monkeypatch.setattr(image_renderer.handler, "process", lambda event: [])
+
+
+def test_a_stuck_request_fails_once_is_cleaned_up_and_the_user_hears_once(runtime, tmp_path, lost_renderer_events):
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    flow = run_carousel(runtime, "TDD", slides=3, out_dir=tmp_path / "out", chat_id=4242)
+
+    assert flow.status == "failed"
+    record = carousels.get(flow.request_id)
+    assert record.status is CarouselStatus.FAILED and "rendering" in record.failure
+    assert len(telegram_calls(tmp_path, 4242, "sendMessage")) == 1
+    types = [e["type"] for e in EventStore(runtime.settings.events_table).list(flow.request_id)]
+    assert types.count("carousel.failed") == 1
+    steps = [e["data"]["step"] for e in EventStore(runtime.settings.events_table).list(flow.request_id)
+             if e["type"] == "workflow.step.changed"]
+    assert steps[0] == "requested" and steps[-1] == "failed" and "completed" not in steps
+
+    assert runtime.fail_stuck_now() == []  # a second sweep finds nothing to do
+    runtime.router.drain()
+    assert len(telegram_calls(tmp_path, 4242, "sendMessage")) == 1
+
+
+def test_compensation_removes_partial_slides(runtime):
+    from event_orchestrator import handler, logic
+    from vibecoder.events.models import CarouselGenerateRequested
+
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    carousels.create(CarouselGenerateRequested(request_id="r-partial", user_id="u", topic="TDD"))
+    client("s3").put_object(Bucket=runtime.settings.slides_bucket, Key="carousels/r-partial/slide-01.jpg", Body=b"x")
+    later = datetime.now(UTC) + timedelta(hours=1)
+
+    failed = logic.sweep_stuck(handler.deps(), timeout_seconds=300, now=later)
+
+    assert [e.data.request_id for e in failed] == ["r-partial"]
+    listed = client("s3").list_objects_v2(Bucket=runtime.settings.slides_bucket, Prefix="carousels/r-partial/")
+    assert listed.get("KeyCount", 0) == 0
+
+
+def test_the_sweep_leaves_recent_requests_alone(runtime):
+    from event_orchestrator import handler, logic
+    from vibecoder.events.models import CarouselGenerateRequested
+
+    CarouselRepository(runtime.settings.carousels_table).create(
+        CarouselGenerateRequested(request_id="r-fresh", user_id="u", topic="TDD"))
+    assert logic.sweep_stuck(handler.deps(), timeout_seconds=300) == []
+
+
+def test_failure_rate_alert_fires_once_per_window(runtime, tmp_path, monkeypatch):
+    import image_renderer.logic
+
+    for _ in range(3):
+        assert run_carousel(runtime, "TDD", slides=2, out_dir=tmp_path / "out").status == "completed"
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(image_renderer.logic, "render_and_store", broken)
+    failed = [run_carousel(runtime, "TDD", slides=2, out_dir=tmp_path / "out") for _ in range(3)]
+    assert {f.status for f in failed} == {"failed"}
+
+    alerts = EventStore(runtime.settings.events_table).latest_of_type("analytics.alert.triggered")
+    assert len(alerts) == 1
+    assert alerts[0]["data"]["alert"] == "failure-rate" and alerts[0]["data"]["value"] >= 0.2
+
+
+def test_stats_match_the_events_that_went_through(runtime, tmp_path):
+    for topic in ("TDD", "Serverless"):
+        run_carousel(runtime, topic, slides=2, out_dir=tmp_path / "out")
+
+    status, stats = api(runtime, "GET", "/stats")
+
+    assert status == 200
+    counts = stats["eventBus"]["eventCountsByType"]
+    assert counts["carousel.generate.requested"] == counts["carousel.completed"] == 2
+    assert counts["carousel.slides.generated"] == 2 and "carousel.failed" not in counts
+    assert stats["carouselsByStatus"]["completed"] == 2 and stats["totalCarousels"] == 2
+    assert stats["latencyMs"]["samples"] == 2 and stats["latencyMs"]["p50"] <= stats["latencyMs"]["p95"]
+    assert stats["eventBus"]["deadLetters"] == 0 and stats["recentErrors"] == []
+
+
+def test_health_lists_dependencies_and_when_each_service_was_last_seen(runtime, tmp_path):
+    run_carousel(runtime, "TDD", slides=2, out_dir=tmp_path / "out")
+    status, health = api(runtime, "GET", "/health")
+
+    assert status == 200 and health["status"] == "healthy"
+    assert set(health["dependencies"].values()) == {"ok"}
+    assert health["services"]["image-renderer"]["lastEventType"] == "carousel.images.rendered"
+    assert health["services"]["telegram-gateway"]["lastSeenAt"] is None
+
+
+def test_health_is_503_when_a_dependency_is_missing(runtime):
+    client("s3").delete_bucket(Bucket=runtime.settings.slides_bucket)
+    status, health = api(runtime, "GET", "/health")
+    assert status == 503 and health["dependencies"]["bucket:slides"].startswith("error")
+
+
+def test_replay_is_safe_unless_asked_to_run_again(runtime, tmp_path):
+    settings = runtime.settings
+    flow = run_carousel(runtime, "TDD", slides=2, out_dir=tmp_path / "out", chat_id=99)
+    stores = (EventStore(settings.events_table), CarouselRepository(settings.carousels_table), default_publisher())
+    assert len(telegram_calls(tmp_path, 99, "sendMediaGroup")) == 1
+
+    replay_request(flow.request_id, *stores)
+    runtime.router.drain()
+    assert len(telegram_calls(tmp_path, 99, "sendMediaGroup")) == 1  # nothing sent twice
+
+    again = replay_request(flow.request_id, *stores, as_new=True)
+    runtime.router.drain()
+    assert again.correlation_id != flow.request_id and again.causation_id is not None
+    assert CarouselRepository(settings.carousels_table).get(again.data.request_id).status is CarouselStatus.COMPLETED
+    assert len(telegram_calls(tmp_path, 99, "sendMediaGroup")) == 2
+
+    with pytest.raises(NothingToReplay):
+        replay_request("unknown", *stores)
+
+
+def test_archive_replay_command_starts_a_replay(runtime):
+    from tools.archive_replay import start_replay
+
+    events = client("events")
+    bus_arn = events.describe_event_bus(Name=runtime.settings.event_bus_name)["Arn"]
+    events.create_archive(ArchiveName="vibecoder-archive", EventSourceArn=bus_arn)
+    start = datetime(2026, 11, 27, 10, tzinfo=UTC)
+
+    replay = start_replay(events, "vibecoder-archive", runtime.settings.event_bus_name, start,
+                          start + timedelta(hours=1))
+
+    assert replay["ReplayName"].startswith("vibecoder-archive-") and replay["State"] in ("STARTING", "RUNNING",
+                                                                                        "COMPLETED")
