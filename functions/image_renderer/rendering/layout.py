@@ -274,21 +274,23 @@ def layout_slide(
     sz = theme.sizes
     c = theme.colors
     m = round(sz.margin * k)
-    safe = (m, m, W - m, H - m)
+    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays.
+    mv = m + max(0, (H - round(W * 1.25)) // 4)
+    safe = (m, mv, W - m, H - mv)
     meta = round(sz.meta * k)
     blocks: list[Block] = []
 
     # Header: brand (left) and counter (right).
-    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, W - m, m, c.muted, align_right=True)
+    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, W - m, mv, c.muted, align_right=True)
     blocks.append(counter)
     if brand:
         room = counter.box[0] - m - round(32 * k)
-        blocks.append(_single_line("brand", brand, theme.fonts.meta, meta, m, m, c.muted, max_width=room))
+        blocks.append(_single_line("brand", brand, theme.fonts.meta, meta, m, mv, c.muted, max_width=room))
     header_bottom = counter.box[3]
 
     # Footer: progress (left) and the swipe hint (right, all but the last slide).
     lh = counter.box[3] - counter.box[1]
-    footer_top = H - m - lh
+    footer_top = H - mv - lh
     if index < total:
         hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
         blocks.append(_single_line("swipe", hint, theme.fonts.meta, meta, W - m, footer_top, c.muted, align_right=True))
