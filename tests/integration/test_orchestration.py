@@ -136,6 +136,7 @@ def test_replay_is_safe_unless_asked_to_run_again(runtime, tmp_path):
     replay_request(flow.request_id, *stores)
     runtime.router.drain()
     assert len(telegram_calls(tmp_path, 99, "sendMediaGroup")) == 1  # nothing sent twice
+    assert runtime.router.dead_letters() == []  # every consumer took the duplicates in its stride
 
     again = replay_request(flow.request_id, *stores, as_new=True)
     runtime.router.drain()

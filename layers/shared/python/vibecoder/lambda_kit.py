@@ -114,7 +114,8 @@ def handle_bus_event(
     publisher = publisher or default_publisher()
     try:
         envelope = CATALOG.parse(detail)
-        follow_ups = [CATALOG.parse(e) for e in process(event=detail)]
+        # A duplicate of an event that produced nothing comes back from the idempotency store as None.
+        follow_ups = [CATALOG.parse(e) for e in process(event=detail) or []]
         publisher.publish(follow_ups)
     except Exception as error:
         logger.exception("failed to process event", extra={"event_type": detail.get("type")})
