@@ -48,7 +48,7 @@ from typing import Protocol
 
 from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS, Concept, Principle, Quote
 
-from .text import detect_language, leading_emoji, normalize, tokens
+from .text import bigrams, detect_language, leading_emoji, normalize, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +347,9 @@ class KnowledgeIndex:
 
     Small enough that a hand-written index beats a dependency: ~30-100 documents, a few thousand
     terms; a query is a loop over its terms' posting lists. Query terms also match index terms that
-    share a long prefix (a second chance for the light stemmer), at half weight.
+    share a long prefix (a second chance for the light stemmer), at half weight. Titles and tags
+    are also indexed as adjacent-term pairs, so "code review" outranks notes that merely say
+    "code" and "review" often.
     """
 
     k1 = 1.4
@@ -363,8 +365,11 @@ class KnowledgeIndex:
         df: Counter[str] = Counter()
         for note in self.notes:
             terms: list[str] = []
-            terms += tokens(note.title) * TITLE_WEIGHT
-            terms += tokens(" ".join(topic_tags[note.topic])) * TAG_WEIGHT
+            title_terms = tokens(note.title)
+            terms += (title_terms + bigrams(title_terms)) * TITLE_WEIGHT
+            for phrase in topic_tags[note.topic]:
+                tag_terms = tokens(phrase)
+                terms += (tag_terms + bigrams(tag_terms)) * TAG_WEIGHT
             terms += tokens(" ".join([note.intro, note.summary, *note.keywords]))
             for p in note.principles:
                 terms += tokens(f"{p.title} {p.description}")
@@ -410,7 +415,8 @@ class KnowledgeIndex:
 
     def search(self, query: str, *, language: str | None = None, limit: int = 5) -> list[Hit]:
         """Notes by relevance to *query*; notes in *language* first (others only when none match)."""
-        scores = self.score_terms(tokens(query))
+        terms = tokens(query)
+        scores = self.score_terms(terms + bigrams(terms))
         hits = [Hit(n, s) for n, s in zip(self.notes, scores, strict=True) if s > 0]
         hits.sort(key=lambda h: (-h.score, h.note.id))
         if language:

@@ -27,6 +27,8 @@ CAPTION_MAX_CHARS = 1000  # a Telegram album caption holds 1024
 MAX_HASHTAGS = 8
 BLEND_RATIO = 0.35  # a secondary note joins when it scores at least this share of the best one
 MAX_NOTES = 3
+STRONG_RATIO = 0.5  # a note this close to the best one shares the slides with it
+WEAK_WEIGHT = 0.15  # other blended notes only fill in after the strong ones run out
 SHORT_TITLE_CHARS = 48  # a paragraph's one sentence longer than this is shortened for its title
 
 _CTA = {
@@ -104,17 +106,17 @@ class _Item:
         return v.text
 
 
-def choose_notes(hits: Sequence[Hit], needed_items: int) -> list[Note]:
+def choose_notes(hits: Sequence[Hit], needed_items: int) -> list[Hit]:
     """The best note, plus runners-up that score close to it or are needed to fill the slides."""
     if not hits:
         return []
-    chosen = [hits[0].note]
+    chosen = [hits[0]]
     have = _item_count(hits[0].note)
-    for hit in hits[1:MAX_NOTES + 2]:
+    for hit in hits[1 : MAX_NOTES + 2]:
         if len(chosen) >= MAX_NOTES:
             break
         if hit.score >= BLEND_RATIO * hits[0].score or have < needed_items:
-            chosen.append(hit.note)
+            chosen.append(hit)
             have += _item_count(hit.note)
     return chosen
 
@@ -123,11 +125,21 @@ def _item_count(note: Note) -> int:
     return len(note.principles) + len(note.concepts) + len(note.quotes)
 
 
-def _pick(items: list[_Item], limit: int) -> list[_Item]:
-    """The *limit* most useful items: primary note first, then by relevance; kept in authored order."""
-    ranked = sorted(items, key=lambda it: (-(it.relevance + (2.0 if it.note_rank == 0 else 0.0)), it.note_rank, it.order))
-    keep = ranked[:limit]
-    return sorted(keep, key=lambda it: (it.note_rank, it.order))
+def _arrange(items: list[_Item], weights: Sequence[float], limit: int) -> list[_Item]:
+    """Interleave the notes' items by weight (a note half as relevant appears half as often).
+
+    The main note keeps its authored order (it tells a story: red, green, refactor); the others
+    offer their items most relevant to the topic first.
+    """
+    keyed: list[tuple[float, int, int, _Item]] = []
+    for rank, weight in enumerate(weights):
+        own = [it for it in items if it.note_rank == rank]
+        if rank > 0:
+            own.sort(key=lambda it: (-it.relevance, it.order))
+        for position, item in enumerate(own):
+            keyed.append(((position + 1) / max(weight, 1e-6), rank, position, item))
+    keyed.sort(key=lambda k: k[:3])
+    return [k[3] for k in keyed[:limit]]
 
 
 def content_from_topic(topic: str, *, language: str | None, slides_count: int, index: KnowledgeIndex) -> CarouselContent:
@@ -135,11 +147,14 @@ def content_from_topic(topic: str, *, language: str | None, slides_count: int, i
     lang = resolve_language(language, topic)
     slots = slots_for(slides_count)
     hits = index.search(topic, language=lang, limit=MAX_NOTES + 2)
-    notes = choose_notes(hits, needed_items=slots)
+    chosen = choose_notes(hits, needed_items=slots)
+    notes = [h.note for h in chosen]
+    weights = [h.score / chosen[0].score if h.score >= STRONG_RATIO * chosen[0].score else WEAK_WEIGHT for h in chosen]
     if not notes:
         notes = [n for n in index.notes if n.fallback and n.language == lang] or [
             n for n in index.notes if n.language == lang
         ][:1] or index.notes[:1]
+        weights = [1.0] * len(notes)
     if not notes:  # an empty knowledge base: say only what we know, the topic
         return CarouselContent(title=topic_title(topic), language=lang, keywords=[topic],
                                caption=make_caption(topic_title(topic), "", [], lang),
@@ -157,9 +172,9 @@ def content_from_topic(topic: str, *, language: str | None, slides_count: int, i
     # Keep a little more than the slots so the slide builder can mix types; the whole primary note
     # is small anyway.
     limit = max(slots + 3, 8)
-    principles = [it.value for it in _pick([i for i in items if i.kind == "principle"], limit)]
-    concepts = [it.value for it in _pick([i for i in items if i.kind == "concept"], limit)]
-    quotes = [it.value for it in _pick([i for i in items if i.kind == "quote"], max(limit // 3, 2))]
+    principles = [it.value for it in _arrange([i for i in items if i.kind == "principle"], weights, limit)]
+    concepts = [it.value for it in _arrange([i for i in items if i.kind == "concept"], weights, limit)]
+    quotes = [it.value for it in _arrange([i for i in items if i.kind == "quote"], weights, max(limit // 3, 2))]
     principles = _dedupe(principles, lambda p: p.title)
     concepts = _dedupe(concepts, lambda c: c.term)
     quotes = _dedupe(quotes, lambda q: q.text)

@@ -55,6 +55,10 @@ _EN_SUFFIXES = (
     "ingly", "ings", "ing", "ities", "ity", "ness", "ably", "ibly", "ies", "ied", "ive", "ers",
     "er", "ed", "ly", "es", "s",
 )
+_RU_SET = frozenset(_RU_SUFFIXES)
+_EN_SET = frozenset(_EN_SUFFIXES)
+_RU_MAX = max(map(len, _RU_SUFFIXES))
+_EN_MAX = max(map(len, _EN_SUFFIXES))
 
 
 def normalize(text: str) -> str:
@@ -74,13 +78,14 @@ def stem(word: str) -> str:
     if len(w) <= 3 or not w.isalpha():
         return w
     if _CYRILLIC_RE.search(w):
-        for suffix in _RU_SUFFIXES:
-            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-                return w[: -len(suffix)]
+        for size in range(min(_RU_MAX, len(w) - 3), 0, -1):
+            if w[-size:] in _RU_SET:
+                return w[:-size]
         return w
-    for suffix in _EN_SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
+    for size in range(min(_EN_MAX, len(w) - 3), 0, -1):
+        suffix = w[-size:]
+        if suffix in _EN_SET:
+            w = w[:-size]
             if suffix in ("ies", "ied", "ities"):
                 w += "i"
             break
@@ -91,22 +96,37 @@ def stem(word: str) -> str:
     return w
 
 
+_STOP = EN_STOPWORDS | RU_STOPWORDS
+
+
 def is_stopword(word: str) -> bool:
-    w = normalize(word)
-    return w in EN_STOPWORDS or w in RU_STOPWORDS
+    return normalize(word) in _STOP
 
 
 def tokens(text: str) -> list[str]:
-    """Stemmed index terms of a text, stop words dropped, in order."""
+    """Stemmed index terms of a text, stop words dropped, in order.
+
+    A hyphenated word yields its parts and the whole ("event-driven" → "event", "driven",
+    "event-driven").
+    """
     out: list[str] = []
-    for word in words(text):
-        for part in re.split(r"[-']", word) if "-" in word or "'" in word else (word,):
-            if not part or is_stopword(part) or (len(part) == 1 and not part.isdigit()):
-                continue
-            out.append(stem(part))
-        if "-" in word:  # "event-driven" also indexed as one term
-            out.append(normalize(word))
+    for word in _WORD_RE.findall(normalize(text)):
+        if "-" in word or "'" in word:
+            for part in re.split(r"[-']", word):
+                if part and part not in _STOP and (len(part) > 1 or part.isdigit()):
+                    out.append(stem(part))
+            if "-" in word:
+                out.append(word)
+            continue
+        if word in _STOP or (len(word) == 1 and not word.isdigit()):
+            continue
+        out.append(stem(word))
     return out
+
+
+def bigrams(terms: list[str]) -> list[str]:
+    """Adjacent term pairs ("code review" → "code review"), for phrase-aware matching."""
+    return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
 def detect_language(*texts: str | None, default: str = "en") -> str:
@@ -178,6 +198,6 @@ def leading_emoji(text: str) -> tuple[str | None, str]:
     """Split a leading emoji (a first token without letters or digits) off a heading."""
     text = text.strip()
     head, _, rest = text.partition(" ")
-    if head and rest and not any(ch.isalnum() for ch in head) and any(ord(ch) > 0x2000 for ch in head):
+    if head and rest and not any(ch.isalpha() for ch in head) and any(ord(ch) > 0x2000 for ch in head):
         return head, rest.strip()
     return None, text
