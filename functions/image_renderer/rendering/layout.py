@@ -208,7 +208,7 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
     y = 0
     emoji_text = slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
     if emoji_text:
-        px = round((sz.cover_emoji if cover else sz.emoji) * k * (0.75 + 0.25 * t))
+        px = round((sz.cover_emoji if cover else sz.emoji) * k * (0.55 + 0.45 * t))
         eb = _emoji_block(emoji_text, px, 0, 0)
         if eb is not None:
             blocks.append(eb)

@@ -124,3 +124,21 @@ def test_explicit_language_picks_the_swipe_hint():
     a = render_images(slides, lang="ru")[0]
     b = render_images(slides, lang="en")[0]
     assert ImageChops.difference(a, b).getbbox() is not None
+
+
+@pytest.mark.parametrize("kind", list(SlideType), ids=lambda k: k.value)
+def test_the_content_budget_fits_one_default_slide_in_every_theme(kind):
+    """content.TITLE_MAX_CHARS / BODY_MAX_CHARS are what providers write to: at 1080x1350 such a
+    slide must never need splitting (Telegram albums hold at most 10 photos)."""
+    from image_renderer.rendering import list_themes
+    from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS
+
+    title = ("Функциональное программирование на практике: " * 3)[:TITLE_MAX_CHARS]
+    bodies = [
+        ("Неизменяемость данных означает, что после создания значение никогда не меняется; вместо изменения создаётся новая версия. " * 5)[:BODY_MAX_CHARS],
+        ("Immutability means a value never changes after it is created; instead of mutating it, you build a new version. " * 5)[:BODY_MAX_CHARS],
+    ]
+    for name in list_themes():
+        for body in bodies:
+            slide = Slide(type=kind, title=title, content=body, emoji="🚀")
+            assert slide_fits(slide, get_theme(name), (1080, 1350)), name
