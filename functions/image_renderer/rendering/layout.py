@@ -360,7 +360,10 @@ def _units(slide: Slide, fine: bool) -> list[tuple[str, str]]:
     """(text, joiner to the previous unit) at sentence (or, if ``fine``, word) granularity."""
     units: list[tuple[str, str]] = []
     if slide.type == SlideType.CODE:
-        return [(line, "\n") for line in slide.content.strip("\n").split("\n")]
+        from .code import split_fence
+
+        code, _language = split_fence(slide.content)
+        return [(line, "\n") for line in code.strip("\n").split("\n")]
     for p_index, para in enumerate(slide.content.strip().split("\n")):
         pieces = para.split() if fine else [s for s in _SENTENCE_END.split(para) if s]
         if not pieces:
@@ -397,6 +400,11 @@ def split_slide(slide: Slide, theme: Theme, size: tuple[int, int]) -> list[Slide
     """``slide`` unchanged if it fits at the minimum sizes, else the fewest slides that do."""
     if slide_fits(slide, theme, size) or not slide.content.strip():
         return [slide]
+    language = None
+    if slide.type == SlideType.CODE:
+        from .code import split_fence
+
+        language = split_fence(slide.content)[1]
     for fine in (False, True):
         units = _units(slide, fine)
         for parts in range(2, len(units) + 1):
@@ -404,7 +412,10 @@ def split_slide(slide: Slide, theme: Theme, size: tuple[int, int]) -> list[Slide
             candidates = []
             for g_index, group in enumerate(groups):
                 kind = slide.type if g_index == 0 or slide.type != SlideType.COVER else SlideType.PRINCIPLE
-                candidates.append(slide.model_copy(update={"content": _join(group), "type": kind}))
+                content = _join(group)
+                if slide.type == SlideType.CODE and language:
+                    content = f"```{language}\n{content}\n```"
+                candidates.append(slide.model_copy(update={"content": content, "type": kind}))
             if all(slide_fits(c, theme, size) for c in candidates):
                 return candidates
     return [slide]  # a single unsplittable unit: layout clips it with an ellipsis

@@ -150,6 +150,8 @@ def render_pdf(
 ) -> bytes:
     """One PDF of the whole carousel, a page per slide (JPEG-compressed pages, 4:4:4)."""
     images = render_images(slides, theme=theme, size=size, brand=brand, lang=lang)
+    if not images:
+        raise ValueError("render_pdf needs at least one slide")
     buf = io.BytesIO()
     images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=144.0, title="Carousel", **JPEG_OPTIONS)
     return buf.getvalue()

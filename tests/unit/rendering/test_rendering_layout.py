@@ -142,3 +142,20 @@ def test_the_content_budget_fits_one_default_slide_in_every_theme(kind):
         for body in bodies:
             slide = Slide(type=kind, title=title, content=body, emoji="🚀")
             assert slide_fits(slide, get_theme(name), (1080, 1350)), name
+
+
+def test_split_fenced_code_keeps_the_fence_language_on_every_part():
+    theme = get_theme(DEFAULT_THEME)
+    body = "\n".join(f"const f{i} = (x) => x + {i};" for i in range(40))
+    parts = fit_slides([Slide(type=SlideType.CODE, title="JS", content=f"```javascript\n{body}\n```")], theme)
+    assert len(parts) > 1
+    assert all(p.content.startswith("```javascript\n") and p.content.endswith("\n```") for p in parts)
+    assert "\n".join(p.content[len("```javascript\n") : -len("\n```")] for p in parts) == body
+
+
+def test_empty_input():
+    from image_renderer.rendering import render_pdf
+
+    assert render_carousel([]) == []
+    with pytest.raises(ValueError):
+        render_pdf([])
