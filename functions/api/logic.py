@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from vibecoder.content import (
     DEFAULT_SLIDES,
@@ -17,6 +17,7 @@ from vibecoder.content import (
     TOPIC_MAX_CHARS,
     CamelModel,
     Language,
+    require_topic_or_text,
 )
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope, new_id, utc_now
@@ -38,6 +39,11 @@ class CarouselRequestBody(CamelModel):
     user_id: str = Field(default="api-user", min_length=1, max_length=64)
     style: str = Field(default=DEFAULT_STYLE, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     language: Language | None = None
+
+    @model_validator(mode="after")
+    def _needs_topic_or_text(self) -> CarouselRequestBody:
+        require_topic_or_text(self.topic, self.source_text)
+        return self
 
 
 class ErrorResponse(CamelModel):

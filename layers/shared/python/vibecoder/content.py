@@ -17,12 +17,21 @@ MIN_SLIDES = 1
 MAX_SLIDES = 20
 DEFAULT_SLIDES = 5
 DEFAULT_STYLE = "glass"
+# The renderer's theme names (image_renderer.rendering.list_themes(), default first), for functions that
+# do not ship the renderer (the gateway's /style keyboard); a test keeps the two in step.
+THEMES = ("glass", "dark", "gradient", "minimal", "professional", "scripture", "vibrant")
 TOPIC_MAX_CHARS = 200
 SOURCE_TEXT_MAX_CHARS = 4096
 
 # What one slide can hold at the renderer's minimum font size; content providers write to this budget.
 TITLE_MAX_CHARS = 70
 BODY_MAX_CHARS = 320
+
+
+def require_topic_or_text(topic: str | None, source_text: str | None) -> None:
+    """A request needs something to make slides from."""
+    if not (topic and topic.strip()) and not (source_text and source_text.strip()):
+        raise ValueError("either topic or sourceText is required")
 
 
 class CamelModel(BaseModel):

@@ -25,6 +25,7 @@ from vibecoder.bus import EventPublisher, default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import SystemErrorOccurred
+from vibecoder.redaction import RedactingFormatter
 from vibecoder.settings import get_settings
 
 METRICS_NAMESPACE = "BibleVibeCoder"
@@ -34,8 +35,10 @@ ProcessFn = Callable[..., list[dict[str, Any]]]
 
 
 def observability(service: str) -> tuple[Logger, Tracer, Metrics]:
-    """The function's Logger, Tracer and Metrics, named for the service (many share one process locally)."""
-    return Logger(service=service), Tracer(service=service), Metrics(namespace=METRICS_NAMESPACE, service=service)
+    """The function's Logger (secrets redacted), Tracer and Metrics, named for the service (many share one
+    process locally)."""
+    logger = Logger(service=service, logger_formatter=RedactingFormatter())
+    return logger, Tracer(service=service), Metrics(namespace=METRICS_NAMESPACE, service=service)
 
 
 _idempotency_configs: list[IdempotencyConfig] = []

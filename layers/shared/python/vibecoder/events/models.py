@@ -18,6 +18,7 @@ from vibecoder.content import (
     CarouselContent,
     Language,
     Slide,
+    require_topic_or_text,
 )
 
 RequestChannel = Literal["telegram", "api", "local"]
@@ -49,8 +50,7 @@ class CarouselGenerateRequested(RequestRef):
 
     @model_validator(mode="after")
     def _needs_topic_or_text(self) -> CarouselGenerateRequested:
-        if not (self.topic and self.topic.strip()) and not (self.source_text and self.source_text.strip()):
-            raise ValueError("either topic or sourceText is required")
+        require_topic_or_text(self.topic, self.source_text)
         return self
 
 
@@ -146,6 +146,13 @@ class TelegramBotResponseSent(CamelModel):
     message_ids: list[int] = Field(default_factory=list)
     recorded_at: str | None = None  # where the local runtime recorded it when no token is set
     error: str | None = None
+
+
+class TelegramDeliveryRequested(RequestRef):
+    """A user tapped a button under a finished carousel: send it again, as originals, or as a PDF."""
+
+    action: Literal["album", "originals", "pdf"]
+    language: Language = "en"
 
 
 # --- analytics.* / system.* -------------------------------------------------------------------
