@@ -14,10 +14,17 @@ from functools import lru_cache
 ELLIPSIS = "…"
 
 _WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿА-Яа-яЁё]+(?:[-'’+#][0-9A-Za-zА-Яа-яЁё]+)*[+#]*")
+
+
+def _wordlist(text: str) -> list[str]:
+    return text.split()
+
+
 _CYRILLIC_RE = re.compile(r"[А-Яа-яЁё]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
 EN_STOPWORDS = frozenset(
+    _wordlist(
     """a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing done down during each else etc few for from
     further get gets got had has have having he her here hers him his how i if in into is it its itself
@@ -25,27 +32,32 @@ EN_STOPWORDS = frozenset(
     or other our ours out over own per same shall she should so some such than that the their theirs them
     then there these they this those through thus to too under until up upon us use used uses using very
     via was we were what when where which while who whom why will with within without would you your yours
-    yourself with vs way ways thing things lot lots new good better best really get""".split()
+    yourself with vs way ways thing things lot lots new good better best really get"""
+    )
 )
 
 RU_STOPWORDS = frozenset(
+    _wordlist(
     """а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да даже для до
     его ее её ей ему если есть еще ещё же за здесь и из или им их к как какой когда кто ли либо между меня
     мне много может можно мы на над надо наш не него нее неё нет ни них но ну о об однако он она они оно
     от очень по под после при про с сам свой себя со так также такой там те тем то того тоже той только
     том ту тут ты у уже хотя чего чем что чтобы эта эти это этого этой этом этот я через при всё свою
     своих свои своей который которая которые которых которой котором чтоб пока каждый каждая каждое
-    ваш ваша ваши твой твоя почему зачем нужно нужен нужна нужны важно важны""".split()
+    ваш ваша ваши твой твоя почему зачем нужно нужен нужна нужны важно важны"""
+    )
 )
 
 # Longest suffix first. A light stemmer: enough to make "тесты"/"тестирование"/"тестов" and
 # "testing"/"tests"/"tested" meet, not a linguistic tool.
 _RU_SUFFIXES = tuple(
     sorted(
+        _wordlist(
         """иями ями ами ией ией ого его ому ему ыми ими ться тся ешь ете ите ить ать ять еть уть ость
         ости ость ение ения ению ением ениям ениях ений ание ания анию анием аний ировани ирование
         ировать ируй ирует ировал ные ный ная ное ной ную ных ным ими ыми ие ий ый ая яя ое ее ей ой ую
-        юю ые ов ев ам ям ах ях ом ем ию ия ье ья ью ии а я о е ы и у ю ь й""".split(),
+        юю ые ов ев ам ям ах ях ом ем ию ия ье ья ью ии а я о е ы и у ю ь й"""
+        ),
         key=len,
         reverse=True,
     )

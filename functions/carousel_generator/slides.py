@@ -23,7 +23,16 @@ from __future__ import annotations
 
 import re
 
-from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS, CarouselContent, Concept, Principle, Quote, Slide, SlideType
+from vibecoder.content import (
+    BODY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    CarouselContent,
+    Concept,
+    Principle,
+    Quote,
+    Slide,
+    SlideType,
+)
 
 ELLIPSIS = "…"
 
