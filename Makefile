@@ -32,3 +32,39 @@ schemas: bootstrap
 
 clean:
 	rm -rf $(VENV) out cdk.out
+
+# --- Infrastructure (cdk/) ------------------------------------------------------------------------
+# The CDK CLI pinned in package-lock.json; no version check, telemetry or notices: nothing waits on the
+# network. `make synth SKIP_BUNDLING=1` synthesizes without pip-installing the dependency layer.
+CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+CDK := $(CDK_ENV) node_modules/.bin/cdk
+NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+CDK_CONTEXT := $(if $(SKIP_BUNDLING),-c skipLayerBundling=true)
+TEMPLATE := cdk.out/BibleVibeCoder.template.json
+
+.PHONY: synth deploy diff nag cfn-lint layer
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	rm -f node_modules/.installed-* && touch $(NPM_STAMP)
+
+# cdk-nag's AwsSolutions checks run inside synth: any unacknowledged finding fails it.
+synth: bootstrap $(NPM_STAMP)
+	$(CDK) synth -q --no-notices $(CDK_CONTEXT)
+
+nag: synth
+	@echo "cdk-nag AwsSolutions: no unacknowledged findings (acknowledgments: cdk_nag metadata in $(TEMPLATE))"
+
+cfn-lint: synth
+	$(PY) -m cfnlint --ignore-checks W3005 -- $(TEMPLATE)
+
+diff: bootstrap $(NPM_STAMP)
+	$(CDK) diff --no-notices $(CDK_CONTEXT)
+
+# Needs AWS credentials and a bootstrapped account (`npx cdk bootstrap`); see docs/operations.md.
+deploy: bootstrap $(NPM_STAMP)
+	$(CDK) deploy --no-notices --outputs-file build/cdk-outputs.json $(CDK_CONTEXT)
+
+# The dependency layer alone, in build/deps-layer/python (what synth bundles).
+layer: bootstrap
+	$(PY) -m tools.build_layer --out build/deps-layer

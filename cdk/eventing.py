@@ -1,0 +1,145 @@
+"""The event bus and everything built from the event catalog on it.
+
+- ``EventBus``: the custom bus, an archive of every vibecoder event (replay), the schema registry
+  holding ``CATALOG.json_schemas()``.
+- ``DeadLetterQueues``: one SQS DLQ per consuming function (its rules' targets and the function's own
+  async-invoke failures land there, all as the original EventBridge event), plus one for the schedule.
+- ``Subscriptions``: one rule per ``CATALOG.subscriptions()`` entry, pattern straight from the
+  catalog, Lambda target with a retry policy and the function's DLQ; the 5-minute schedule rule.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_eventschemas as eventschemas
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from cdk.nag import acknowledge
+from vibecoder.events.catalog import CATALOG, SOURCE_PREFIX, Subscription
+
+SCHEDULE_FUNCTION = "event-orchestrator"
+SCHEDULE_DLQ = "event-orchestrator-schedule"
+SCHEDULE_RATE = cdk.Duration.minutes(5)
+TARGET_RETRY_ATTEMPTS = 8  # EventBridge → Lambda delivery (throttling, service errors)
+TARGET_MAX_EVENT_AGE = cdk.Duration.hours(2)
+DLQ_RETENTION = cdk.Duration.days(14)  # SQS's maximum: time to look and redrive
+
+
+def consuming_functions() -> list[str]:
+    return list(dict.fromkeys(sub.function for sub in CATALOG.subscriptions()))
+
+
+def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
+    """A catalog pattern (``source``/``detail-type`` lists, ``{"prefix": …}`` items) as a CDK EventPattern."""
+
+    def values(items: list[Any]) -> list[str]:
+        out: list[str] = []
+        for item in items:
+            if isinstance(item, dict) and set(item) == {"prefix"}:
+                out += events.Match.prefix(item["prefix"])
+            elif isinstance(item, str):
+                out.append(item)
+            else:
+                raise ValueError(f"unsupported pattern item {item!r}")
+        return out
+
+    known = {"source": "source", "detail-type": "detail_type"}
+    unknown = set(pattern) - set(known)
+    if unknown:
+        raise ValueError(f"unsupported pattern keys {sorted(unknown)}")
+    return events.EventPattern(**{known[key]: values(items) for key, items in pattern.items()})
+
+
+class EventBus(Construct):
+    def __init__(self, scope: Construct, id: str, *, bus_name: str, archive_days: int):
+        super().__init__(scope, id)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=bus_name)
+        self.archive = self.bus.archive(
+            "Archive",
+            description="Every vibecoder event, for replay",
+            event_pattern=event_pattern({"source": [{"prefix": SOURCE_PREFIX}]}),
+            retention=cdk.Duration.days(archive_days),
+        )
+        self.registry = eventschemas.CfnRegistry(
+            self, "Registry", registry_name=f"{bus_name}-schemas",
+            description="JSON Schemas of the event envelopes (generated from the event catalog)",
+        )
+        self.schemas: dict[str, eventschemas.CfnSchema] = {}
+        for name, schema in CATALOG.json_schemas().items():
+            spec = CATALOG.get(name)
+            resource = eventschemas.CfnSchema(
+                self, f"Schema-{name}",
+                registry_name=self.registry.attr_registry_name,
+                schema_name=name,
+                type="JSONSchemaDraft4",
+                content=json.dumps(schema, sort_keys=True),
+                description=(spec.description or name)[:256],
+            )
+            self.schemas[name] = resource
+
+
+class DeadLetterQueues(Construct):
+    """``functions``: a DLQ each (rule targets + the function's async DLQ); ``others``: target-only DLQs."""
+
+    def __init__(self, scope: Construct, id: str, *, functions: list[str], others: list[str]):
+        super().__init__(scope, id)
+        self.queues: dict[str, sqs.Queue] = {}
+        for name in [*functions, *others]:
+            queue = sqs.Queue(
+                self, name,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=DLQ_RETENTION,
+            )
+            if name in others:  # cdk-nag recognises a Lambda function's DLQ, not an EventBridge target's
+                acknowledge(queue, "AwsSolutions-SQS3",
+                            "This queue is itself the dead-letter queue of an EventBridge target (the schedule "
+                            "rule); a DLQ of a DLQ would only move the messages once more.")
+            self.queues[name] = queue
+
+    def urls(self) -> str:
+        return ",".join(queue.queue_url for queue in self.queues.values())
+
+
+class Subscriptions(Construct):
+    """The catalog's subscriptions as rules on the bus, and the schedule rule on the default bus."""
+
+    def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
+                 functions: dict[str, lambda_.IFunction], dead_letters: DeadLetterQueues):
+        super().__init__(scope, id)
+        self.rules: dict[str, events.Rule] = {}
+        self.subscriptions: list[Subscription] = CATALOG.subscriptions()
+        for sub in self.subscriptions:
+            rule = events.Rule(
+                self, sub.rule_name,
+                rule_name=sub.rule_name,
+                event_bus=bus,
+                description=f"{sub.function} receives {', '.join(sub.event_types) or 'every event (audit)'}",
+                event_pattern=event_pattern(sub.event_pattern()),
+            )
+            rule.add_target(targets.LambdaFunction(
+                functions[sub.function],
+                dead_letter_queue=dead_letters.queues[sub.function],
+                retry_attempts=TARGET_RETRY_ATTEMPTS,
+                max_event_age=TARGET_MAX_EVENT_AGE,
+            ))
+            self.rules[sub.rule_name] = rule
+        # Scheduled rules run on the default bus only.
+        self.schedule = events.Rule(
+            self, "Schedule",
+            description=f"{SCHEDULE_FUNCTION}: sweep stuck requests and health-check every 5 minutes",
+            schedule=events.Schedule.rate(SCHEDULE_RATE),
+        )
+        self.schedule.add_target(targets.LambdaFunction(
+            functions[SCHEDULE_FUNCTION],
+            dead_letter_queue=dead_letters.queues[SCHEDULE_DLQ],
+            retry_attempts=2,
+            max_event_age=cdk.Duration.minutes(5),  # a later run replaces a missed one
+        ))
