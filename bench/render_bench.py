@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render benchmark: our Pillow renderer vs the seed's way (HTML + CSS in headless Chromium).
 
-    python bench/render_bench.py [--repeat 5] [--no-write] [--skip-chromium]
+    python bench/render_bench.py [--repeat 10] [--no-write] [--skip-chromium]
 
 Renders the same 10 slides (Russian, English, emoji) both ways in one run and reports:
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import html
 import json
 import os
@@ -39,18 +40,69 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared" / "python")]
 
 SLIDES = [
-    {"type": "cover", "title": "Functional Programming in Python", "content": "Чистые функции, неизменяемость и композиция: как писать код, который легко тестировать.", "emoji": "🚀"},
-    {"type": "principle", "title": "Pure functions", "content": "Функция без побочных эффектов всегда возвращает один и тот же результат для одних и тех же аргументов. Pure functions make code predictable.", "emoji": "💡"},
-    {"type": "principle", "title": "Неизменяемость", "content": "Не меняйте данные на месте: создавайте новые значения. Immutable data removes a whole class of bugs 🐛.", "emoji": "🧊"},
-    {"type": "concept", "title": "Composition 🧩", "content": "Small functions snap together like LEGO: compose(f, g)(x) == f(g(x)). Команда 👩‍💻👨‍💻 читает такой код быстрее.", "emoji": "🧩"},
-    {"type": "quote", "title": "Kent Beck", "content": "Make it work, make it right, make it fast. — Kent Beck", "emoji": "💬"},
-    {"type": "concept", "title": "Функции высшего порядка", "content": "map, filter и reduce принимают функции как аргументы 🎯. Higher-order functions replace most loops.", "emoji": "🎯"},
-    {"type": "code", "title": "In code", "content": "from functools import reduce\n\ndef total(xs: list[int]) -> int:\n    # сумма квадратов\n    return reduce(lambda a, b: a + b * b, xs, 0)", "emoji": "⚙️"},
-    {"type": "principle", "title": "Emoji everywhere 🎉", "content": "Флаги 🇷🇺🇬🇧🇺🇦, skin tones 👍🏽👋🏿, ZWJ 👩‍🔬❤️‍🔥🏳️‍🌈 and keycaps #️⃣1️⃣ render as one glyph each.", "emoji": "🌈"},
-    {"type": "concept", "title": "Тестируемость", "content": "Чистую функцию легко проверить: дали вход — сравнили выход. No mocks, no setup ✅.", "emoji": "🧪"},
-    {"type": "summary", "title": "Итоги", "content": "- Чистые функции\n- Неизменяемые данные\n- Композиция вместо наследования\n- Тесты пишутся легко", "emoji": "✅"},
+    {
+        "type": "cover",
+        "title": "Functional Programming in Python",
+        "content": "Чистые функции, неизменяемость и композиция: как писать код, который легко тестировать.",
+        "emoji": "🚀",
+    },
+    {
+        "type": "principle",
+        "title": "Pure functions",
+        "content": "Функция без побочных эффектов всегда возвращает один и тот же результат для одних и тех же аргументов. Pure functions make code predictable.",
+        "emoji": "💡",
+    },
+    {
+        "type": "principle",
+        "title": "Неизменяемость",
+        "content": "Не меняйте данные на месте: создавайте новые значения. Immutable data removes a whole class of bugs 🐛.",
+        "emoji": "🧊",
+    },
+    {
+        "type": "concept",
+        "title": "Composition 🧩",
+        "content": "Small functions snap together like LEGO: compose(f, g)(x) == f(g(x)). Команда 👩‍💻👨‍💻 читает такой код быстрее.",
+        "emoji": "🧩",
+    },
+    {
+        "type": "quote",
+        "title": "Kent Beck",
+        "content": "Make it work, make it right, make it fast. — Kent Beck",
+        "emoji": "💬",
+    },
+    {
+        "type": "concept",
+        "title": "Функции высшего порядка",
+        "content": "map, filter и reduce принимают функции как аргументы 🎯. Higher-order functions replace most loops.",
+        "emoji": "🎯",
+    },
+    {
+        "type": "code",
+        "title": "In code",
+        "content": "from functools import reduce\n\ndef total(xs: list[int]) -> int:\n    # сумма квадратов\n    return reduce(lambda a, b: a + b * b, xs, 0)",
+        "emoji": "⚙️",
+    },
+    {
+        "type": "principle",
+        "title": "Emoji everywhere 🎉",
+        "content": "Флаги 🇷🇺🇬🇧🇺🇦, skin tones 👍🏽👋🏿, ZWJ 👩‍🔬❤️‍🔥🏳️‍🌈 and keycaps #️⃣1️⃣ render as one glyph each.",
+        "emoji": "🌈",
+    },
+    {
+        "type": "concept",
+        "title": "Тестируемость",
+        "content": "Чистую функцию легко проверить: дали вход — сравнили выход. No mocks, no setup ✅.",
+        "emoji": "🧪",
+    },
+    {
+        "type": "summary",
+        "title": "Итоги",
+        "content": "- Чистые функции\n- Неизменяемые данные\n- Композиция вместо наследования\n- Тесты пишутся легко",
+        "emoji": "✅",
+    },
 ]
 SIZE = (1080, 1350)
+LOAD_BEFORE = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -137,9 +189,8 @@ for r in render_carousel(slides):
 
 
 def bench_ours(repeat: int, workdir: Path) -> dict:
-    from vibecoder.content import Slide
-
     from image_renderer.rendering import render_carousel
+    from vibecoder.content import Slide
 
     slides = [Slide(**s) for s in SLIDES]
     t0 = time.perf_counter()
@@ -192,7 +243,17 @@ def seed_html(slide: dict, n: int, total: int) -> str:
     content = html.escape(slide["content"])
     body = f"<pre>{content}</pre>" if slide["type"] == "code" else f"<p>{content}</p>"
     swipe = " · swipe →" if n < total else ""
-    return SEED_HTML.format(w=w, h=h, cw=w - 80, emoji=slide.get("emoji") or "", title=html.escape(slide["title"]), body=body, n=n, total=total, swipe=swipe)
+    return SEED_HTML.format(
+        w=w,
+        h=h,
+        cw=w - 80,
+        emoji=slide.get("emoji") or "",
+        title=html.escape(slide["title"]),
+        body=body,
+        n=n,
+        total=total,
+        swipe=swipe,
+    )
 
 
 def find_chromium() -> str | None:
@@ -277,10 +338,8 @@ class CDPPipe:
         return json.loads(raw)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.send("Browser.close")
-        except Exception:  # noqa: BLE001
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -327,7 +386,11 @@ def bench_seed(binary: str, repeat: int, workdir: Path) -> dict:
         target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         cdp.send("Page.enable", session=session)
-        cdp.send("Emulation.setDeviceMetricsOverride", {"width": SIZE[0], "height": SIZE[1], "deviceScaleFactor": 1, "mobile": False}, session=session)
+        cdp.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": SIZE[0], "height": SIZE[1], "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
         jpeg_sizes = []
         per = []
         for round_ in range(repeat + 1):
@@ -378,7 +441,7 @@ def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
         f"- Command: `{command}` (also `make bench`)",
         f"- Machine: {machine()}",
         f"- Chromium: {chromium}",
-        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average before the run: {LOAD_BEFORE}",
         "",
         "| measure | ours (Pillow) | seed (Chromium) | ratio |",
         "| --- | ---: | ---: | ---: |",
@@ -420,7 +483,9 @@ def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
         "(ours) or over 10 separate browser runs after a warm-up launch (seed). Whole process = wall time of",
         "a fresh `python -c` that imports the renderer, renders the 10 slides and writes the JPEGs (median of",
         "3), vs ten sequential `chromium --headless --screenshot` runs. Peak memory samples the summed RSS of",
-        "the process and all its children every 10 ms. Chromium flags: " + " ".join(CHROMIUM_FLAGS) + " --user-data-dir=<new tmp dir>.",
+        "the process and all its children every 10 ms. Chromium flags: "
+        + " ".join(CHROMIUM_FLAGS)
+        + " --user-data-dir=<new tmp dir>.",
         "",
     ]
     if seed and "warm_page_error" in seed:
@@ -432,23 +497,27 @@ def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
     parser.add_argument("--skip-chromium", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the rendered slides (printed path)")
     args = parser.parse_args()
-    command = "python bench/render_bench.py" + (f" --repeat {args.repeat}" if args.repeat != 5 else "")
+    command = "python bench/render_bench.py" + (f" --repeat {args.repeat}" if args.repeat != 10 else "")
     workdir = Path(tempfile.mkdtemp(prefix="render-bench-"))
     try:
         ours = bench_ours(args.repeat, workdir)
-        print(f"ours: {ours['warm_ms']:.1f} ms/slide warm, {ours['process_s']:.2f} s whole process, {ours['peak_mb']:.0f} MiB peak, {ours['bytes'] / 1024:.0f} KiB/slide")
+        print(
+            f"ours: {ours['warm_ms']:.1f} ms/slide warm, {ours['process_s']:.2f} s whole process, {ours['peak_mb']:.0f} MiB peak, {ours['bytes'] / 1024:.0f} KiB/slide"
+        )
         binary = None if args.skip_chromium else find_chromium()
         seed = None
         chromium = "not installed"
         if binary:
             chromium = chromium_version(binary)
             seed = bench_seed(binary, args.repeat, workdir)
-            print(f"seed: {seed['per_call_ms']:.0f} ms/slide (browser per call), {seed.get('warm_page_ms', float('nan')):.0f} ms/slide (warm page), {seed['process_s']:.2f} s whole process, {seed['peak_mb']:.0f} MiB peak, {seed['bytes'] / 1024:.0f} KiB/slide")
+            print(
+                f"seed: {seed['per_call_ms']:.0f} ms/slide (browser per call), {seed.get('warm_page_ms', float('nan')):.0f} ms/slide (warm page), {seed['process_s']:.2f} s whole process, {seed['peak_mb']:.0f} MiB peak, {seed['bytes'] / 1024:.0f} KiB/slide"
+            )
         else:
             print("seed: chromium not found, skipped (apt-get install chromium)")
         text = report(ours, seed, chromium, command)

@@ -150,7 +150,9 @@ def _paste_shadow(img: Image.Image, box: Box, card: Card) -> None:
         radius=card.radius / q,
         fill=round(255 * s.alpha),
     )
-    mask = small.filter(ImageFilter.GaussianBlur(s.blur / q / 2)).resize((rw, rh), Image.Resampling.BICUBIC, box=(0, 0, rw / q, rh / q))
+    mask = small.filter(ImageFilter.GaussianBlur(s.blur / q / 2)).resize(
+        (rw, rh), Image.Resampling.BICUBIC, box=(0, 0, rw / q, rh / q)
+    )
     r = card.radius
     hidden = (x0 + r, y0 + r, x1 - r, y1 - r)  # covered by the opaque card anyway
     for band in _bands(region, hidden):

@@ -176,6 +176,8 @@ def code_blocks(content: str, theme: Theme, k: float, width: int, top: int, t: f
         baselines.append(y + first_baseline)
         y += lh
     text_w = max((x + ln.width for x, ln in zip(xs, lines)), default=0)
-    text = Block("code", (pad, top + pad, round(max(pad, text_w)), y), size, font, colors.code_text, lines, xs, baselines)
+    text = Block(
+        "code", (pad, top + pad, round(max(pad, text_w)), y), size, font, colors.code_text, lines, xs, baselines
+    )
     panel = Block("code-panel", (0, top, width, y + pad), fill=colors.code_bg)
     return [panel, text]

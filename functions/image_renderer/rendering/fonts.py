@@ -11,7 +11,7 @@ renderer loads uses BASIC, i.e. the tested layout is the deployed one.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -59,12 +59,12 @@ def loaded_layout_engines() -> set[int]:
     return {font.layout_engine for font in _FONTS.values()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_otf(name: str) -> OpenTypeFont:
     return OpenTypeFont(font_path(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def coverage(name: str) -> frozenset[int]:
     return frozenset(get_otf(name).cmap)
 

@@ -91,7 +91,7 @@ def _text_block(role, text, font, size, line_height, max_width, x, top, color, *
         for para in text.split("\n"):
             m = _BULLET.match(para)
             if m:
-                body = wrap(para[m.end():], font, size, max_width - bullet_w)
+                body = wrap(para[m.end() :], font, size, max_width - bullet_w)
                 marker = "•" if not para.strip()[0].isdigit() else m.group(0).strip()
                 mw = get_font(font, size).getlength(marker)
                 body[0].pieces.insert(0, Piece(font, marker, 0, mw))
@@ -135,7 +135,7 @@ def _single_line(role, text, font, size, x, top, color, *, align_right=False, ma
         ell = get_font(font, fit).getlength("…")
         kept = Line()
         for piece in lines[0].pieces:
-            for unit in (piece.text if piece.font != EMOJI else [piece.text]):
+            for unit in piece.text if piece.font != EMOJI else [piece.text]:
                 w = piece.width if piece.font == EMOJI else get_font(piece.font, fit).getlength(unit)
                 if kept.width + w + ell > max_width:
                     break
@@ -236,10 +236,22 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
             blocks.append(q)
             if author:
                 meta = round(max(sz.meta, body_size * 0.7 / k) * k)
-                a = _text_block("author", "— " + author, f.body, meta, 1.3, width - bar - gap, bar + gap, q.box[3] + round(20 * k), c.muted)
+                a = _text_block(
+                    "author",
+                    "— " + author,
+                    f.body,
+                    meta,
+                    1.3,
+                    width - bar - gap,
+                    bar + gap,
+                    q.box[3] + round(20 * k),
+                    c.muted,
+                )
                 blocks.append(a)
         else:
-            blocks.append(_text_block("body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True))
+            blocks.append(
+                _text_block("body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True)
+            )
     height = max(b.box[3] for b in blocks)
     return blocks, height, title_size, body_size
 
@@ -296,7 +308,9 @@ def layout_slide(
         blocks.append(_single_line("swipe", hint, theme.fonts.meta, meta, W - m, footer_top, c.muted, align_right=True))
     bar_h = max(4, round(6 * k))
     bar_y = footer_top + (lh - bar_h) // 2
-    blocks.append(Block("progress", (m, bar_y, m + round(240 * k), bar_y + bar_h), fill=c.muted, value=index / max(total, 1)))
+    blocks.append(
+        Block("progress", (m, bar_y, m + round(240 * k), bar_y + bar_h), fill=c.muted, value=index / max(total, 1))
+    )
 
     # Content: in the card (or straight on the background), centred between header and footer.
     gap = round(40 * k)
@@ -344,8 +358,6 @@ def _clip(blocks: list[Block], max_h: int) -> list[Block]:
             b.box = (b.box[0], b.box[1], b.box[2], max_h)
         out.append(b)
     return out
-
-
 
 
 # --------------------------------------------------------------------------- splitting

@@ -153,5 +153,7 @@ def render_pdf(
     if not images:
         raise ValueError("render_pdf needs at least one slide")
     buf = io.BytesIO()
-    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=144.0, title="Carousel", **JPEG_OPTIONS)
+    images[0].save(
+        buf, "PDF", save_all=True, append_images=images[1:], resolution=144.0, title="Carousel", **JPEG_OPTIONS
+    )
     return buf.getvalue()

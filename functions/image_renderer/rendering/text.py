@@ -10,7 +10,7 @@ word is measured once per size and cached.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from PIL import Image, ImageDraw
 
@@ -105,7 +105,7 @@ def missing_glyphs(text: str, font: str) -> list[str]:
     return missing
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kerner(font: str):
     """The font's GPOS reader if we must kern it ourselves: BASIC layout applies only the old
     ``kern`` table, so fonts that kern through GPOS alone (Inter, Manrope) get it here."""

@@ -144,7 +144,11 @@ def _parse(name: str, raw: dict[str, Any]) -> Theme:
     if raw.get("card") is not None:
         card_raw = dict(_only(Card, raw["card"], f"{name}.card"))
         shadow_raw = card_raw.pop("shadow", {})
-        shadow = Shadow(**_rgb_fields(_only(Shadow, shadow_raw, f"{name}.shadow"), ("color",))) if shadow_raw is not None else None
+        shadow = (
+            Shadow(**_rgb_fields(_only(Shadow, shadow_raw, f"{name}.shadow"), ("color",)))
+            if shadow_raw is not None
+            else None
+        )
         card = Card(shadow=shadow, **_rgb_fields(card_raw, ("fill", "border")))
     col_raw = dict(_only(Colors, raw["colors"], f"{name}.colors"))
     tokens = {k: hex_rgb(v) for k, v in col_raw.pop("code_tokens", {}).items()}
@@ -156,7 +160,16 @@ def _parse(name: str, raw: dict[str, Any]) -> Theme:
     sizes_raw = _only(Sizes, raw.get("sizes", {}), f"{name}.sizes")
     sizes = Sizes(**{k: tuple(v) if isinstance(v, list) else v for k, v in sizes_raw.items()})
     extra = {k: raw[k] for k in ("swipe_text",) if k in raw}
-    return Theme(name=name, label=raw.get("label", name), background=background, colors=colors, card=card, fonts=fonts, sizes=sizes, **extra)
+    return Theme(
+        name=name,
+        label=raw.get("label", name),
+        background=background,
+        colors=colors,
+        card=card,
+        fonts=fonts,
+        sizes=sizes,
+        **extra,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,12 @@ CASES = {
         "glass",
         (1080, 1350),
         [
-            Slide(type=SlideType.COVER, title="Функциональное программирование 👩‍💻", content="Чистые функции, неизменяемость и композиция: pure functions 🇷🇺🇬🇧", emoji="🚀"),
+            Slide(
+                type=SlideType.COVER,
+                title="Функциональное программирование 👩‍💻",
+                content="Чистые функции, неизменяемость и композиция: pure functions 🇷🇺🇬🇧",
+                emoji="🚀",
+            ),
             Slide(type=SlideType.PRINCIPLE, title="Next", content="…"),
         ],
     ),
@@ -36,7 +41,11 @@ CASES = {
         "dark",
         (1080, 1080),
         [
-            Slide(type=SlideType.CODE, title="In code ⚙️", content="from functools import reduce\n\ndef total(xs):\n    # сумма\n    return reduce(lambda a, b: a + b, xs, 0)"),
+            Slide(
+                type=SlideType.CODE,
+                title="In code ⚙️",
+                content="from functools import reduce\n\ndef total(xs):\n    # сумма\n    return reduce(lambda a, b: a + b, xs, 0)",
+            ),
             Slide(type=SlideType.SUMMARY, title="Done", content="✅"),
         ],
     ),
@@ -59,7 +68,9 @@ def difference(a: Image.Image, b: Image.Image) -> tuple[float, float]:
     assert a.size == b.size
     diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
     mean = sum(ImageStat.Stat(diff).mean) / 3
-    changed = ImageChops.lighter(ImageChops.lighter(*diff.split()[:2]), diff.split()[2]).point(lambda v: 255 if v > 48 else 0)
+    changed = ImageChops.lighter(ImageChops.lighter(*diff.split()[:2]), diff.split()[2]).point(
+        lambda v: 255 if v > 48 else 0
+    )
     share = ImageStat.Stat(changed).mean[0] / 255
     return mean, share
 
@@ -100,4 +111,6 @@ def test_tolerance_catches_a_real_layout_change():
     mean, share = difference(original, moved)
     assert mean > MAX_MEAN or share > MAX_CHANGED
     # ...while re-rendering the same layout is (pixel-)identical.
-    assert difference(original, _small(draw_layout(layout_slide(slides[0], 1, 2, theme, size, "@BibleVibeCoderBot", lang)))) == (0.0, 0.0)
+    assert difference(
+        original, _small(draw_layout(layout_slide(slides[0], 1, 2, theme, size, "@BibleVibeCoderBot", lang)))
+    ) == (0.0, 0.0)

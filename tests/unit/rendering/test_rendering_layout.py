@@ -135,8 +135,14 @@ def test_the_content_budget_fits_one_default_slide_in_every_theme(kind):
 
     title = ("Функциональное программирование на практике: " * 3)[:TITLE_MAX_CHARS]
     bodies = [
-        ("Неизменяемость данных означает, что после создания значение никогда не меняется; вместо изменения создаётся новая версия. " * 5)[:BODY_MAX_CHARS],
-        ("Immutability means a value never changes after it is created; instead of mutating it, you build a new version. " * 5)[:BODY_MAX_CHARS],
+        (
+            "Неизменяемость данных означает, что после создания значение никогда не меняется; вместо изменения создаётся новая версия. "
+            * 5
+        )[:BODY_MAX_CHARS],
+        (
+            "Immutability means a value never changes after it is created; instead of mutating it, you build a new version. "
+            * 5
+        )[:BODY_MAX_CHARS],
     ]
     for name in list_themes():
         for body in bodies:

@@ -72,10 +72,16 @@ def test_counter_swipe_hint_and_brand_on_every_slide(samples):
 
 def test_swipe_hint_follows_the_carousel_language(samples):
     theme = get_theme(DEFAULT_THEME)
-    ru = [s.model_copy(update={"title": "Заголовок", "content": "Текст на русском языке"}) for s in samples.carousel()[:2]]
+    ru = [
+        s.model_copy(update={"title": "Заголовок", "content": "Текст на русском языке"}) for s in samples.carousel()[:2]
+    ]
     en = [s.model_copy(update={"title": "Title", "content": "Text in English"}) for s in samples.carousel()[:2]]
     text = lambda slides: "".join(  # noqa: E731
-        p.text for p in layout_slide(slides[0], 1, 2, theme, (1080, 1350), "", language_of(slides)).block("swipe").lines[0].pieces
+        p.text
+        for p in layout_slide(slides[0], 1, 2, theme, (1080, 1350), "", language_of(slides))
+        .block("swipe")
+        .lines[0]
+        .pieces
     )
     assert text(ru) == theme.swipe_text["ru"] and text(en) == theme.swipe_text["en"]
 

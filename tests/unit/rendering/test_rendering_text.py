@@ -117,7 +117,9 @@ def test_gpos_kerning_is_applied_once():
     def ink_width(text: str, kern: bool) -> int:
         img = Image.new("RGB", (400, 150), "black")
         if kern:
-            draw_line(img, ImageDraw.Draw(img), Line([Piece("inter-display-bold", text, 0, 0)]), 10, 120, 100, (255, 255, 255))
+            draw_line(
+                img, ImageDraw.Draw(img), Line([Piece("inter-display-bold", text, 0, 0)]), 10, 120, 100, (255, 255, 255)
+            )
         else:
             ImageDraw.Draw(img).text((10, 120), text, font=plain, fill="white", anchor="ls")
         box = img.getbbox()
