@@ -18,7 +18,7 @@ from vibecoder.content import CarouselContent
 from vibecoder.events.models import AiContentRequested
 
 from . import knowledge
-from .offline import content_from_text, content_from_topic
+from .offline import content_from_text, content_from_topic, is_short_text
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,17 @@ class ContentResult(BaseModel):
     circuit_open: bool = False
 
 
+def warm_up(settings: ContentSettings | None = None) -> float:
+    """Build the knowledge index now and return how long that took in ms (0 if already built).
+
+    Call it at module level in the handler: Lambda's init phase runs at full CPU and is not
+    part of the first request's latency.
+    """
+    started = time.perf_counter()
+    knowledge_index(settings)
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
 def knowledge_index(settings: ContentSettings | None = None) -> knowledge.KnowledgeIndex:
     """The process-wide knowledge index for *settings* (built on first use)."""
     settings = settings or ContentSettings.from_env()
@@ -102,9 +113,19 @@ def knowledge_index(settings: ContentSettings | None = None) -> knowledge.Knowle
 
 
 def generate_offline(request: AiContentRequested, settings: ContentSettings) -> CarouselContent:
-    if request.source_text and request.source_text.strip():
+    """Knowledge-base content for a topic; extractive structure for a pasted text.
+
+    A pasted "text" of a single sentence with no topic is treated as the topic: there is nothing
+    to structure, and the knowledge base has something to say about it.
+    """
+    text = (request.source_text or "").strip()
+    if text and not request.topic and is_short_text(text):
+        return content_from_topic(
+            text, language=request.language, slides_count=request.slides_count, index=knowledge_index(settings)
+        )
+    if text:
         return content_from_text(
-            request.source_text, topic=request.topic, language=request.language, slides_count=request.slides_count
+            text, topic=request.topic, language=request.language, slides_count=request.slides_count
         )
     return content_from_topic(
         request.topic or "", language=request.language, slides_count=request.slides_count,

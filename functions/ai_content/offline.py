@@ -239,128 +239,132 @@ class _Parsed:
     quotes: list[Quote]
 
 
-def _looks_like_heading(line: str, next_line: str | None) -> bool:
+def _looks_like_heading(line: str) -> bool:
+    """A short line without closing punctuation ("Why tests matter", "Итоги:")."""
     line = line.strip()
     return (
         bool(line)
         and len(line) <= 80
         and len(line.split()) <= 10
-        and not re.search(r"[.,;!?…]$", line)
-        and next_line is not None
-        and bool(next_line.strip())
+        and not re.search(r"[.,;!?…»\"”)]$", line)
         and not _BULLET_RE.match(line)
+        and not line.startswith((">", "```"))
     )
 
 
 def parse_source(text: str) -> _Parsed:
-    """Split a pasted text into a title, sections (heading + sentences + code) and block quotes."""
+    """Split a pasted text into a title, sections (heading + sentences + code) and block quotes.
+
+    * Markdown headings, and short unpunctuated lines standing alone before a paragraph, are
+      headings; the first one, at the very top, is the title.
+    * Under a heading, paragraphs and list items join the heading's section. Without a heading,
+      each paragraph and each list item is a section of its own.
+    * A text with no blank line at all is read line by line (chat messages are written that way).
+    * ``> quote`` lines (with an optional ``— Author`` line) are quotes; fenced blocks are code.
+    """
     lines = text.replace("\r\n", "\n").split("\n")
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    no_blank_lines = bool(filled) and all(lines[i].strip() for i in range(filled[0], filled[-1] + 1))
     sections: list[_Section] = []
     quotes: list[Quote] = []
     title: str | None = None
-    current = _Section(None)
+    current: _Section | None = None  # the open section under a heading
     paragraph: list[str] = []
     code: list[str] | None = None
     counter = 0
+    seen_text = False
 
-    def flush_paragraph() -> None:
-        nonlocal paragraph, counter
-        if paragraph:
-            for part in paragraph:
-                for s in sentences(part):
-                    current.sentences.append(s)
-                    counter += 1
-            paragraph = []
+    def add_section(sec: _Section) -> None:
+        sections.append(sec)
 
-    def new_section(heading: str | None) -> None:
-        nonlocal current
-        flush_paragraph()
-        if current.sentences or current.code or current.heading:
-            sections.append(current)
-        current = _Section(heading, first_index=counter)
+    def flush() -> None:
+        nonlocal paragraph, counter, current
+        if not paragraph:
+            return
+        found = [s for part in paragraph for s in sentences(part)]
+        paragraph = []
+        if current is not None:
+            current.sentences.extend(found)
+        else:
+            add_section(_Section(None, found, [], counter))
+        counter += len(found)
 
     for i, raw in enumerate(lines):
-        line = raw.rstrip()
+        stripped = raw.strip()
         if code is not None:
-            if line.strip().startswith("```"):
-                current.code.append("\n".join(code).strip("\n"))
+            if stripped.startswith("```"):
+                snippet = "\n".join(code).strip("\n")
+                if current is None:
+                    current = _Section(None, [], [], counter)
+                    add_section(current)
+                    current.code.append(snippet)
+                    current = None
+                else:
+                    current.code.append(snippet)
                 code = None
             else:
-                code.append(raw)
+                code.append(raw.rstrip())
             continue
-        if line.strip().startswith("```"):
-            flush_paragraph()
+        if stripped.startswith("```"):
+            flush()
             code = []
             continue
-        stripped = line.strip()
-        m = _HEADING_RE.match(stripped)
-        prev_blank = i == 0 or not lines[i - 1].strip()
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        nxt_text = next((ln for ln in lines[i + 1 :] if ln.strip()), None)
-        plain_heading = (
-            prev_blank
-            and not paragraph
-            and (nxt is None or not nxt.strip() or True)
-            and _looks_like_heading(stripped, nxt_text)
-            and not (nxt_text or "").strip().startswith(("#", "```"))
-            and (not nxt or not nxt.strip() or not _looks_like_heading(nxt.strip(), "x"))
-        )
-        if m or plain_heading:
-            heading = (m.group(1) if m else stripped).strip().rstrip(":")
-            if title is None and not sections and not current.sentences and (m and stripped.startswith("# ") or i == 0):
-                title = heading
-                continue
-            new_section(heading)
+        if not stripped:
+            flush()
             continue
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        next_text = next((ln.strip() for ln in lines[i + 1 :] if ln.strip()), None)
+        md = _HEADING_RE.match(stripped)
+        plain = (
+            not md
+            and (prev_blank or no_blank_lines)
+            and not paragraph
+            and next_text is not None
+            and _looks_like_heading(stripped)
+            and not _looks_like_heading(next_text)
+        )
+        if md or plain:
+            flush()
+            heading = (md.group(1) if md else stripped).strip().rstrip(":").strip()
+            if title is None and not seen_text and not sections:
+                title = heading
+                seen_text = True
+                continue
+            current = _Section(heading, [], [], counter)
+            add_section(current)
+            seen_text = True
+            continue
+        seen_text = True
         if stripped.startswith(">"):
-            flush_paragraph()
-            body = stripped.lstrip("> ").strip()
-            am = _QUOTE_AUTHOR_RE.match(body)
-            if re.match(r"^[—–-]{1,2}\s*\S", body) and quotes and quotes[-1].author is None:
-                quotes[-1] = Quote(text=quotes[-1].text, author=body.lstrip("—–- ").strip())
-            elif quotes and paragraph == [] and i > 0 and lines[i - 1].strip().startswith(">") and not am:
-                quotes[-1] = Quote(text=f"{quotes[-1].text} {body}".strip(), author=quotes[-1].author)
-            elif am:
-                quotes.append(Quote(text=am.group(1).strip(), author=am.group(2).strip()))
+            flush()
+            body = stripped.lstrip(">").strip()
+            author_line = re.match(r"^[—–-]{1,2}\s*(\S.*)$", body)
+            inline = _QUOTE_AUTHOR_RE.match(body)
+            continuing = i > 0 and lines[i - 1].strip().startswith(">") and quotes
+            if author_line and quotes and quotes[-1].author is None:
+                quotes[-1] = Quote(text=quotes[-1].text, author=author_line.group(1).strip())
+            elif continuing and quotes[-1].author is None and not inline:
+                quotes[-1] = Quote(text=f"{quotes[-1].text} {body}".strip())
+            elif inline:
+                quotes.append(Quote(text=inline.group(1).strip(), author=inline.group(2).strip()))
             elif body:
                 quotes.append(Quote(text=body))
             continue
-        if not stripped:
-            flush_paragraph()
-            continue
         if _BULLET_RE.match(stripped):
-            flush_paragraph()
+            flush()
             paragraph.append(_BULLET_RE.sub("", stripped))
-            flush_paragraph()
+            flush()
             continue
         paragraph.append(stripped)
-        if not nxt or not nxt.strip():
-            flush_paragraph()
-    if code is not None and code:
-        current.code.append("\n".join(code).strip("\n"))
-    new_section(None)
-    sections = [s for s in sections if s.sentences or s.code]
-
-    # Without headings, each paragraph is a section of its own.
-    if all(s.heading is None for s in sections) and len(sections) <= 1:
-        sections = _paragraph_sections(text)
-    return _Parsed(title=title, sections=sections, quotes=quotes)
-
-
-def _paragraph_sections(text: str) -> list[_Section]:
-    out: list[_Section] = []
-    counter = 0
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        lines = [ln.strip() for ln in block.split("\n") if ln.strip() and not ln.strip().startswith((">", "```", "#"))]
-        if not lines:
-            continue
-        sec = _Section(None, first_index=counter)
-        for ln in lines:
-            for s in sentences(_BULLET_RE.sub("", ln)):
-                sec.sentences.append(s)
-                counter += 1
-        out.append(sec)
-    return out
+        if no_blank_lines:
+            flush()
+    if code:
+        target = current or _Section(None, [], [], counter)
+        if target is not current:
+            add_section(target)
+        target.code.append("\n".join(code).strip("\n"))
+    flush()
+    return _Parsed(title=title, sections=[s for s in sections if s.sentences or s.code], quotes=quotes)
 
 
 class _Ranker:
@@ -381,8 +385,7 @@ class _Ranker:
             base *= 1.25
         if position == 0:
             base *= 1.15
-        base += 2.0 * len(terms & self.topic)
-        return base
+        return base * (1 + len(terms & self.topic))
 
 
 def _fit(chosen: list[str], limit: int) -> str:
@@ -437,7 +440,7 @@ def _keywords(all_sentences: Sequence[str], headings: Sequence[str] = (), limit:
             weight[t[0]] += w_each
     for term, forms in surface.items():
         form = forms.most_common(1)[0][0]
-        if _RU_VERBISH.search(form) and re.search(r"[а-я]", form):
+        if (_RU_VERBISH.search(form) and re.search(r"[а-я]", form)) or re.search(r"[a-z]ly$", form):
             weight[term] -= 2
         if form.isupper() or any(ch.isupper() for ch in form[1:]):
             weight[term] += 1
@@ -452,7 +455,8 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
     fit the budget, in their original order). A text without headings is cut by paragraphs, and a
     paragraph's title is its first sentence (shortened on a word boundary). When there are fewer
     sections than slides, the longest sections are split in two; when there are more, the
-    best-ranked sections are kept, in their order.
+    best-ranked sections are kept, in their order. The cover's subtitle is a key sentence no slide
+    uses (else the key words), the summary the best-ranked sentences.
     """
     lang = resolve_language(language, source_text, topic)
     parsed = parse_source(source_text)
@@ -466,7 +470,9 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
     slots = max(slots_for(slides_count) - min(len(parsed.quotes), max(slots_for(slides_count) // 4, 0)), 1)
     sections = [s for s in parsed.sections if s.sentences or s.code]
     while len(sections) < slots:
-        splittable = [s for s in sections if len(s.sentences) >= 2]
+        # A headed section splits into two bodies; a headless one needs two sentences per half
+        # (one becomes the title), so that no half is a bare title.
+        splittable = [s for s in sections if len(s.sentences) >= (2 if s.heading else 4)]
         if not splittable:
             break
         biggest = max(splittable, key=lambda s: len(s.sentences))
@@ -478,7 +484,13 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
         def weight(i: int) -> float:
             sec = sections[i]
             best_sentence = max((scores.get(s, 0.0) for s in sec.sentences), default=0.0)
-            return best_sentence + (0.5 * top_score if sec.code else 0.0) + (1.0 if i == 0 else 0.0)
+            on_topic = len(ranker.topic & set(tokens(" ".join([sec.heading or "", *sec.sentences]))))
+            return (
+                best_sentence
+                + top_score * on_topic  # the user's topic decides first
+                + (0.5 * top_score if sec.code else 0.0)
+                + (1.0 if i == 0 else 0.0)
+            )
 
         best = sorted(range(len(sections)), key=lambda i: -weight(i))[:slots]
         sections = [sections[i] for i in sorted(best)]
@@ -492,7 +504,9 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
         title_source = first_sentence
         used.add(first_sentence)
     for sec in sections:
-        pool = [s for s in sec.sentences if s not in used] or sec.sentences
+        pool = [s for s in sec.sentences if s not in used]
+        if not pool and not sec.code:
+            continue
         if sec.heading:
             heading = sec.heading
             body_sentences = pool
@@ -520,11 +534,11 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
     top = unused[:2] if len(unused) >= 2 else ranked_all[:2]
     summary = _fit([s for s in all_sentences if s in top], BODY_MAX_CHARS) if all_sentences else ""
     whole = {p.description for p in principles}
-    subtitle_pool = [s for s in unused if s != title_source and s not in summary and s not in whole] or [
-        s for s in all_sentences if s != title_source and s not in summary and s not in whole
-    ]
-    subtitle = shorten(subtitle_pool[0], 200) if subtitle_pool else ""
+    subtitle_pool = [s for s in unused if s != title_source and s not in summary and s not in whole]
     keywords = _keywords(all_sentences, [h for h in [title_source if title_source != first_sentence else None, *(sec.heading for sec in parsed.sections)] if h])
+    title_terms = set(tokens(title_source or ""))
+    fresh_keywords = [k for k in keywords if not set(tokens(k)) & title_terms]
+    subtitle = shorten(subtitle_pool[0], 200) if subtitle_pool else " · ".join(fresh_keywords[:4])
     title = topic_title(title_source) if title_source else _LABEL[lang]["section"]
     hashtags = make_hashtags(keywords[:5])
     return CarouselContent(
@@ -540,6 +554,13 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
         caption=make_caption(title, summary, hashtags, lang),
         hashtags=hashtags,
     )
+
+
+def is_short_text(source_text: str) -> bool:
+    """A "text" of one sentence and no structure is really a topic (e.g. a long chat message)."""
+    parsed = parse_source(source_text)
+    found = [s for sec in parsed.sections for s in sec.sentences]
+    return len(found) + (1 if parsed.title else 0) < 2 and not parsed.quotes and not any(sec.code for sec in parsed.sections)
 
 
 def stems(text: str) -> set[str]:

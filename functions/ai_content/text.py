@@ -32,7 +32,7 @@ EN_STOPWORDS = frozenset(
     or other our ours out over own per same shall she should so some such than that the their theirs them
     then there these they this those through thus to too under until up upon us use used uses using very
     via was we were what when where which while who whom why will with within without would you your yours
-    yourself with vs way ways thing things lot lots new good better best really get"""
+    yourself with vs way ways thing things lot lots new good better best really get cannot can't ever"""
     )
 )
 

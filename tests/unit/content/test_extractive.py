@@ -79,12 +79,15 @@ def _normalise(text: str) -> str:
 
 def _fragments(text: str) -> list[str]:
     """Sentence-like fragments of a slide text, ellipses removed (a shortened one is a prefix)."""
-    parts = re.split(r"(?<=[.!?])\s+|\n+|…", text)
+    parts = re.split(r"(?<=[.!?])\s+|\n+|…| · ", text)
     return [p.strip(" •·") for p in parts if p.strip(" •·")]
 
 
 def _assert_from_source(fragment: str, source: str) -> None:
-    assert _normalise(fragment) in _normalise(source), f"{fragment!r} is not in the source"
+    # Key words keep their letters but may be lower-cased; sentences are verbatim.
+    haystack = _normalise(source) if " " in fragment else _normalise(source).lower()
+    needle = _normalise(fragment) if " " in fragment else fragment.lower()
+    assert needle in haystack, f"{fragment!r} is not in the source"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=["markdown-en", "plain-ru", "long-en", "headings-ru"])
@@ -159,3 +162,54 @@ def test_pasted_text_goes_through_generate_content_offline():
 def test_topic_given_with_a_text_becomes_the_title():
     content = content_from_text(PLAIN_RU, topic="ФП коротко", language=None, slides_count=4)
     assert content.title == "ФП коротко"
+
+
+HABITS_RU = """5 привычек сильного разработчика:
+1. Пишет тесты до кода. Это экономит часы отладки.
+2. Делает маленькие коммиты. Их легко откатить.
+3. Читает чужой код. Так быстрее растёт насмотренность.
+4. Автоматизирует рутину. Скрипт лучше памяти.
+5. Просит ревью. Вторая пара глаз видит больше."""
+
+
+def test_list_items_become_slides_of_their_own():
+    content = content_from_text(HABITS_RU, topic=None, language=None, slides_count=7)
+    assert content.title == "5 привычек сильного разработчика"
+    assert [(p.title, p.description) for p in content.principles] == [
+        ("Пишет тесты до кода.", "Это экономит часы отладки."),
+        ("Делает маленькие коммиты.", "Их легко откатить."),
+        ("Читает чужой код.", "Так быстрее растёт насмотренность."),
+        ("Автоматизирует рутину.", "Скрипт лучше памяти."),
+        ("Просит ревью.", "Вторая пара глаз видит больше."),
+    ]
+
+
+def test_a_chat_message_without_blank_lines_is_read_line_by_line():
+    lines = [
+        "Serverless is not about having no servers. It is about not managing them.",
+        "You pay only for what you use. Functions scale automatically with traffic.",
+        "But cold starts can hurt latency. Keep your packages small and imports lazy.",
+        "Observability matters more than ever. You cannot ssh into a function.",
+    ]
+    content = content_from_text("\n".join(lines), topic=None, language=None, slides_count=5)
+    assert content.title == "Serverless is not about having no servers"
+    by_line = {line.split(". ")[0] + ".": line.split(". ", 1)[1] for line in lines}
+    assert len(content.principles) == 3
+    for p in content.principles:  # a line's first sentence is the title, the rest its body
+        assert by_line.get(p.title) == p.description or p.title == "It is about not managing them."
+
+
+def test_fewer_slides_than_sections_keeps_the_best_in_order():
+    content = content_from_text(HABITS_RU, topic="тесты и ревью", language=None, slides_count=4)
+    titles = [p.title for p in content.principles]
+    assert len(titles) == 2
+    assert sorted(titles, key=HABITS_RU.index) == titles
+    assert "Пишет тесты до кода." in titles and "Просит ревью." in titles
+
+
+def test_a_one_sentence_text_is_treated_as_a_topic():
+    request = AiContentRequested(request_id="r", user_id="u", source_text="Расскажи про чистую архитектуру", slides_count=5)
+    result = generate_content(request, settings=ContentSettings())
+    assert result.content.language == "ru"
+    assert result.content.title == "Расскажи про чистую архитектуру"
+    assert any(p.title == "Зависимости направлены внутрь" for p in result.content.principles)
