@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Where the renderer writes slides ("<prefix>/<request id>/slide-NN.<ext>"): the only S3 prefix granted.
+from vibecoder.slides import SLIDES_PREFIX as SLIDES_PREFIX
+
 METRICS_NAMESPACE = "BibleVibeCoder"
-# Where the renderer writes slides (image_renderer.logic.SLIDES_PREFIX; a test keeps them equal).
-SLIDES_PREFIX = "carousels"
 PYTHON_VERSION = "3.12"
 
 READ, WRITE, READ_WRITE = "read", "write", "read-write"

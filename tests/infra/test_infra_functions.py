@@ -1,0 +1,209 @@
+"""The nine functions: runtime, tracing, Powertools env, code assets, and least-privilege IAM.
+
+The expected access below is written from the functions' code, independently of cdk/config.py: a
+change in either that the other does not follow fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cdk.config import FUNCTIONS, SLIDES_PREFIX
+from cdk.functions import function_logical_id
+from vibecoder.events.catalog import CATALOG
+from vibecoder.tables import TABLES
+
+ALL_TABLES = set(TABLES)
+# function → (tables it may touch, slides access, secrets by env var, health checks)
+EXPECTED = {
+    "telegram-gateway": ({"users", "carousels", "idempotency"}, None,
+                         {"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}, False),
+    "api": ({"carousels", "events"}, "s3:GetObject", set(), True),
+    "carousel-generator": ({"carousels", "idempotency"}, None, set(), False),
+    "ai-content": ({"idempotency"}, None, {"OPENAI_API_KEY_PARAM"}, False),
+    "image-renderer": ({"idempotency"}, "s3:PutObject", set(), False),
+    "telegram-sender": ({"idempotency"}, "s3:GetObject", {"TELEGRAM_BOT_TOKEN_PARAM"}, False),
+    "data-persistence": ({"users", "idempotency"}, None, set(), False),
+    "analytics": ({"analytics", "idempotency"}, None, set(), False),
+    "event-orchestrator": ({"events", "carousels", "idempotency"}, None, set(), True),
+}
+SECRET_VALUES_ENV = {"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "OPENAI_API_KEY"}
+
+
+def function_props(synth, name):
+    return synth.data["Resources"][function_logical_id(name)]["Properties"]
+
+
+def role_statements(synth, name):
+    role_id = synth.logical_id(synth.stack.functions.roles[name])
+    statements = []
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_there_is_one_function_per_catalog_service_with_its_handler(synth):
+    functions = synth.resources("AWS::Lambda::Function")
+    assert set(functions) == {function_logical_id(name) for name in CATALOG.services}
+    assert set(FUNCTIONS) == set(CATALOG.services)
+    for name, service in CATALOG.services.items():
+        props = function_props(synth, name)
+        assert props["Handler"] == service.handler
+        assert props["Runtime"] == "python3.12"
+        assert props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["MemorySize"] == FUNCTIONS[name].memory_mb and props["Timeout"] == FUNCTIONS[name].timeout_seconds
+        assert len(props["Layers"]) == 2  # the shared layer and the dependency layer
+
+
+def test_memory_and_timeout_are_explained_and_fit_their_triggers(synth):
+    for name, spec in FUNCTIONS.items():
+        assert len(spec.why) > 40, name
+    for name, service in CATALOG.services.items():
+        if any(t.split(" ")[0].isupper() for t in service.triggers if " " in t):  # behind API Gateway
+            assert FUNCTIONS[name].timeout_seconds < 29, name  # API Gateway's integration timeout
+
+
+def test_every_function_has_the_powertools_environment_and_only_secret_names(synth):
+    for name in CATALOG.services:
+        env = function_props(synth, name)["Environment"]["Variables"]
+        assert env["POWERTOOLS_SERVICE_NAME"] == name
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "BibleVibeCoder"
+        assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert not SECRET_VALUES_ENV & set(env), name  # never a plaintext secret
+        assert {k for k in env if k.endswith("_PARAM")} == EXPECTED[name][2], name
+        tables, _, _, health = EXPECTED[name]
+        table_env = {TABLES[t].settings_field.upper() for t in (ALL_TABLES if health else tables)}
+        assert {k for k in env if k.endswith("_TABLE")} == table_env, name
+
+
+def test_secret_params_name_secrets_of_the_stack(synth):
+    names = set(synth.stack.secrets.names.values())
+    for name in CATALOG.services:
+        env = function_props(synth, name)["Environment"]["Variables"]
+        assert {v for k, v in env.items() if k.endswith("_PARAM")} <= names
+    secrets = synth.resources("AWS::SecretsManager::Secret")
+    assert {s["Properties"]["Name"] for s in secrets.values()} == names
+    generated = [s for s in secrets.values() if "GenerateSecretString" in s["Properties"]]
+    assert len(generated) == 1  # the webhook secret; Telegram allows A-Z a-z 0-9 _ -
+    assert generated[0]["Properties"]["GenerateSecretString"]["ExcludePunctuation"] is True
+
+
+def test_no_iam_statement_has_a_wildcard_action(synth):
+    for policy_id, policy in synth.resources("AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            for action in as_list(statement["Action"]):
+                assert "*" not in action, (policy_id, action)
+    for role_id, role in synth.resources("AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role["Properties"], role_id
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                assert all("*" not in a for a in as_list(statement["Action"])), role_id
+
+
+def test_the_only_wildcard_resource_is_x_ray_which_has_no_resource_level_permissions(synth):
+    for name in CATALOG.services:
+        for statement in role_statements(synth, name):
+            if "*" in as_list(statement["Resource"]):
+                assert set(as_list(statement["Action"])) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def _resource_ids(resource) -> set[str]:
+    """Logical IDs a (possibly joined) resource expression refers to."""
+    text = json.dumps(resource)
+    return {part.split('"')[0] for part in text.split('"Ref": "')[1:]} | {
+        part.split('"')[0] for part in text.split('"Fn::GetAtt": ["')[1:]}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_function_touches_only_its_own_tables_bucket_prefix_secrets_and_bus(synth, name):
+    tables, slides, secret_envs, health = EXPECTED[name]
+    stack = synth.stack
+    table_ids = {synth.logical_id(t): key for key, t in stack.tables.tables.items()}
+    bucket_id = synth.logical_id(stack.slides.bucket)
+    secret_ids = {synth.logical_id(s): key for key, s in stack.secrets.secrets.items()}
+    queue_ids = {synth.logical_id(q): key for key, q in stack.dead_letters.queues.items()}
+    bus_id = synth.logical_id(stack.events.bus)
+    log_group_id = synth.logical_id(stack.functions.functions[name].log_group)
+
+    touched_tables, data_tables, s3_actions, queues = set(), set(), set(), set()
+    for statement in role_statements(synth, name):
+        actions = set(as_list(statement["Action"]))
+        for resource in as_list(statement["Resource"]):
+            if resource == "*":
+                continue
+            ids = _resource_ids(resource)
+            assert len(ids) == 1, resource
+            (ref,) = ids
+            if ref in table_ids:
+                touched_tables.add(table_ids[ref])
+                if actions != {"dynamodb:DescribeTable"}:
+                    data_tables.add(table_ids[ref])
+                    if "/index/" in json.dumps(resource):
+                        assert actions == {"dynamodb:Query"}
+            elif ref == bucket_id:
+                if actions == {"s3:ListBucket"}:
+                    assert health and resource == {"Fn::GetAtt": [bucket_id, "Arn"]}
+                else:
+                    assert resource["Fn::Join"][1][1] == f"/{SLIDES_PREFIX}/*", resource
+                    s3_actions |= actions
+            elif ref in secret_ids:
+                assert actions == {"secretsmanager:GetSecretValue"}
+                from cdk.secrets import SPECS
+
+                assert SPECS[secret_ids[ref]].env in secret_envs, (name, secret_ids[ref])
+            elif ref in queue_ids:
+                queues.add(queue_ids[ref])
+            elif ref == bus_id:
+                assert actions <= {"events:PutEvents", "events:DescribeEventBus"}
+                assert health or actions == {"events:PutEvents"}
+            elif ref == log_group_id:
+                assert actions == {"logs:CreateLogStream", "logs:PutLogEvents"}
+            else:
+                raise AssertionError(f"{name} may touch an unexpected resource {ref}")
+
+    assert data_tables == tables
+    assert touched_tables == (ALL_TABLES if health else tables)
+    assert s3_actions == ({slides} if slides else set())
+    if name == "api":
+        assert queues == set(stack.dead_letters.queues)  # GET /stats counts dead letters
+    else:
+        assert queues <= {name}  # its own DLQ for async failures, nothing else
+
+
+def test_only_the_renderer_writes_slides_and_the_prefix_is_the_renderers():
+    from vibecoder.slides import slide_key
+
+    assert slide_key("request-1", 1, "jpg").startswith(f"{SLIDES_PREFIX}/")
+    writers = [name for name, (_, slides, _, _) in EXPECTED.items() if slides == "s3:PutObject"]
+    assert writers == ["image-renderer"]
+
+
+def test_each_function_code_asset_holds_only_its_own_folder(synth):
+    for name, service in CATALOG.services.items():
+        metadata = synth.data["Resources"][function_logical_id(name)]["Metadata"]
+        asset = synth.outdir / metadata["aws:asset:path"]
+        assert sorted(p.name for p in asset.iterdir()) == [service.module], name
+        assert (asset / service.module / "handler.py").is_file()
+        fonts = [p for p in asset.rglob("*") if p.suffix in {".ttf", ".otf"}]
+        assert bool(fonts) == (name == "image-renderer"), name
+        assert not list(asset.rglob("__pycache__"))
+
+
+def test_the_shared_layer_holds_the_vibecoder_package(synth):
+    layers = synth.resources("AWS::Lambda::LayerVersion")
+    assert len(layers) == 2
+    paths = [Path(synth.outdir / layer["Metadata"]["aws:asset:path"]) for layer in layers.values()]
+    shared = [p for p in paths if (p / "python" / "vibecoder" / "events" / "catalog.py").is_file()]
+    assert len(shared) == 1
+    for layer in layers.values():
+        assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+        assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
