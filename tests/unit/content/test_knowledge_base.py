@@ -148,3 +148,22 @@ def test_index_is_built_once_per_process_and_quickly():
     elapsed_ms = (time.perf_counter() - started) * 1000
     assert get_index(ContentSettings().knowledge_sources()) is first
     assert elapsed_ms < 500, elapsed_ms  # ~15-30 ms here; generous for slow CI machines
+
+
+def test_s3_prefix_from_settings_with_moto():
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="kb-notes")
+        s3.put_object(Bucket="kb-notes", Key="notes/bread.md", Body=b"---\ntitle: Sourdough\nlanguage: en\ntags: bread\n---\nBread.\n")
+        s3.put_object(Bucket="kb-notes", Key="other/skip.md", Body=b"---\ntitle: Elsewhere\n---\n")
+        settings = ContentSettings(knowledge_s3_uri="s3://kb-notes/notes/", include_bundled_knowledge=False)
+        notes = load_notes(settings.knowledge_sources())
+    assert [(n.id, n.title) for n in notes] == [("bread", "Sourdough")]
+
+
+def test_readme_is_not_a_note():
+    assert (BUNDLED_DIR / "README.md").exists()
+    assert "README" not in {n.id for n in NOTES}
