@@ -311,7 +311,8 @@ def test_offline_path_never_imports_openai():
     code = (
         "import sys, time\n"
         "t = time.perf_counter()\n"
-        "from ai_content.logic import generate_content, ContentSettings\n"
+        "from ai_content.logic import generate_content, ContentSettings, warm_up\n"
+        "assert warm_up(ContentSettings()) > 0\n"
         "from vibecoder.events.models import AiContentRequested\n"
         "r = generate_content(AiContentRequested(request_id='r', user_id='u', topic='TDD'), settings=ContentSettings())\n"
         "assert r.provider == 'offline', r\n"
@@ -321,3 +322,11 @@ def test_offline_path_never_imports_openai():
     env = {"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT / 'layers/shared/python'}", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def test_provider_setting_forces_offline_or_reports_a_missing_key():
+    with FakeOpenAI(ok()) as server:
+        forced = generate_content(request(), settings=settings_for(server, provider="offline"))
+    assert forced.provider == "offline" and forced.fallback_reason is None and not server.requests
+    missing = generate_content(request(), settings=ContentSettings(provider="openai"))
+    assert missing.provider == "offline" and missing.fallback_reason == "openai_not_configured"
