@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from vibecoder.content import (
     BODY_MAX_CHARS,
     TITLE_MAX_CHARS,
+    TOPIC_MAX_CHARS,
     CarouselContent,
     Concept,
     Principle,
@@ -558,6 +559,8 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
 
 def is_short_text(source_text: str) -> bool:
     """A "text" of one sentence and no structure is really a topic (e.g. a long chat message)."""
+    if len(source_text.strip()) > TOPIC_MAX_CHARS:
+        return False
     parsed = parse_source(source_text)
     found = [s for sec in parsed.sections for s in sec.sentences]
     return len(found) + (1 if parsed.title else 0) < 2 and not parsed.quotes and not any(sec.code for sec in parsed.sections)
