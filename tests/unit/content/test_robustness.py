@@ -12,8 +12,8 @@ from carousel_generator.slides import build_slides
 from vibecoder.content import BODY_MAX_CHARS, SOURCE_TEXT_MAX_CHARS, TITLE_MAX_CHARS
 from vibecoder.events.models import AiContentRequested
 
-WORDS_EN = "code test function event lambda deploy review type data pure cache queue retry schema value".split()
-WORDS_RU = "код тест функция событие деплой ревью тип данные кеш очередь повтор схема значение модуль".split()
+WORDS_EN = ["code", "test", "function", "event", "lambda", "deploy", "review", "type", "data", "pure", "cache", "queue", "retry", "schema", "value"]
+WORDS_RU = ["код", "тест", "функция", "событие", "деплой", "ревью", "тип", "данные", "кеш", "очередь", "повтор", "схема", "значение", "модуль"]
 PIECES = ["# ", "## ", "- ", "1. ", "> ", "> — Someone", "```", "```python", "", "", "🔥 ", "**", "—", "…", "!!!", "\t"]
 
 ODD = [
