@@ -15,7 +15,7 @@ from vibecoder.slides import SLIDES_PREFIX as SLIDES_PREFIX
 METRICS_NAMESPACE = "BibleVibeCoder"
 PYTHON_VERSION = "3.12"
 
-READ, WRITE, READ_WRITE = "read", "write", "read-write"
+READ, WRITE, READ_WRITE, DELETE = "read", "write", "read-write", "delete"
 
 # DynamoDB actions per access level; queries are granted on the table and each of its indexes.
 TABLE_ACTIONS = {
@@ -23,7 +23,7 @@ TABLE_ACTIONS = {
     WRITE: ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
 }
 TABLE_ACTIONS[READ_WRITE] = TABLE_ACTIONS[READ] + TABLE_ACTIONS[WRITE]
-SLIDES_ACTIONS = {READ: ("s3:GetObject",), WRITE: ("s3:PutObject",)}
+SLIDES_ACTIONS = {READ: ("s3:GetObject",), WRITE: ("s3:PutObject",), DELETE: ("s3:DeleteObject",)}
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class FunctionSpec:
     timeout_seconds: int
     why: str  # the reason for memory and timeout (docs/operations.md repeats it)
     tables: dict[str, str] = field(default_factory=dict)  # TABLES key → READ | WRITE | READ_WRITE
-    slides: str | None = None  # READ | WRITE on s3://<slides bucket>/SLIDES_PREFIX/*
+    slides: tuple[str, ...] = ()  # READ, WRITE, DELETE on s3://<slides bucket>/SLIDES_PREFIX/*
     secrets: tuple[str, ...] = ()  # keys of Secrets.SPECS
     health_checks: bool = False  # DescribeTable on every table, HeadBucket, DescribeEventBus
     reads_dead_letters: bool = False  # GetQueueAttributes on every DLQ (GET /stats)
@@ -46,7 +46,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Answers Telegram within its webhook timeout: 512 MB buys the CPU for a ~0.4 s cold start "
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
-        tables={"users": READ_WRITE, "carousels": WRITE, **IDEMPOTENT},
+        # users: profile and preferences; carousels: create, /history (byUser), restyle/resend a carousel;
+        # analytics: the per-user hourly rate limit (a conditional counter update).
+        tables={"users": READ_WRITE, "carousels": READ_WRITE, "analytics": WRITE, **IDEMPOTENT},
         secrets=("telegram_bot_token", "telegram_webhook_secret"),
     ),
     "api": FunctionSpec(
@@ -54,7 +56,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Interactive HTTP: 512 MB for a fast cold start; /health makes seven sequential AWS calls and "
         "/stats pages through two indexes, 20 s is far above both and under API Gateway's 29 s.",
         tables={"carousels": READ_WRITE, "events": READ},
-        slides=READ,  # presigned GET URLs are signed with this role
+        slides=(READ,),  # presigned GET URLs are signed with this role
         health_checks=True,
         reads_dead_letters=True,
     ),
@@ -78,14 +80,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "more memory only adds a second vCPU it would not use); 60 s covers a cold start that loads "
         "13 MB of fonts plus ten S3 uploads.",
         tables=dict(IDEMPOTENT),
-        slides=WRITE,
+        slides=(WRITE,),
     ),
     "telegram-sender": FunctionSpec(
         512, 90,
         "Downloads up to ten slides from S3 and uploads them to Telegram as one album; network-bound, "
         "and the Bot API may ask to wait (retry_after up to 30 s) before a retry: 90 s.",
-        tables=dict(IDEMPOTENT),
-        slides=READ,
+        tables={"carousels": READ_WRITE, **IDEMPOTENT},  # reads the carousel, records each delivery step
+        slides=(READ,),
         secrets=("telegram_bot_token",),
     ),
     "data-persistence": FunctionSpec(
@@ -103,6 +105,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
         "byStatus index and health-checks the dependencies: 60 s bounds the sweep.",
         tables={"events": READ_WRITE, "carousels": READ_WRITE, **IDEMPOTENT},
+        slides=(DELETE,),  # removes a failed request's slides (lists them through the health-check ListBucket)
         health_checks=True,
     ),
 }

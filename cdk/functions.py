@@ -136,7 +136,7 @@ class ServiceFunctions(Construct):
                     resources=self.tables.index_arns(name)))
         if spec.slides:
             role.add_to_policy(iam.PolicyStatement(
-                sid=f"Slides{spec.slides.title()}", actions=list(SLIDES_ACTIONS[spec.slides]),
+                sid="Slides", actions=[a for level in spec.slides for a in SLIDES_ACTIONS[level]],
                 resources=[self.slides.objects_arn()]))
             acknowledge(role, f"AwsSolutions-IAM5[Resource::<{self._logical_id(self.slides.bucket)}.Arn>/"
                               f"{self.slides.prefix}/*]",
