@@ -44,6 +44,11 @@ class Line:
     width: float = 0.0
 
 
+@lru_cache(maxsize=16)
+def _stack_coverage(stack: tuple[str, ...]) -> frozenset[int]:
+    return frozenset().union(*(coverage(name) for name in stack))
+
+
 @lru_cache(maxsize=4096)
 def segment(text: str, font: str, keep_missing: bool = False) -> tuple[Segment, ...]:
     """Split ``text`` into font runs and emoji clusters (spaces included, newlines not expected).
@@ -53,14 +58,14 @@ def segment(text: str, font: str, keep_missing: bool = False) -> tuple[Segment, 
     """
     stack = font_stack(font)
     covers = [coverage(name) for name in stack]
-    primary = covers[0]
+    textual = _stack_coverage(stack)  # code points some text font draws: text unless VS16 etc.
     out: list[Segment] = []
     cur_font: str | None = None
     buf: list[str] = []
     i = 0
     n = len(text)
     while i < n:
-        hit = emoji_mod.match(text, i, primary)
+        hit = emoji_mod.match(text, i, textual)
         if hit is not None:
             end, gid = hit
             if buf:

@@ -126,3 +126,9 @@ def test_gpos_kerning_is_applied_once():
         return box[2] - box[0]
 
     assert ink_width("AV", True) < ink_width("AV", False) - 5
+
+
+def test_text_symbols_stay_text_in_every_font_stack():
+    # ↔ is in the emoji font; PT Serif lacks it but the fallback (Inter) has it: draw it as text.
+    for font in TEXT_FONTS:
+        assert all(s.font != EMOJI for s in segment("a ↔ b", font)), font
