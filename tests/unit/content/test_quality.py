@@ -34,6 +34,9 @@ TOPICS = [
     ("AI-assisted development: Copilot and agents", "en", "ai-assisted-development", 5),
     ("Technical debt", "en", "refactoring", 4),
     ("Kafka and message queues", "en", "event-driven-architecture", 5),
+    ("Logging, metrics and tracing", "en", "observability", 6),
+    ("Microservices vs monolith", "en", "microservices", 6),
+    ("Git branching and commit messages", "en", "git-workflow", 5),
     ("Функциональное программирование на TypeScript", "ru", "typescript-fp", 7),
     ("Вайб-кодинг с Cursor", "ru", "vibe-coding", 5),
     ("Разработка через тестирование", "ru", "tdd", 6),
@@ -50,6 +53,9 @@ TOPICS = [
     ("ИИ-ассистенты в разработке", "ru", "ai-assisted-development", 10),
     ("Чистые функции и неизменяемость", "ru", "functional-programming", 5),
     ("Как выучить новый язык программирования", "ru", "learning-new-tech", 5),
+    ("Мониторинг и логирование", "ru", "observability", 6),
+    ("Микросервисы или монолит", "ru", "microservices", 7),
+    ("Как писать хорошие коммиты в Git", "ru", "git-workflow", 5),
 ]
 CONTENT_TYPES = {SlideType.PRINCIPLE, SlideType.CONCEPT, SlideType.CODE, SlideType.QUOTE}
 
