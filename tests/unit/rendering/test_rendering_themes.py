@@ -84,7 +84,9 @@ def test_margins_contrast_and_glyphs(theme_name, kind, lang, samples):
 def test_nothing_drawn_outside_safe_area_in_any_theme(theme_name, samples):
     theme = get_theme(theme_name)
     slides = samples.carousel()
-    for size in SIZES:
+    # Every theme in one size (rotating, so all sizes are covered across themes; glass is
+    # checked in every size in test_rendering_layout).
+    for size in (SIZES[THEMES.index(theme_name) % len(SIZES)],):
         images = render_images(slides, theme=theme_name, size=size)
         fitted = fit_slides(slides, theme, size)
         assert len(images) == len(fitted)
