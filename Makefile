@@ -56,7 +56,7 @@ nag: synth
 	@echo "cdk-nag AwsSolutions: no unacknowledged findings (acknowledgments: cdk_nag metadata in $(TEMPLATE))"
 
 cfn-lint: synth
-	$(PY) -m cfnlint --ignore-checks W3005 -- $(TEMPLATE)
+	$(VENV)/bin/cfn-lint -- $(TEMPLATE)
 
 diff: bootstrap $(NPM_STAMP)
 	$(CDK) diff --no-notices $(CDK_CONTEXT)
