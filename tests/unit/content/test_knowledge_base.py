@@ -167,3 +167,15 @@ def test_s3_prefix_from_settings_with_moto():
 def test_readme_is_not_a_note():
     assert (BUNDLED_DIR / "README.md").exists()
     assert "README" not in {n.id for n in NOTES}
+
+
+def test_a_note_dropped_into_a_folder_is_picked_up_without_a_restart(tmp_path):
+    settings = ContentSettings(knowledge_dirs=(str(tmp_path),))
+    before = get_index(settings.knowledge_sources())
+    assert get_index(settings.knowledge_sources()) is before  # unchanged folder: the same index
+    (tmp_path / "rust.md").write_text(
+        "---\ntitle: Rust ownership\nlanguage: en\ntags: rust, ownership, borrow checker\n---\nOwnership.\n",
+        encoding="utf-8",
+    )
+    after = get_index(settings.knowledge_sources())
+    assert after is not before and after.search("rust borrow checker")[0].note.id == "rust"
