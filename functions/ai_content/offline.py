@@ -22,7 +22,7 @@ from vibecoder.content import (
 )
 
 from .knowledge import Hit, KnowledgeIndex, Note
-from .text import detect_language, normalize, sentences, shorten, stem, tokens, unique, words
+from .text import detect_language, normalize, sentences, shorten, tokens, unique, words
 
 CAPTION_MAX_CHARS = 1000  # a Telegram album caption holds 1024
 MAX_HASHTAGS = 8
@@ -415,7 +415,7 @@ def _describe(sec_sentences: list[str], scores: dict[str, float], limit: int = B
     return " ".join(s for s in sec_sentences if s in keep)
 
 
-def _split(sec: _Section, label: str) -> tuple[_Section, _Section]:
+def _split(sec: _Section) -> tuple[_Section, _Section]:
     half = (len(sec.sentences) + 1) // 2
     first = _Section(sec.heading, sec.sentences[:half], sec.code, sec.first_index)
     second_heading = f"{sec.heading} · 2" if sec.heading else None
@@ -478,7 +478,7 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
             break
         biggest = max(splittable, key=lambda s: len(s.sentences))
         i = sections.index(biggest)
-        sections[i : i + 1] = list(_split(biggest, _LABEL[lang]["section"]))
+        sections[i : i + 1] = list(_split(biggest))
     if len(sections) > slots:
         top_score = max(scores.values(), default=1.0)
 
@@ -564,8 +564,3 @@ def is_short_text(source_text: str) -> bool:
     parsed = parse_source(source_text)
     found = [s for sec in parsed.sections for s in sec.sentences]
     return len(found) + (1 if parsed.title else 0) < 2 and not parsed.quotes and not any(sec.code for sec in parsed.sections)
-
-
-def stems(text: str) -> set[str]:
-    """Stems of a text's words (exported for quality checks)."""
-    return {stem(w) for w in words(text)}
