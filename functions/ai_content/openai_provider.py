@@ -309,6 +309,7 @@ def run_openai(
             if not (content.principles or content.concepts):
                 raise _Failure("empty_content", retryable=True)
             content = _complete(content, request, language)
+            content = _top_up(content, request, settings)
             breaker.record_success()
             outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
             outcome.result = ContentResult(
@@ -359,3 +360,23 @@ def _complete(content: CarouselContent, request: AiContentRequested, language: s
     elif not any(h in content.caption for h in hashtags):
         update["caption"] = shorten(content.caption, 900) + ("\n\n" + " ".join(hashtags) if hashtags else "")
     return content.model_copy(update=update)
+
+
+def _top_up(content: CarouselContent, request: AiContentRequested, settings) -> CarouselContent:
+    """When the model returned fewer items than the slides need, add the offline provider's."""
+    have = len(content.principles) + len(content.concepts) + len(content.quotes)
+    if have >= slots_for(request.slides_count):
+        return content
+    from .logic import generate_offline  # noqa: PLC0415 - logic imports this module lazily
+
+    extra = generate_offline(request, settings)
+    if extra.language != content.language:
+        return content
+    seen = {shorten(p.title, TITLE_MAX_CHARS).lower() for p in content.principles}
+    seen |= {c.term.lower() for c in content.concepts}
+    quotes_seen = {q.text.lower() for q in content.quotes}
+    return content.model_copy(update={
+        "principles": content.principles + [p for p in extra.principles if p.title.lower() not in seen],
+        "concepts": content.concepts + [c for c in extra.concepts if c.term.lower() not in seen],
+        "quotes": content.quotes + [q for q in extra.quotes if q.text.lower() not in quotes_seen],
+    })

@@ -330,3 +330,15 @@ def test_provider_setting_forces_offline_or_reports_a_missing_key():
     assert forced.provider == "offline" and forced.fallback_reason is None and not server.requests
     missing = generate_content(request(), settings=ContentSettings(provider="openai"))
     assert missing.provider == "offline" and missing.fallback_reason == "openai_not_configured"
+
+
+def test_a_thin_answer_is_topped_up_from_the_knowledge_base():
+    thin = {**CANNED, "principles": CANNED["principles"][:1], "concepts": [], "quotes": []}
+    with FakeOpenAI(completion(json.dumps(thin))) as server:
+        result = generate_content(request(slides_count=8), settings=settings_for(server))
+    assert result.provider == "openai"
+    content = result.content
+    assert content.principles[0].title == "Readonly by default"  # the model's own first
+    assert len(content.principles) + len(content.concepts) + len(content.quotes) >= 6
+    slides = build_slides(content, 8)
+    assert all(s.type is not SlideType.SUMMARY for s in slides[1:-1])  # no call-to-action fillers
