@@ -36,6 +36,7 @@ class FunctionSpec:
     secrets: tuple[str, ...] = ()  # keys of Secrets.SPECS
     health_checks: bool = False  # DescribeTable on every table, HeadBucket, DescribeEventBus
     reads_dead_letters: bool = False  # GetQueueAttributes on every DLQ (GET /stats)
+    table_env: dict[str, str] = field(default_factory=dict)  # extra env var → TABLES key (in ``tables``)
 
 
 IDEMPOTENT = {"idempotency": READ_WRITE}  # Powertools Idempotency: Get/Put/Update/DeleteItem
@@ -67,12 +68,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         tables={"carousels": READ_WRITE, **IDEMPOTENT},
     ),
     "ai-content": FunctionSpec(
-        512, 120,
-        "Waits on OpenAI (structured output, timeouts and retries in the client) and falls back to the "
-        "offline knowledge base; openai imports in ~0.4 s, BM25 over the notes is CPU work. 120 s "
-        "bounds the slowest model answer plus the fallback.",
-        tables=dict(IDEMPOTENT),
+        512, 90,
+        "Waits on OpenAI (30 s per attempt, no retry started past its 50 s deadline) and falls back to the "
+        "offline knowledge base; openai imports in ~0.4 s and BM25 over the notes is CPU work, so 512 MB. "
+        "90 s = the 50 s deadline plus a last attempt's tail and the offline fallback.",
+        # analytics (pk/sk) holds the circuit breaker's state, shared by all concurrent instances.
+        tables={"analytics": READ_WRITE, **IDEMPOTENT},
         secrets=("openai_api_key",),
+        table_env={"CIRCUIT_TABLE": "analytics"},
     ),
     "image-renderer": FunctionSpec(
         1769, 60,

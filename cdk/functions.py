@@ -182,6 +182,8 @@ class ServiceFunctions(Construct):
         table_names = self.tables.tables if spec.health_checks else spec.tables
         for table in table_names:
             env[self.tables.env_var(table)] = self.tables.tables[table].table_name
+        for variable, table in spec.table_env.items():
+            env[variable] = self.tables.tables[table].table_name
         if spec.slides or spec.health_checks:
             env["SLIDES_BUCKET"] = self.slides.bucket.bucket_name
         for key in spec.secrets:

@@ -14,6 +14,7 @@ from cdk.functions import FunctionsConfig, ServiceFunctions
 from cdk.monitoring import Monitoring
 from cdk.secrets import Secrets
 from cdk.storage import SlidesBucket, Tables
+from vibecoder.repositories.carousels import RETENTION_DAYS as CAROUSEL_RETENTION_DAYS
 
 DEFAULTS: dict[str, Any] = {
     "architecture": "arm64",
@@ -25,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "apiKeyRequired": True,
     "apiRateLimit": 20,
     "apiBurstLimit": 40,
-    "slideRetentionDays": 30,
+    "slideRetentionDays": CAROUSEL_RETENTION_DAYS,  # GET /carousels/{id} links slides while the record lives
     "archiveRetentionDays": 30,
     "dataRemovalPolicy": "retain",
     "alarmEmail": "",

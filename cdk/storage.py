@@ -76,7 +76,7 @@ class SlidesBucket(Construct):
         )
         acknowledge(
             self.bucket, "AwsSolutions-S1",
-            "Holds only generated slide images that expire after a few days; they are written by the "
+            "Holds only generated slide images that expire with their carousel record; they are written by the "
             "renderer's role alone and read through presigned URLs. Server access logs would need a second "
             "bucket (with the same finding); CloudTrail S3 data events can be enabled account-wide instead.",
         )

@@ -23,7 +23,7 @@ EXPECTED = {
                          {"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}, False),
     "api": ({"carousels", "events"}, {"s3:GetObject"}, set(), True),
     "carousel-generator": ({"carousels", "idempotency"}, set(), set(), False),
-    "ai-content": ({"idempotency"}, set(), {"OPENAI_API_KEY_PARAM"}, False),
+    "ai-content": ({"analytics", "idempotency"}, set(), {"OPENAI_API_KEY_PARAM"}, False),  # + circuit breaker
     "image-renderer": ({"idempotency"}, {"s3:PutObject"}, set(), False),
     "telegram-sender": ({"carousels", "idempotency"}, {"s3:GetObject"}, {"TELEGRAM_BOT_TOKEN_PARAM"}, False),
     "data-persistence": ({"users", "idempotency"}, set(), set(), False),
@@ -82,7 +82,8 @@ def test_every_function_has_the_powertools_environment_and_only_secret_names(syn
         assert {k for k in env if k.endswith("_PARAM")} == EXPECTED[name][2], name
         tables, _, _, health = EXPECTED[name]
         table_env = {TABLES[t].settings_field.upper() for t in (ALL_TABLES if health else tables)}
-        assert {k for k in env if k.endswith("_TABLE")} == table_env, name
+        extra = {"CIRCUIT_TABLE"} if name == "ai-content" else set()
+        assert {k for k in env if k.endswith("_TABLE")} == table_env | extra, name
 
 
 def test_secret_params_name_secrets_of_the_stack(synth):

@@ -39,7 +39,10 @@ def test_the_slides_bucket_is_private_encrypted_tls_only_and_expires_slides(synt
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
         "SSEAlgorithm": "AES256"}
     rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
-    assert rules["expire-slides"]["ExpirationInDays"] >= 1 and rules["expire-slides"]["Prefix"] == "carousels/"
+    from vibecoder.repositories.carousels import RETENTION_DAYS
+
+    # slides live as long as the carousel record that links them (GET /carousels/{id})
+    assert rules["expire-slides"]["ExpirationInDays"] == RETENTION_DAYS and rules["expire-slides"]["Prefix"] == "carousels/"
     synth.template.has_resource_properties("AWS::S3::BucketPolicy", {
         "Bucket": {"Ref": bucket_id},
         "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like({
