@@ -8,6 +8,7 @@ two retries, then a dead-letter record (in the function's DLQ, as deployed).
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -60,6 +61,10 @@ class EventRouter:
         self.queues = queues
         self.invoke = invoke
         self.max_attempts = max_attempts
+        # Fault injection (EventBridge promises neither exactly-once nor ordering): deliver every
+        # event this many times, and shuffle each batch with this seed.
+        self.deliveries_per_event = 1
+        self.shuffle: random.Random | None = None
         self.deliveries: list[Delivery] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -74,8 +79,11 @@ class EventRouter:
         for function, queues in self.queues.items():
             messages = self.sqs.receive_message(QueueUrl=queues.queue_url, MaxNumberOfMessages=10,
                                                 WaitTimeSeconds=0).get("Messages", [])
+            if self.shuffle:
+                self.shuffle.shuffle(messages)
             for message in messages:
-                self._deliver(function, queues, json.loads(message["Body"]))
+                for _ in range(self.deliveries_per_event):
+                    self._deliver(function, queues, json.loads(message["Body"]))
                 self.sqs.delete_message(QueueUrl=queues.queue_url, ReceiptHandle=message["ReceiptHandle"])
                 delivered += 1
         return delivered

@@ -16,7 +16,7 @@ SERVICE = "ai-content"
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE)
+@idempotent_event(SERVICE, publish=True)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     request: AiContentRequested = envelope.data

@@ -38,7 +38,7 @@ def record_metrics(envelope: Any) -> None:
                            value=envelope.data.prompt_tokens + envelope.data.completion_tokens)
 
 
-@idempotent_event(SERVICE)
+@idempotent_event(SERVICE, publish=True)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     settings = get_settings()

@@ -17,7 +17,7 @@ SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE)
+@idempotent_event(SERVICE, publish=True)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     deps = logic.GeneratorDeps(carousels=CarouselRepository(get_settings().carousels_table))

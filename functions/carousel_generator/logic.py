@@ -35,12 +35,7 @@ class GeneratorDeps:
 
 
 def handle(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
-    steps = {
-        "carousel.generate.requested": on_requested,
-        "carousel.content.analyzed": on_content,
-        "carousel.images.rendered": on_images,
-    }
-    return steps[event.type](event, deps)
+    return STEPS[event.type](event, deps)
 
 
 def _elapsed_ms(record: CarouselRecord) -> float:
@@ -127,3 +122,10 @@ def on_images(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
         timings=dict(timings, completed=round(elapsed, 1)),
     )
     return [event.follow_up("carousel.completed", completed, source=SERVICE)]
+
+
+STEPS = {
+    "carousel.generate.requested": on_requested,
+    "carousel.content.analyzed": on_content,
+    "carousel.images.rendered": on_images,
+}

@@ -17,7 +17,7 @@ SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE)
+@idempotent_event(SERVICE, publish=True)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     follow_ups = logic.handle(envelope, logic.PersistenceDeps(users=UserRepository(get_settings().users_table)))

@@ -37,7 +37,7 @@ def deps() -> logic.OrchestratorDeps:
                                   carousels=CarouselRepository(settings.carousels_table), remove_slides=remove_slides)
 
 
-@idempotent_event(SERVICE)
+@idempotent_event(SERVICE, publish=True)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     return [e.to_wire() for e in logic.on_event(envelope, event, deps())]

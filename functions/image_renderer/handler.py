@@ -17,7 +17,7 @@ SERVICE = "image-renderer"
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE)
+@idempotent_event(SERVICE, publish=True)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     settings = get_settings()

@@ -50,8 +50,14 @@ def register_lambda_context(context: Any) -> None:
         config.register_lambda_context(context)
 
 
-def idempotent_event(service: str, key_path: str = "id") -> Callable[[ProcessFn], ProcessFn]:
-    """Run the decorated ``process(event=<dict>)`` at most once per key (the envelope id) and service."""
+def idempotent_event(service: str, key_path: str = "id", publish: bool = False) -> Callable[[ProcessFn], ProcessFn]:
+    """Run the decorated ``process(event=<dict>)`` at most once per key (the envelope id) and service.
+
+    With ``publish``, its follow-up events are published inside that once: an event counts as
+    processed only when its follow-ups are on the bus (a failed publish is retried with the rest),
+    and a duplicate publishes nothing, so events delivered twice never multiply down the chain.
+    Follow-up ids are derived from their cause, so a re-run emits the same ids consumers drop.
+    """
     config = IdempotencyConfig(event_key_jmespath=key_path, raise_on_no_idempotency_key=True,
                                expires_after_seconds=24 * 3600)
     _idempotency_configs.append(config)
@@ -59,13 +65,19 @@ def idempotent_event(service: str, key_path: str = "id") -> Callable[[ProcessFn]
     def decorate(function: ProcessFn) -> ProcessFn:
         guarded: ProcessFn | None = None
 
+        def process_and_publish(*, event: dict[str, Any]) -> list[dict[str, Any]]:
+            follow_ups = function(event=event)
+            if publish:
+                default_publisher().publish([CATALOG.parse(e) for e in follow_ups])
+            return follow_ups
+
         @functools.wraps(function)
         def wrapper(*, event: dict[str, Any]) -> list[dict[str, Any]]:
             nonlocal guarded
             if guarded is None:  # built on first use: the table name comes from the environment
                 store = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
                 guarded = idempotent_function(
-                    function,
+                    process_and_publish,
                     data_keyword_argument="event",
                     persistence_store=store,
                     config=config,
@@ -73,6 +85,7 @@ def idempotent_event(service: str, key_path: str = "id") -> Callable[[ProcessFn]
                 )
             return guarded(event=event)
 
+        wrapper.publishes = publish  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -119,7 +132,8 @@ def handle_bus_event(
         envelope = CATALOG.parse(detail)
         # A duplicate of an event that produced nothing comes back from the idempotency store as None.
         follow_ups = [CATALOG.parse(e) for e in process(event=detail) or []]
-        publisher.publish(follow_ups)
+        if not getattr(process, "publishes", False):
+            publisher.publish(follow_ups)
     except Exception as error:
         logger.exception("failed to process event", extra={"event_type": detail.get("type")})
         report_error(service, error, envelope, logger, publisher)

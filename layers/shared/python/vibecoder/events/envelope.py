@@ -50,11 +50,16 @@ class EventEnvelope(CamelModel, Generic[DataT]):
         wire.setdefault("causationId", None)  # part of the contract even on the first event
         return wire
 
-    def follow_up(self, event_type: str, data: BaseModel, *, source: str, **metadata: Any) -> EventEnvelope:
-        """A new event caused by this one: same correlation id, causation id = this event's id."""
+    def follow_up(self, event_type: str, data: BaseModel, *, source: str, key: str = "",
+                  **metadata: Any) -> EventEnvelope:
+        """A new event caused by this one: same correlation id, causation id = this event's id.
+
+        Its id is derived from (cause, source, type, key): processing the same cause again emits the
+        same ids, which idempotent consumers drop. ``key`` tells apart several events of one type.
+        """
         from vibecoder.events.catalog import CATALOG  # the catalog imports this module
 
-        return CATALOG.new_event(
+        event = CATALOG.new_event(
             event_type,
             data,
             correlation_id=self.correlation_id,
@@ -63,3 +68,5 @@ class EventEnvelope(CamelModel, Generic[DataT]):
             user_id=self.metadata.user_id,
             **metadata,
         )
+        event.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"vibecoder:{self.id}/{source}/{event_type}/{key}"))
+        return event
