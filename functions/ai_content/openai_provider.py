@@ -22,7 +22,7 @@ from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS, CarouselContent, 
 from vibecoder.events.models import AiContentRequested
 
 from .circuit import CircuitBreaker, breaker_for
-from .offline import make_caption, make_hashtags, resolve_language, slots_for, topic_title
+from .offline import CAPTION_MAX_CHARS, make_caption, make_hashtags, resolve_language, slots_for, topic_title
 from .text import shorten
 
 logger = logging.getLogger(__name__)
@@ -358,7 +358,10 @@ def _complete(content: CarouselContent, request: AiContentRequested, language: s
     if not content.caption.strip():
         update["caption"] = make_caption(title, content.subtitle or content.summary, hashtags, language)
     elif not any(h in content.caption for h in hashtags):
-        update["caption"] = shorten(content.caption, 900) + ("\n\n" + " ".join(hashtags) if hashtags else "")
+        tail = "\n\n" + " ".join(hashtags) if hashtags else ""
+        update["caption"] = shorten(content.caption, CAPTION_MAX_CHARS - len(tail)) + tail
+    else:
+        update["caption"] = shorten(content.caption, CAPTION_MAX_CHARS)
     return content.model_copy(update=update)
 
 

@@ -342,3 +342,10 @@ def test_a_thin_answer_is_topped_up_from_the_knowledge_base():
     assert len(content.principles) + len(content.concepts) + len(content.quotes) >= 6
     slides = build_slides(content, 8)
     assert all(s.type is not SlideType.SUMMARY for s in slides[1:-1])  # no call-to-action fillers
+
+
+def test_a_long_caption_fits_a_telegram_album_caption():
+    wordy = {**CANNED, "caption": "Very long caption. " * 200, "hashtags": [f"#tag{i}" for i in range(8)]}
+    with FakeOpenAI(completion(json.dumps(wordy))) as server:
+        result = generate_content(request(), settings=settings_for(server))
+    assert len(result.content.caption) <= 1024 and result.content.caption.endswith("#tag7")
