@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: bootstrap demo test lint schemas docs serve bench clean
+.PHONY: bootstrap demo test lint schemas serve bench chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ serve: bootstrap
 # Regenerate what is derived from the event catalog: events/schemas/ and the README diagram.
 schemas: bootstrap
 	$(PY) -m tools.catalog_docs --write
+
+# Figures, not tests: BENCHMARKS.md is rewritten with what this machine measures.
+bench: bootstrap chromium
+	$(PY) bench/render_bench.py
+
+# The seed's renderer (for the side-by-side figures): Debian's headless Chromium, if we may install it.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		apt-get install -y -qq chromium fonts-inter fonts-lato fonts-noto-color-emoji >/dev/null; } || \
+		echo "chromium unavailable: the benchmark skips the seed's half"
 
 clean:
 	rm -rf $(VENV) out cdk.out
