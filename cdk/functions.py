@@ -188,6 +188,8 @@ class ServiceFunctions(Construct):
             env["SLIDES_BUCKET"] = self.slides.bucket.bucket_name
         for key in spec.secrets:
             env[SECRET_SPECS[key].env] = self.secrets.name(key)
+        if spec.secrets:  # Powertools Parameters cache: one GetSecretValue per secret and instance per 5 min
+            env["POWERTOOLS_PARAMETERS_MAX_AGE"] = "300"
         if "openai_api_key" in spec.secrets:
             env["OPENAI_MODEL"] = self.config.openai_model
         if spec.reads_dead_letters:

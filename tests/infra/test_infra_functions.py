@@ -208,3 +208,16 @@ def test_the_shared_layer_holds_the_vibecoder_package(synth):
     for layer in layers.values():
         assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
         assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_operations_doc_matches_the_stack():
+    """docs/operations.md: memory/timeout per function as configured; a SAM command for every function and sample."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "operations.md").read_text()
+    for name, spec in FUNCTIONS.items():
+        assert re.search(rf"^\| {re.escape(name)} \| {spec.memory_mb} MB \| {spec.timeout_seconds} s \|", doc, re.M), name
+        assert f"invoke -t cdk.out/BibleVibeCoder.template.json {function_logical_id(name)} -e" in doc, name
+    for sample in (root / "events" / "samples").glob("*.json"):
+        assert f"-e events/samples/{sample.name}`" in doc, sample.name
