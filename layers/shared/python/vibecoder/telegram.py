@@ -2,19 +2,65 @@
 
 ``TELEGRAM_API_URL`` is the Bot API base URL, so any server that speaks the Bot API works
 (the real one, a local Bot API server, or the tests' fake).
+
+Error handling follows the Bot API: every answer is ``{"ok": …}``; a failed one carries
+``error_code``, ``description`` and, on flood control (429), ``parameters.retry_after`` — the
+seconds to wait before the same request may be repeated. 429 waits that long, 5xx and network
+errors back off, every other 4xx is final and raised at once.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from vibecoder.events.envelope import utc_now
 
-MAX_CAPTION = 1024
-MAX_ALBUM = 10
+MAX_CAPTION = 1024  # characters of a photo/document caption
+MAX_MESSAGE = 4096  # characters of a text message
+MAX_ALBUM = 10  # items of one sendMediaGroup (and at least 2)
+MIN_ALBUM = 2
+MAX_CALLBACK_DATA = 64  # bytes of an inline button's callback_data
+MAX_CALLBACK_ANSWER = 200  # characters of answerCallbackQuery's text
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto: at most 10 MB, width + height ≤ 10000, ratio ≤ 20
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def sleep(seconds: float) -> None:
+    """The client's wait between attempts (a module function so tests can drive a fake clock)."""
+    time.sleep(seconds)
+
+
+def text_length(text: str) -> int:
+    """Telegram counts message and caption lengths in UTF-16 code units (an emoji is often 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Cut ``text`` to at most ``limit`` UTF-16 units, at a word boundary where possible."""
+    if text_length(text) <= limit:
+        return text
+    budget, used, kept = limit - text_length(ellipsis), 0, []
+    for char in text:
+        used += text_length(char)
+        if used > budget:
+            break
+        kept.append(char)
+    cut = "".join(kept)
+    head = cut.rsplit(" ", 1)[0]
+    return (head if len(head) >= len(cut) * 0.6 else cut).rstrip(" ,.;:—-\n") + ellipsis
+
+
+def inline_keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
+    """``[[(text, callback_data), …], …]`` → an InlineKeyboardMarkup."""
+    for row in rows:
+        for _, data in row:
+            if not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                raise ValueError(f"callback_data must be 1-{MAX_CALLBACK_DATA} bytes: {data!r}")
+    return {"inline_keyboard": [[{"text": t, "callback_data": d} for t, d in row] for row in rows]}
 
 
 class TelegramError(RuntimeError):
@@ -24,7 +70,13 @@ class TelegramError(RuntimeError):
 
     @property
     def retryable(self) -> bool:
-        return self.status == 429 or self.status >= 500
+        """Flood control, Telegram's own failures and network errors (status 0) may succeed later."""
+        return self.status == 429 or self.status >= 500 or self.status == 0
+
+    @property
+    def not_modified(self) -> bool:
+        """editMessage* with the same content: the message already shows what we wanted."""
+        return self.status == 400 and "message is not modified" in self.description
 
 
 class BotApi(Protocol):
@@ -49,7 +101,11 @@ class TelegramClient:
 
     def call(self, method: str, params: dict[str, Any] | None = None,
              files: dict[str, tuple[str, bytes, str]] | None = None) -> Any:
-        """Call a Bot API method; 429 waits ``retry_after``, 5xx backs off, other errors raise at once."""
+        """Call a Bot API method; 429 waits ``retry_after``, 5xx backs off, other errors raise at once.
+
+        A ``retry_after`` longer than ``max_retry_after`` is raised (with the error's ``retry_after``)
+        so the caller's own retry (the bus) waits instead of a Lambda sitting idle.
+        """
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return self._call_once(method, params or {}, files)
@@ -59,24 +115,34 @@ class TelegramClient:
                 wait = error.retry_after if error.retry_after is not None else 0.2 * 2 ** (attempt - 1)
                 if wait > self.max_retry_after:
                     raise
-                time.sleep(wait)
+                sleep(wait)
         raise AssertionError("unreachable")
 
     def _call_once(self, method: str, params: dict[str, Any], files: dict | None) -> Any:
+        import requests
+
         url = f"{self.base}/{method}"
-        if files:  # multipart: JSON-valued fields go as strings
-            form = {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v) for k, v in params.items()}
-            response = self.session.post(url, data=form, files=files, timeout=self.timeout)
-        else:
-            response = self.session.post(url, json=params, timeout=self.timeout)
+        try:
+            if files:  # multipart: JSON-valued fields go as JSON strings
+                form = {k: json.dumps(v) if isinstance(v, (dict, list, bool)) else str(v)
+                        for k, v in params.items() if v is not None}
+                response = self.session.post(url, data=form, files=files, timeout=self.timeout)
+            else:
+                response = self.session.post(url, json={k: v for k, v in params.items() if v is not None},
+                                             timeout=self.timeout)
+        except requests.RequestException as error:
+            raise TelegramError(method, 0, f"{type(error).__name__}: {error}") from error
         try:
             body = response.json()
         except ValueError:
             raise TelegramError(method, response.status_code, response.text[:200]) from None
+        if not isinstance(body, dict):
+            raise TelegramError(method, response.status_code, "unexpected answer")
         if response.status_code == 200 and body.get("ok"):
-            return body["result"]
+            return body.get("result")
         retry_after = (body.get("parameters") or {}).get("retry_after")
-        raise TelegramError(method, response.status_code, body.get("description", ""), retry_after)
+        status = body.get("error_code") or response.status_code
+        raise TelegramError(method, int(status), str(body.get("description", "")), retry_after)
 
 
 class RecordingBotApi:
@@ -97,6 +163,8 @@ class RecordingBotApi:
             (target / filename).write_bytes(data)
             params.setdefault("attachments", []).append({"field": field, "file": filename})
         (target / "request.json").write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
+        if method in ("sendChatAction", "answerCallbackQuery", "deleteMessage"):
+            return True
         message_id = self._next_message_id
         self._next_message_id += 1
         if method == "sendMediaGroup":
@@ -106,7 +174,12 @@ class RecordingBotApi:
         return {"message_id": message_id, "recorded_at": str(target)}
 
 
+@lru_cache(maxsize=4)
+def _client(token: str, api_url: str) -> TelegramClient:
+    return TelegramClient(token, api_url)  # one per process: its session keeps the connection warm
+
+
 def bot_api_from_settings(settings: Any) -> BotApi:
     if settings.telegram_bot_token:
-        return TelegramClient(settings.telegram_bot_token, settings.telegram_api_url)
+        return _client(settings.telegram_bot_token, settings.telegram_api_url)
     return RecordingBotApi(Path(settings.local_out_dir or "out") / "telegram")
