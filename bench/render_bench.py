@@ -14,7 +14,8 @@ Renders the same 10 slides (Russian, English, emoji) both ways in one run and re
 * peak memory: the peak summed RSS of the whole process tree (sampled every 10 ms);
 * bytes per slide.
 
-Writes the figures, the command and the machine into BENCHMARKS.md (unless ``--no-write``).
+Writes the figures, the command and the machine into its own section of BENCHMARKS.md (between
+``<!-- bench:render:start/end -->``; the other scripts' sections are kept), unless ``--no-write``.
 Chromium is Debian's build (``apt-get install chromium``); without it that half is skipped.
 """
 
@@ -26,7 +27,6 @@ import contextlib
 import html
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -38,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared" / "python")]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import benchlib  # noqa: E402 - after the path set-up
 
 SLIDES = [
     {
@@ -412,28 +415,14 @@ def bench_seed(binary: str, repeat: int, workdir: Path) -> dict:
 
 # ----------------------------------------------------------------------------- report
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
     import PIL
 
-    return f"{cpu}, {os.cpu_count()} vCPU{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}; Pillow {PIL.__version__}"
+    return benchlib.machine(f"Pillow {PIL.__version__}")
 
 
 def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
     lines = [
-        "# Render benchmark",
+        "## Render benchmark",
         "",
         "Our Pillow renderer vs the seed's way (HTML + CSS through headless Chromium), the same 10 slides",
         "(Russian, English, emoji; cover, principles, concepts, quote, code, summary) at 1080×1350, in one run.",
@@ -498,7 +487,7 @@ def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
+    parser.add_argument("--no-write", action="store_true", help="print only; do not touch BENCHMARKS.md")
     parser.add_argument("--skip-chromium", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the rendered slides (printed path)")
     args = parser.parse_args()
@@ -522,8 +511,8 @@ def main() -> int:
             print("seed: chromium not found, skipped (apt-get install chromium)")
         text = report(ours, seed, chromium, command)
         if not args.no_write:
-            (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
-            print(f"wrote {ROOT / 'BENCHMARKS.md'}")
+            benchlib.write_section("render", text)
+            print(f"wrote the render section of {benchlib.BENCHMARKS}")
         else:
             print(text)
         if args.keep:

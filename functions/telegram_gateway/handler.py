@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
@@ -15,9 +16,9 @@ from telegram_gateway import logic
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.lambda_kit import idempotent_event, observability, register_lambda_context, report_error
-from vibecoder.repositories import CarouselRepository, UserRepository
+from vibecoder.repositories import AnalyticsRepository, CarouselRepository, UserRepository
 from vibecoder.settings import get_settings
-from vibecoder.telegram import bot_api_from_settings
+from vibecoder.telegram import TelegramError, bot_api_from_settings
 from vibecoder.telegram_updates import Update
 
 SERVICE = logic.SERVICE
@@ -36,35 +37,55 @@ def process_update(event: dict[str, Any]) -> list[dict[str, Any]]:
     settings = get_settings()
     deps = logic.GatewayDeps(
         users=UserRepository(settings.users_table), carousels=CarouselRepository(settings.carousels_table),
-        bot=bot_api_from_settings(settings), publisher=default_publisher(),
+        limits=AnalyticsRepository(settings.analytics_table), bot=bot_api_from_settings(settings),
+        max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
+        bot_username=settings.bot_handle.lstrip("@"),
     )
     outcome = logic.handle_update(Update.model_validate(event), deps)
     metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)
     return [e.to_wire() for e in outcome.events]
 
 
-@app.post("/telegram/webhook")
-def webhook() -> Response:
+def _secret_ok() -> Response | None:
+    """The secret token set with setWebhook, compared in constant time; None when it matches."""
     expected = get_settings().telegram_webhook_secret
-    given = app.current_event.get_header_value(SECRET_HEADER, default_value="", case_sensitive=False) or ""
+    given = app.current_event.headers.get(SECRET_HEADER) or ""  # case-insensitive
     if not expected:
         logger.error("TELEGRAM_WEBHOOK_SECRET is not set: refusing every update")
-        return _json(403, {"error": "webhook secret not configured"})
+        return _json(403, {"ok": False, "error": "webhook secret not configured"})
     if not hmac.compare_digest(given.encode(), expected.encode()):
-        return _json(401, {"error": "invalid secret token"})
+        return _json(401 if not given else 403, {"ok": False, "error": "invalid secret token"})
+    return None
+
+
+@app.post("/telegram/webhook")
+def webhook() -> Response:
+    refused = _secret_ok()
+    if refused is not None:
+        return refused
     try:
         update = Update.model_validate(app.current_event.json_body)
-    except (ValidationError, ValueError, TypeError):
+    except (ValidationError, ValueError, TypeError, RecursionError):
         # Never a 5xx for a body Telegram sent: it would retry it forever.
         logger.warning("ignoring a malformed update")
+        metrics.add_metric(name="Update.malformed", unit=MetricUnit.Count, value=1)
         return _json(200, {"ok": True, "ignored": "malformed update"})
     try:
-        events = process_update(event=update.model_dump(by_alias=True, exclude_none=True))
+        events = process_update(event=update.model_dump(mode="json", by_alias=True, exclude_none=True))
+    except IdempotencyAlreadyInProgressError:
+        return _json(503, {"ok": False, "retry": "the same update is being processed"})
+    except TelegramError as error:
+        if error.retryable:  # Telegram delivers the update again; idempotency makes that safe
+            logger.warning("Telegram unavailable", extra={"update_id": update.update_id, "error": str(error)})
+            return _json(503, {"ok": False})
+        logger.warning("Telegram refused a reply", extra={"update_id": update.update_id, "error": str(error)})
+        return _json(200, {"ok": True, "ignored": "reply refused"})
     except Exception as error:
         logger.exception("update failed", extra={"update_id": update.update_id})
         report_error(SERVICE, error, None, logger, request_id=f"update-{update.update_id}")
         return _json(500, {"ok": False})  # Telegram redelivers; idempotency makes the retry safe
-    default_publisher().publish([CATALOG.parse(e) for e in events])
+    if events:
+        default_publisher().publish([CATALOG.parse(e) for e in events])
     return _json(200, {"ok": True})
 
 

@@ -1,25 +1,101 @@
-"""Deliver a finished carousel as one album (or a failure as one apology) to the user's chat."""
+"""Everything the user sees after the request: progress, the album, the buttons, apologies, follow-ups.
+
+- ``carousel.content.analyzed`` / ``carousel.slides.generated``: the status message (sent by the
+  gateway) is edited into the next stage of the progress bar, with the ``upload_photo`` chat action.
+- ``carousel.completed``: the slides as one album (2-10 photos; 11-20 as two balanced albums; one
+  slide via sendPhoto), uploaded as multipart from S3, the caption (title + hashtags, ≤ 1024) on the
+  first photo. Albums cannot carry buttons and Telegram re-encodes their photos to at most 1280 px,
+  so one message with buttons follows: Originals (the exact files, as documents), PDF, Another style.
+- ``carousel.failed``: one clear apology with what to try.
+- ``telegram.delivery.requested``: a button was tapped — the album again, the originals or the PDF.
+
+Each album sent is recorded on the carousel (``delivery``) before anything else happens, so a
+retried or redelivered ``carousel.completed`` never sends it again. Progress edits and the buttons
+are best effort: they never make a delivered carousel fail.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from vibecoder.events.models import CarouselCompleted, CarouselFailed, TelegramBotResponseSent
-from vibecoder.telegram import MAX_ALBUM, MAX_CAPTION, BotApi, TelegramError
-from vibecoder.texts import text
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.events.models import (
+    CarouselCompleted,
+    CarouselContentAnalyzed,
+    CarouselFailed,
+    CarouselSlidesGenerated,
+    TelegramBotResponseSent,
+    TelegramDeliveryRequested,
+)
+from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus
+from vibecoder.telegram import (
+    MAX_ALBUM,
+    MAX_CAPTION,
+    MAX_PHOTO_BYTES,
+    BotApi,
+    TelegramError,
+    inline_keyboard,
+    shorten,
+    text_length,
+)
+from vibecoder.texts import clip, escape_html, progress_text, text, theme_label
+
+SERVICE = "telegram-sender"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class SenderDeps:
     bot: BotApi
-    s3: Any
+    carousels: CarouselRepository
     bucket: str
+    s3_client: Any = None  # created on first use: progress edits never touch S3
+
+    @cached_property
+    def s3(self) -> Any:
+        if self.s3_client is None:
+            from vibecoder.aws import client
+
+            self.s3_client = client("s3")
+        return self.s3_client
+
+    def read(self, key: str) -> bytes:
+        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
 
-def caption_for(completed: CarouselCompleted) -> str:
-    caption = completed.caption or completed.title
-    return caption if len(caption) <= MAX_CAPTION else caption[: MAX_CAPTION - 1].rstrip() + "…"
+def handle(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent | None:
+    data = envelope.data
+    if data.chat_id is None:  # requested through the HTTP API: nobody to message
+        return None
+    if isinstance(data, CarouselCompleted):
+        return send_album(data, deps)
+    if isinstance(data, CarouselFailed):
+        return send_failure(data, deps)
+    if isinstance(data, TelegramDeliveryRequested):
+        return send_follow_up(data, deps)
+    if isinstance(data, (CarouselContentAnalyzed, CarouselSlidesGenerated)):
+        # A restyle's slides come from the gateway, which already set the status message itself.
+        show_progress(data, deps, edit=envelope.metadata.source != "telegram-gateway")
+        return None
+    raise ValueError(f"telegram-sender does not handle {envelope.type}")
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _quietly(bot: BotApi, method: str, params: dict[str, Any]) -> Any:
+    """A call that must not fail the delivery: retried by the client, then only logged."""
+    try:
+        return bot.call(method, params)
+    except TelegramError as error:
+        if not error.not_modified:
+            logger.warning("%s failed: %s", method, error)
+        return None
 
 
 def _message_ids(result: Any) -> list[int]:
@@ -27,47 +103,237 @@ def _message_ids(result: Any) -> list[int]:
     return [item["message_id"] for item in items if isinstance(item, dict) and "message_id" in item]
 
 
-def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotResponseSent:
-    """Upload the slides from S3 as multipart (Telegram's own URL fetching is unreliable)."""
-    message_ids: list[int] = []
-    method = "sendMediaGroup"
-    try:
-        for start in range(0, len(completed.slides), MAX_ALBUM):
-            chunk = completed.slides[start : start + MAX_ALBUM]
-            files = {}
-            for slide in chunk:
-                body = deps.s3.get_object(Bucket=deps.bucket, Key=slide.image_key)["Body"].read()
-                name = slide.image_key.rsplit("/", 1)[-1]
-                files[name.replace(".", "_")] = (name, body, "image/jpeg")
-            caption = caption_for(completed) if start == 0 else None
-            if len(chunk) == 1:  # an album needs 2–10 items
-                method = "sendPhoto"
-                field, upload = next(iter(files.items()))
-                params = {"chat_id": completed.chat_id, "photo": f"attach://{field}"} | (
-                    {"caption": caption} if caption else {})
-                result = deps.bot.call("sendPhoto", params, {field: upload})
-            else:
-                media = [{"type": "photo", "media": f"attach://{field}"} | (
-                    {"caption": caption} if caption and i == 0 else {}) for i, field in enumerate(files)]
-                result = deps.bot.call("sendMediaGroup", {"chat_id": completed.chat_id, "media": media}, files)
-            message_ids += _message_ids(result)
-    except TelegramError as error:
-        if error.retryable:
-            raise  # let the bus retry; idempotency keeps a finished delivery from repeating
-        return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
-                                       delivered=False, error=str(error))
-    recorded = _recorded_at(result)
-    return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
-                                   delivered=True, message_ids=message_ids, recorded_at=recorded)
-
-
-def send_failure(failed: CarouselFailed, deps: SenderDeps) -> TelegramBotResponseSent:
-    result = deps.bot.call("sendMessage", {"chat_id": failed.chat_id, "text": text("failed", failed.language)})
-    return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="sendMessage",
-                                   delivered=True, message_ids=_message_ids(result), recorded_at=_recorded_at(result))
-
-
 def _recorded_at(result: Any) -> str | None:
     first = result[0] if isinstance(result, list) and result else result
     return first.get("recorded_at") if isinstance(first, dict) else None
 
+
+def album_chunks(count: int, size: int = MAX_ALBUM) -> list[range]:
+    """Split ``count`` items into as few albums as possible, balanced (11 → 6 + 5, never a lone photo)."""
+    if count <= 0:
+        return []
+    albums = math.ceil(count / size)
+    base, extra = divmod(count, albums)
+    chunks, start = [], 0
+    for i in range(albums):
+        length = base + (1 if i < extra else 0)
+        chunks.append(range(start, start + length))
+        start += length
+    return chunks
+
+
+def caption_for(completed: CarouselCompleted) -> str:
+    """Title and hashtags within Telegram's 1024 characters; the hashtags survive a cut."""
+    title = completed.title.strip()
+    caption = completed.caption.strip() or title
+    if title and not caption.startswith(title):
+        caption = f"{title}\n\n{caption}"
+    if text_length(caption) <= MAX_CAPTION:
+        return caption
+    head, _, tail = caption.rpartition("\n\n")
+    if head and tail.lstrip().startswith("#") and text_length(tail) <= MAX_CAPTION // 2:
+        return shorten(head, MAX_CAPTION - text_length(tail) - 2) + "\n\n" + tail
+    return shorten(caption, MAX_CAPTION)
+
+
+def _edit_status(deps: SenderDeps, chat_id: int, message_id: int | None, status: str) -> None:
+    if message_id is not None:
+        _quietly(deps.bot, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": status,
+                                               "parse_mode": "HTML"})
+
+
+def _file_name(key: str) -> str:
+    return key.rsplit("/", 1)[-1]
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-")
+    return (slug[:60].rstrip("-") or "carousel")
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps: SenderDeps,
+                  edit: bool = True) -> None:
+    """Move the progress bar; a late event (the carousel already ended) changes nothing."""
+    if data.status_message_id is None:
+        return
+    record = deps.carousels.get(data.request_id)
+    if record is None or record.status.terminal:
+        return
+    if isinstance(data, CarouselContentAnalyzed):
+        status = progress_text(data.content.language, "content", count=data.slides_count, title=data.content.title)
+    else:
+        status = progress_text(data.language, "rendering", count=len(data.slides), title=data.title)
+    if edit:
+        _edit_status(deps, data.chat_id, data.status_message_id, status)
+    _quietly(deps.bot, "sendChatAction", {"chat_id": data.chat_id, "action": "upload_photo"})
+
+
+# --- the album ----------------------------------------------------------------------------------
+
+
+def _send_media(deps: SenderDeps, chat_id: int, keys: list[str], *, as_documents: bool,
+                caption: str | None, caption_last: bool = False) -> Any:
+    """One album (2-10 files) or one photo/document, uploaded as multipart."""
+    files = {}
+    for i, key in enumerate(keys):
+        data = deps.read(key)
+        files[f"file{i}"] = (_file_name(key), data, "image/jpeg")
+    kind = "document" if as_documents or any(len(f[1]) > MAX_PHOTO_BYTES for f in files.values()) else "photo"
+    if len(keys) == 1:
+        method = "sendDocument" if kind == "document" else "sendPhoto"
+        params = {"chat_id": chat_id} | ({"caption": caption} if caption else {})
+        return method, deps.bot.call(method, params, {kind: files["file0"]})
+    media = []
+    for i, name in enumerate(files):
+        item = {"type": kind, "media": f"attach://{name}"}
+        if caption and i == (len(files) - 1 if caption_last else 0):
+            item["caption"] = caption
+        media.append(item)
+    return "sendMediaGroup", deps.bot.call("sendMediaGroup", {"chat_id": chat_id, "media": media}, files)
+
+
+def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotResponseSent:
+    """The album(s), recorded step by step, then the buttons and the finished progress bar."""
+    record = deps.carousels.get(completed.request_id)
+    done = dict(record.delivery) if record else {}
+    keys = [slide.image_key for slide in completed.slides]
+    message_ids: list[int] = []
+    method, result = "sendMediaGroup", None
+    try:
+        for number, chunk in enumerate(album_chunks(len(keys)), start=1):
+            step = f"album-{number}"
+            if step in done:  # sent by an earlier attempt
+                message_ids += done[step]
+                continue
+            _quietly(deps.bot, "sendChatAction", {"chat_id": completed.chat_id, "action": "upload_photo"})
+            method, result = _send_media(deps, completed.chat_id, [keys[i] for i in chunk], as_documents=False,
+                                         caption=caption_for(completed) if number == 1 else None)
+            ids = _message_ids(result)
+            if record is not None:
+                deps.carousels.record_delivery(completed.request_id, step, ids)
+            message_ids += ids
+    except TelegramError as error:
+        if error.retryable:
+            raise  # the bus retries; the albums already sent are recorded and not sent again
+        _edit_status(deps, completed.chat_id, completed.status_message_id,
+                     progress_text(completed.language, "failed", count=len(keys), title=completed.title))
+        return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
+                                       delivered=False, error=str(error))
+    if "buttons" not in done:
+        buttons = _quietly(deps.bot, "sendMessage", {
+            "chat_id": completed.chat_id, "parse_mode": "HTML",
+            "text": text("ready", completed.language, title=escape_html(clip(completed.title, 120)),
+                         count=len(keys), style=theme_label(completed.style)),
+            "reply_markup": follow_up_keyboard(completed.request_id, completed.language)})
+        if buttons is not None and record is not None:
+            deps.carousels.record_delivery(completed.request_id, "buttons", _message_ids(buttons))
+    _edit_status(deps, completed.chat_id, completed.status_message_id,
+                 progress_text(completed.language, "done", count=len(keys), title=completed.title))
+    return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
+                                   delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
+
+
+def follow_up_keyboard(request_id: str, language: str) -> dict:
+    return inline_keyboard([
+        [(text("button_originals", language), f"orig:{request_id}"), (text("button_pdf", language), f"pdf:{request_id}")],
+        [(text("button_restyle", language), f"restyle:{request_id}")],
+    ])
+
+
+# --- failures -----------------------------------------------------------------------------------
+
+
+def send_failure(failed: CarouselFailed, deps: SenderDeps) -> TelegramBotResponseSent:
+    reason = text("failed_timeout", failed.language) if "did not finish" in failed.reason else ""
+    result = deps.bot.call("sendMessage", {"chat_id": failed.chat_id, "parse_mode": "HTML",
+                                           "text": text("failed", failed.language, reason=reason)})
+    _edit_status(deps, failed.chat_id, failed.status_message_id,
+                 progress_text(failed.language, "failed", count=0))
+    return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="sendMessage",
+                                   delivered=True, message_ids=_message_ids(result), recorded_at=_recorded_at(result))
+
+
+# --- follow-ups (buttons) -----------------------------------------------------------------------
+
+
+def send_follow_up(request: TelegramDeliveryRequested, deps: SenderDeps) -> TelegramBotResponseSent:
+    record = deps.carousels.get(request.request_id)
+    if record is None or record.status is not CarouselStatus.COMPLETED or not record.slides:
+        result = deps.bot.call("sendMessage", {"chat_id": request.chat_id,
+                                               "text": text("cb_unavailable", request.language)})
+        return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id, method="sendMessage",
+                                       delivered=False, message_ids=_message_ids(result), error="unavailable")
+    keys = [s["imageKey"] for s in record.slides if s.get("imageKey")]
+    try:
+        if request.action == "album":
+            method, ids = _resend_album(record, keys, deps, request.chat_id)
+        elif request.action == "originals":
+            method, ids = _send_originals(record, keys, deps, request.chat_id, request.language)
+        else:
+            method, ids = _send_pdf(record, keys, deps, request.chat_id, request.language)
+    except TelegramError as error:
+        if error.retryable:
+            raise
+        _quietly(deps.bot, "sendMessage", {"chat_id": request.chat_id, "text": text("delivery_failed",
+                                                                                     request.language)})
+        return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id,
+                                       method=error.method, delivered=False, error=str(error))
+    return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id, method=method,
+                                   delivered=True, message_ids=ids)
+
+
+def _resend_album(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int) -> tuple[str, list[int]]:
+    completed = CarouselCompleted(request_id=record.request_id, user_id=record.user_id, chat_id=chat_id,
+                                  title=record.title or record.topic or "", caption=record.caption or "",
+                                  style=record.style, slides=record.slides)
+    ids, method = [], "sendMediaGroup"
+    for number, chunk in enumerate(album_chunks(len(keys)), start=1):
+        _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_photo"})
+        method, result = _send_media(deps, chat_id, [keys[i] for i in chunk], as_documents=False,
+                                     caption=caption_for(completed) if number == 1 else None)
+        ids += _message_ids(result)
+    return method, ids
+
+
+def _send_originals(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int,
+                    language: str) -> tuple[str, list[int]]:
+    """The exact rendered files as documents: Telegram does not touch documents."""
+    ids, method = [], "sendMediaGroup"
+    chunks = album_chunks(len(keys))
+    for number, chunk in enumerate(chunks, start=1):
+        _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_document"})
+        caption = None
+        if number == len(chunks):
+            width, height = _dimensions(deps, keys[0])
+            caption = text("originals_caption", language, count=len(keys), width=width, height=height)
+        method, result = _send_media(deps, chat_id, [keys[i] for i in chunk], as_documents=True, caption=caption,
+                                     caption_last=True)
+        ids += _message_ids(result)
+    return method, ids
+
+
+def _dimensions(deps: SenderDeps, key: str) -> tuple[int, int]:
+    from telegram_sender.pdf import jpeg_info
+
+    head = deps.s3.get_object(Bucket=deps.bucket, Key=key, Range="bytes=0-65535")["Body"].read()
+    try:
+        width, height, _ = jpeg_info(head)
+    except ValueError:
+        return 1080, 1350
+    return width, height
+
+
+def _send_pdf(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int,
+              language: str) -> tuple[str, list[int]]:
+    from telegram_sender.pdf import jpegs_to_pdf
+
+    _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_document"})
+    title = record.title or record.topic or "Carousel"
+    document = jpegs_to_pdf([deps.read(key) for key in keys], title=title)
+    caption = text("pdf_caption", language, title=clip(title, 200))
+    result = deps.bot.call("sendDocument", {"chat_id": chat_id, "caption": caption},
+                           {"document": (f"{_slug(title)}.pdf", document, "application/pdf")})
+    return "sendDocument", _message_ids(result)

@@ -4,31 +4,101 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "start": {
-        "en": "👋 Hi! I turn a topic or a text into an Instagram carousel.\n"
-              "Send a topic, e.g. /carousel Functional Programming with TypeScript, or paste a text.\n/help lists everything.",
-        "ru": "👋 Привет! Я превращаю тему или текст в карусель для Instagram.\n"
-              "Пришлите тему, например /carousel Функциональное программирование, или вставьте текст.\n/help — все команды.",
+        "en": "👋 Hi{name}! I turn a topic or a text into an Instagram carousel.\n\n"
+              "Send a topic, e.g. <i>Functional Programming with TypeScript</i>, or paste a text of a few "
+              "paragraphs. /help lists everything.",
+        "ru": "👋 Привет{name}! Я превращаю тему или текст в карусель для Instagram.\n\n"
+              "Пришлите тему, например <i>Функциональное программирование</i>, или вставьте текст из "
+              "нескольких абзацев. /help — все команды.",
     },
     "help": {
-        "en": "/carousel <topic> — make a carousel (e.g. /carousel 7 TDD for 7 slides)\n"
-              "or just send a topic or paste a text\n/style — pick a theme\n/lang ru|en — language\n"
-              "/history — your last carousels",
-        "ru": "/carousel <тема> — сделать карусель (например /carousel 7 TDD — 7 слайдов)\n"
-              "или просто пришлите тему или текст\n/style — выбрать тему оформления\n/lang ru|en — язык\n"
-              "/history — ваши последние карусели",
+        "en": "<b>What I can do</b>\n"
+              "/carousel &lt;topic&gt; — make a carousel; /carousel 7 TDD makes 7 slides ({min}–{max})\n"
+              "…or just send a topic (up to {topic_limit} characters) or paste a text of several paragraphs\n"
+              "/style — pick a theme\n/lang ru|en — language\n/history — your last carousels\n\n"
+              "Up to {rate} carousels an hour.",
+        "ru": "<b>Что я умею</b>\n"
+              "/carousel &lt;тема&gt; — сделать карусель; /carousel 7 TDD — 7 слайдов ({min}–{max})\n"
+              "…или просто пришлите тему (до {topic_limit} символов) или текст из нескольких абзацев\n"
+              "/style — выбрать оформление\n/lang ru|en — язык\n/history — ваши последние карусели\n\n"
+              "До {rate} каруселей в час.",
     },
-    "generating": {"en": "🎨 Generating {count} slides…", "ru": "🎨 Создаю {count} слайдов…"},
+    # The status message: the chat's progress bar.
+    "progress": {"en": "🎨 <b>{title}</b>\n{bar} {step}/{steps} · {label}",
+                 "ru": "🎨 <b>{title}</b>\n{bar} {step}/{steps} · {label}"},
+    "progress_title": {"en": "Carousel, {count} slides", "ru": "Карусель, слайдов: {count}"},
+    "stage_requested": {"en": "Analysing the topic…", "ru": "Анализирую тему…"},
+    "stage_requested_text": {"en": "Reading your text…", "ru": "Читаю ваш текст…"},
+    "stage_content": {"en": "Writing the slides…", "ru": "Пишу слайды…"},
+    "stage_rendering": {"en": "Rendering {count} slides…", "ru": "Рисую слайды: {count}…"},
+    "stage_restyle": {"en": "Rendering in the «{style}» style…", "ru": "Перерисовываю в стиле «{style}»…"},
+    "stage_sending": {"en": "Sending…", "ru": "Отправляю…"},
+    "stage_done": {"en": "Done ✅", "ru": "Готово ✅"},
+    "stage_failed": {"en": "Stopped ❌", "ru": "Не получилось ❌"},
     "topic_missing": {"en": "Send a topic after /carousel, e.g. /carousel TDD",
                       "ru": "Укажите тему после /carousel, например /carousel TDD"},
-    "topic_too_long": {"en": "That topic is too long ({length} characters, at most {limit}).",
-                       "ru": "Тема слишком длинная ({length} символов, максимум {limit})."},
-    "failed": {
-        "en": "😔 Sorry, I could not make this carousel. Please try again in a minute, or try a shorter topic.",
-        "ru": "😔 Не получилось сделать карусель. Попробуйте ещё раз через минуту или возьмите тему покороче.",
+    "topic_too_long": {
+        "en": "That topic is too long ({length} characters, at most {limit}). Shorten it, or paste it as a "
+              "text of a few paragraphs.",
+        "ru": "Тема слишком длинная ({length} символов, максимум {limit}). Сократите её или пришлите как "
+              "текст из нескольких абзацев.",
     },
+    "text_too_long": {"en": "That text is too long ({length} characters, at most {limit}). Send a shorter part.",
+                      "ru": "Текст слишком длинный ({length} символов, максимум {limit}). Пришлите часть покороче."},
+    "slides_out_of_range": {"en": "A carousel has {min}–{max} slides, e.g. /carousel 7 {topic}",
+                            "ru": "В карусели {min}–{max} слайдов, например /carousel 7 {topic}"},
+    "rate_limited": {
+        "en": "⏳ That's {limit} carousels this hour, the most I can make. Try again in {minutes} min.",
+        "ru": "⏳ Это уже {limit} каруселей за час — больше я не могу. Попробуйте через {minutes} мин.",
+    },
+    "failed": {
+        "en": "😔 Sorry, I could not make this carousel{reason}.\n\nWhat to try: send the request again in a "
+              "minute, or use a shorter, more specific topic (e.g. “TDD in Python”). A pasted text works too.",
+        "ru": "😔 Извините, не получилось сделать карусель{reason}.\n\nЧто попробовать: повторите запрос через "
+              "минуту или возьмите тему короче и конкретнее (например, «TDD в Python»). Можно прислать и текст.",
+    },
+    "failed_timeout": {"en": " (it took too long)", "ru": " (это заняло слишком много времени)"},
     "unknown_command": {"en": "I don't know that command. /help lists what I can do.",
                         "ru": "Не знаю такой команды. /help — что я умею."},
+    "unsupported_message": {
+        "en": "I work with text: send a topic, e.g. <i>Clean Architecture</i>, or paste a text of a few "
+              "paragraphs.",
+        "ru": "Я работаю с текстом: пришлите тему, например <i>Чистая архитектура</i>, или вставьте текст из "
+              "нескольких абзацев.",
+    },
+    "style_choose": {"en": "Pick a style for your carousels (now: <b>{style}</b>):",
+                     "ru": "Выберите стиль каруселей (сейчас: <b>{style}</b>):"},
+    "style_saved": {"en": "Style: {style} ✅", "ru": "Стиль: {style} ✅"},
+    "style_saved_message": {"en": "✅ Style <b>{style}</b>: your next carousels will use it.",
+                            "ru": "✅ Стиль <b>{style}</b>: следующие карусели будут в нём."},
+    "lang_choose": {"en": "Choose the language: /lang ru or /lang en", "ru": "Выберите язык: /lang ru или /lang en"},
+    "lang_saved": {"en": "Language: English ✅", "ru": "Язык: русский ✅"},
+    "history_empty": {"en": "No carousels yet. Send a topic to make your first one!",
+                      "ru": "Каруселей пока нет. Пришлите тему, чтобы сделать первую!"},
+    "history_title": {"en": "🗂 <b>Your last carousels</b> — tap one to get it again:",
+                      "ru": "🗂 <b>Ваши последние карусели</b> — нажмите, чтобы получить снова:"},
+    "ready": {
+        "en": "✨ <b>{title}</b> — {count} slides, style «{style}».\n\nTelegram compresses album photos. "
+              "<b>Originals</b>: the exact 1080×1350 files for Instagram. <b>PDF</b>: a document for LinkedIn.",
+        "ru": "✨ <b>{title}</b> — слайдов: {count}, стиль «{style}».\n\nTelegram сжимает фото в альбомах. "
+              "<b>Оригиналы</b> — точные файлы 1080×1350 для Instagram. <b>PDF</b> — документ для LinkedIn.",
+    },
+    "button_originals": {"en": "📎 Originals", "ru": "📎 Оригиналы"},
+    "button_pdf": {"en": "📄 PDF", "ru": "📄 PDF"},
+    "button_restyle": {"en": "🎨 Another style", "ru": "🎨 Другой стиль"},
+    "cb_sending": {"en": "Sending…", "ru": "Отправляю…"},
+    "cb_restyle": {"en": "Re-rendering in «{style}»…", "ru": "Перерисовываю в стиле «{style}»…"},
+    "cb_unavailable": {"en": "That carousel is no longer available.", "ru": "Эта карусель больше недоступна."},
+    "cb_unknown": {"en": "This button no longer works.", "ru": "Эта кнопка больше не работает."},
+    "originals_caption": {"en": "📎 Originals: {count} × {width}×{height} JPEG, ready for Instagram",
+                          "ru": "📎 Оригиналы: {count} × {width}×{height} JPEG, готовы для Instagram"},
+    "pdf_caption": {"en": "📄 {title} — a PDF for LinkedIn", "ru": "📄 {title} — PDF для LinkedIn"},
+    "delivery_failed": {"en": "😔 Sorry, I could not send that. Please try again in a minute.",
+                        "ru": "😔 Не получилось отправить. Попробуйте ещё раз через минуту."},
 }
+
+THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",
+               "gradient": "🌊", "scripture": "📜"}
 
 
 def text(key: str, language: str | None, **values: object) -> str:
@@ -36,6 +106,48 @@ def text(key: str, language: str | None, **values: object) -> str:
     return variants.get(language or "en", variants["en"]).format(**values)
 
 
+def theme_label(name: str) -> str:
+    return f"{THEME_EMOJI.get(name, '🎨')} {name.capitalize()}"
+
+
+def progress_bar(step: int, steps: int) -> str:
+    return "▰" * step + "▱" * (steps - step)
+
+
 def language_of(code: str | None) -> str:
     """Telegram's language_code → the bot's language."""
     return "ru" if code and code.lower().startswith(("ru", "uk", "be", "kk")) else "en"
+
+
+def escape_html(value: str) -> str:
+    """For user-provided text inside an HTML-formatted message (parse_mode=HTML)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+PROGRESS_STAGES = {"requested": 1, "content": 2, "rendering": 3, "done": 4}
+
+
+def clip(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def progress_text(language: str | None, stage: str, *, count: int, title: str | None = None,
+                  style: str | None = None, from_text: bool = False) -> str:
+    """The status message at one stage of the flow: a title, a bar and what is happening now."""
+    heading = escape_html(clip(title, 80)) if title else text("progress_title", language, count=count)
+    if stage == "failed":
+        return f"🎨 <b>{heading}</b>\n{text('stage_failed', language)}"
+    step = PROGRESS_STAGES[stage]
+    if stage == "requested":
+        label = text("stage_requested_text" if from_text else "stage_requested", language)
+    elif stage == "content":
+        label = text("stage_content", language)
+    elif stage == "rendering" and style:
+        label = text("stage_restyle", language, style=style)
+    elif stage == "rendering":
+        label = text("stage_rendering", language, count=count)
+    else:
+        label = text("stage_done", language)
+    return text("progress", language, title=heading, bar=progress_bar(step, len(PROGRESS_STAGES)), step=step,
+                steps=len(PROGRESS_STAGES), label=label)

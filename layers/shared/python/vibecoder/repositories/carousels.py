@@ -49,6 +49,9 @@ class CarouselRecord(CamelModel):
     failure: str | None = None
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
+    # What telegram-sender already delivered for this carousel (step → message ids), so a retried
+    # delivery never sends an album twice.
+    delivery: dict[str, Any] = Field(default_factory=dict)
 
 
 class CarouselRepository:
@@ -118,3 +121,17 @@ class CarouselRepository:
             IndexName="byStatus", KeyConditionExpression=Key("status").eq(status.value), Limit=limit
         )
         return [CarouselRecord.model_validate(from_item(i)) for i in response["Items"]]
+
+    def record_delivery(self, request_id: str, step: str, value: Any) -> None:
+        """Remember that a delivery step (e.g. "album-1") was done; allowed on a terminal carousel."""
+        self._table.update_item(
+            Key={"requestId": request_id},
+            UpdateExpression="SET delivery = if_not_exists(delivery, :empty)",
+            ExpressionAttributeValues={":empty": {}},
+        )
+        self._table.update_item(
+            Key={"requestId": request_id},
+            UpdateExpression="SET delivery.#step = :value",
+            ExpressionAttributeNames={"#step": step},
+            ExpressionAttributeValues={":value": to_item(value)},
+        )

@@ -1,0 +1,117 @@
+"""The bot as Telegram meets it: the local runtime behind its HTTP webhook, the fake Bot API in front.
+
+``Telegram`` (the fake) posts updates to the webhook over real HTTP on 127.0.0.1 (the local API
+Gateway emulator), the gateway and sender call the fake Bot API over real HTTP through
+``TELEGRAM_API_URL``, and ``drain()`` runs the event flow to completion. Time only passes when the
+client sleeps (a :class:`FakeClock` shared with the fake's flood control), so waits cost nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.fakes.telegram_api import FakeClock, FakeTelegram, TelegramUser
+
+WEBHOOK_SECRET = "test-webhook-secret_0123456789"
+
+
+@dataclass
+class BotUnderTest:
+    runtime: Any
+    telegram: FakeTelegram
+    clock: FakeClock
+    webhook_url: str
+    secret: str = WEBHOOK_SECRET
+    responses: list[requests.Response] = field(default_factory=list)
+    published: list[dict[str, Any]] = field(default_factory=list)  # every envelope put on the bus
+
+    def capture(self, params: dict[str, Any], **_: Any) -> None:
+        self.published += [json.loads(entry["Detail"]) for entry in params.get("Entries", [])]
+
+    def user(self, **kwargs: Any) -> TelegramUser:
+        return TelegramUser(self.telegram, **kwargs)
+
+    def post(self, body: Any, *, secret: str | None = "default", headers: dict[str, str] | None = None,
+             raw: bytes | None = None) -> requests.Response:
+        """POST to the webhook as Telegram does (JSON body, the secret token header)."""
+        sent_headers = {"Content-Type": "application/json"} | (headers or {})
+        if secret == "default":
+            secret = self.secret
+        if secret is not None:
+            sent_headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        data = raw if raw is not None else json.dumps(body).encode()
+        response = requests.post(self.webhook_url, data=data, headers=sent_headers, timeout=30)
+        self.responses.append(response)
+        return response
+
+    def deliver(self, update: dict[str, Any]) -> requests.Response:
+        """Deliver one update, expect it acknowledged, run the flow it started to completion."""
+        response = self.post(update)
+        assert response.status_code == 200, (response.status_code, response.text)
+        self.drain()
+        return response
+
+    def drain(self) -> None:
+        self.runtime.router.drain()
+
+    def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
+        """Every envelope put on the bus (first publication of each id), optionally of one type."""
+        seen, found = set(), []
+        for envelope in self.published:
+            if envelope["id"] not in seen and (event_type is None or envelope["type"] == event_type):
+                seen.add(envelope["id"])
+                found.append(envelope)
+        return found
+
+    def emitted(self, event_type: str | None = None) -> list[dict[str, Any]]:
+        """Like :meth:`events` but excluding the orchestrator's own bookkeeping (workflow.*)."""
+        return [e for e in self.events(event_type) if not e["type"].startswith("workflow.")]
+
+    def failed_deliveries(self) -> list[Any]:
+        return [d for d in self.runtime.router.deliveries if not d.ok]
+
+
+@contextmanager
+def bot_under_test(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[BotUnderTest]:
+    """Start the fake Bot API, point the real client at it, start the local runtime and its webhook."""
+    from local.runtime import LocalRuntime
+    from local.server import LocalServer
+
+    import vibecoder.telegram
+    from vibecoder.settings import reset_settings
+
+    clock = FakeClock()
+    telegram = FakeTelegram(clock=clock).start()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram.token)
+    monkeypatch.setenv("TELEGRAM_API_URL", telegram.api_url)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(vibecoder.telegram, "sleep", clock.sleep)
+    reset_settings()
+    runtime = LocalRuntime(out_dir=tmp_path / "out")
+    runtime.start()
+    server = LocalServer(runtime, port=0)
+    thread = threading.Thread(target=server.httpd.serve_forever, name="webhook", daemon=True)
+    thread.start()
+    from vibecoder.aws import client
+
+    running = BotUnderTest(runtime, telegram, clock, f"{server.url}/telegram/webhook")
+    client("events").meta.events.register("provide-client-params.events.PutEvents", running.capture)
+    try:
+        yield running
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+        runtime.stop()
+        telegram.stop()
+        reset_settings()
