@@ -206,7 +206,7 @@ def bench_ours(repeat: int, workdir: Path) -> dict:
         per_slide.append((time.perf_counter() - t) / len(rendered))
     out = workdir / "ours"
     out.mkdir()
-    code = OURS_PROCESS.format(paths=sys.path[:2], out=str(out), slides=json.dumps(SLIDES, ensure_ascii=False))
+    code = OURS_PROCESS.format(paths=benchlib.CODE_PATHS, out=str(out), slides=json.dumps(SLIDES, ensure_ascii=False))
     runs = [run_measured([sys.executable, "-c", code]) for _ in range(3)]
     for _w, _m, res in runs:
         if res.returncode:
