@@ -7,13 +7,14 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ai_content.logic import generate_content
+from ai_content.logic import generate_content, warm_up
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.models import AiAnalysisCompleted, AiContentRequested, CarouselContentAnalyzed
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
 
 SERVICE = "ai-content"
 logger, tracer, metrics = observability(SERVICE)
+warm_up()  # the knowledge index (and openai, when a key is set) during Lambda's init, not on a request
 
 
 @idempotent_event(SERVICE, publish=True)
@@ -26,7 +27,9 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     metrics.add_metric(name="TokensUsed", unit=MetricUnit.Count,
                        value=result.prompt_tokens + result.completion_tokens)
     metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)
-    provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason}
+    metrics.add_metric(name="OpenAICostUSD", unit=MetricUnit.NoUnit, value=result.cost_usd)
+    provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason,
+                  "circuitOpen": result.circuit_open}
     analyzed = CarouselContentAnalyzed(
         **ref,
         content=result.content,
@@ -42,6 +45,9 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
         duration_ms=result.duration_ms,
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
+        cost_usd=result.cost_usd,
+        attempts=result.attempts,
+        circuit_open=result.circuit_open,
         fallback_reason=result.fallback_reason,
     )
     return [

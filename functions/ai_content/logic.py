@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vibecoder.content import CarouselContent
 from vibecoder.events.models import AiContentRequested
+from vibecoder.settings import resolve_secret
 
 from . import knowledge
 from .offline import content_from_text, content_from_topic, is_short_text
@@ -53,7 +54,7 @@ class ContentSettings(BaseModel):
         env = os.environ if environ is None else environ
         values: dict = {
             "provider": env.get("CONTENT_PROVIDER", "auto") or "auto",
-            "openai_api_key": env.get("OPENAI_API_KEY") or None,
+            "openai_api_key": resolve_secret("OPENAI_API_KEY", env),
             "openai_base_url": env.get("OPENAI_BASE_URL") or None,
             "openai_model": env.get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
             "knowledge_dirs": tuple(p for p in env.get("KNOWLEDGE_DIR", "").split(os.pathsep) if p.strip()),

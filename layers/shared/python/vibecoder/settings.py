@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import time
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,14 +76,45 @@ class Settings(BaseModel):
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         values = {field: environ[name] for field, name in _ENV.items() if environ.get(name)}
+        for field in SECRET_FIELDS:
+            values[field] = resolve_secret(_ENV[field], environ)
         return cls(**values)
 
 
-@lru_cache(maxsize=1)
+# Deployed, these hold the NAME of a Secrets Manager secret in <VARIABLE>_PARAM (never the value);
+# locally the plain variable works too.
+SECRET_FIELDS = ("telegram_bot_token", "telegram_webhook_secret", "openai_api_key")
+UNSET_SECRET = "unset"  # what the stack stores until the operator puts the real value
+
+
+def resolve_secret(variable: str, environ: dict[str, str] | None = None) -> str | None:
+    """The secret's value: ``$VARIABLE`` if set, else the secret named by ``$VARIABLE_PARAM``, read with
+    Powertools Parameters (cached for POWERTOOLS_PARAMETERS_MAX_AGE seconds)."""
+    environ = os.environ if environ is None else environ
+    if environ.get(variable):
+        return environ[variable]
+    name = environ.get(f"{variable}_PARAM")
+    if not name:
+        return None
+    from aws_lambda_powertools.utilities import parameters  # only functions that hold secrets pay for it
+
+    value = parameters.get_secret(name)
+    return None if not value or value == UNSET_SECRET else value
+
+
+_cached: tuple[Settings, float] | None = None
+
+
 def get_settings() -> Settings:
-    return Settings.from_env()
+    """Settings, re-read after the secrets' cache age so a rotated secret is picked up without a cold start."""
+    global _cached
+    max_age = float(os.environ.get("POWERTOOLS_PARAMETERS_MAX_AGE", "300"))
+    if _cached is None or time.monotonic() - _cached[1] > max_age:
+        _cached = (Settings.from_env(), time.monotonic())
+    return _cached[0]
 
 
 def reset_settings() -> None:
     """Forget cached settings (the local runtime and tests change the environment)."""
-    get_settings.cache_clear()
+    global _cached
+    _cached = None

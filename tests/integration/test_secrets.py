@@ -1,0 +1,50 @@
+"""Secrets come from Secrets Manager by name (Powertools Parameters), never as plaintext variables."""
+
+import pytest
+from aws_lambda_powertools.utilities import parameters
+
+from ai_content.logic import ContentSettings
+from vibecoder.aws import client
+from vibecoder.settings import Settings, get_settings, reset_settings
+
+
+@pytest.fixture
+def secrets(runtime, monkeypatch):
+    parameters.clear_caches()
+    manager = client("secretsmanager")
+    for variable, name, value in [
+        ("TELEGRAM_BOT_TOKEN", "stack/telegram/bot-token", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"),
+        ("TELEGRAM_WEBHOOK_SECRET", "stack/telegram/webhook-secret", "generated-webhook-secret-value"),
+        ("OPENAI_API_KEY", "stack/openai/api-key", "unset"),
+    ]:
+        manager.create_secret(Name=name, SecretString=value)
+        monkeypatch.delenv(variable, raising=False)
+        monkeypatch.setenv(f"{variable}_PARAM", name)
+    reset_settings()
+    yield manager
+    parameters.clear_caches()
+    reset_settings()
+
+
+def test_secret_names_resolve_to_their_values(secrets):
+    settings = get_settings()
+    assert settings.telegram_bot_token == "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+    assert settings.telegram_webhook_secret == "generated-webhook-secret-value"
+
+
+def test_an_unset_placeholder_means_not_configured(secrets):
+    assert get_settings().openai_api_key is None
+    assert ContentSettings.from_env().openai_api_key is None  # ai-content falls back to offline content
+
+
+def test_a_plain_variable_wins_locally(secrets, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local-development-key-000")
+    assert Settings.from_env().openai_api_key == "sk-local-development-key-000"
+
+
+def test_a_rotated_secret_is_read_again_after_the_cache_age(secrets, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_PARAMETERS_MAX_AGE", "0")  # deployed: 300 s
+    assert get_settings().telegram_webhook_secret == "generated-webhook-secret-value"
+    secrets.put_secret_value(SecretId="stack/telegram/webhook-secret", SecretString="rotated-secret-value")
+
+    assert get_settings().telegram_webhook_secret == "rotated-secret-value"
