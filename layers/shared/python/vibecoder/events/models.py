@@ -121,6 +121,9 @@ class AiAnalysisCompleted(RequestRef):
     duration_ms: float
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cost_usd: float = 0.0
+    attempts: int = 0  # OpenAI calls made, retries included
+    circuit_open: bool = False  # OpenAI skipped: too many recent failures
     fallback_reason: str | None = None
 
 
