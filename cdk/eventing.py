@@ -32,6 +32,15 @@ TARGET_MAX_EVENT_AGE = cdk.Duration.hours(2)
 DLQ_RETENTION = cdk.Duration.days(14)  # SQS's maximum: time to look and redrive
 
 
+def draft4(schema: dict[str, Any]) -> dict[str, Any]:
+    """pydantic's JSON Schema (``$defs``) in draft-4 form (``definitions``), the registry's JSONSchemaDraft4."""
+    text = json.dumps(schema, sort_keys=True).replace('"#/$defs/', '"#/definitions/')
+    converted = json.loads(text)
+    if "$defs" in converted:
+        converted["definitions"] = converted.pop("$defs")
+    return {"$schema": "http://json-schema.org/draft-04/schema#", **converted}
+
+
 def consuming_functions() -> list[str]:
     return list(dict.fromkeys(sub.function for sub in CATALOG.subscriptions()))
 
@@ -79,7 +88,7 @@ class EventBus(Construct):
                 registry_name=self.registry.attr_registry_name,
                 schema_name=name,
                 type="JSONSchemaDraft4",
-                content=json.dumps(schema, sort_keys=True),
+                content=json.dumps(draft4(schema), sort_keys=True),
                 description=(spec.description or name)[:256],
             )
             self.schemas[name] = resource

@@ -48,6 +48,13 @@ class Monitoring(Construct):
         self.key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
         self.topic = sns.Topic(self, "Alarms", master_key=self.key, enforce_ssl=True,
                                display_name="Bible VibeCoder alarms")
+        stack = cdk.Stack.of(self)
+        # The topic policy CDK writes (enforce_ssl) replaces SNS's default one: let this account's alarms publish.
+        self.topic.add_to_resource_policy(iam.PolicyStatement(
+            sid="AlarmsPublish", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["sns:Publish"], resources=[self.topic.topic_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"}}))
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self.alarms: list[cloudwatch.Alarm] = []

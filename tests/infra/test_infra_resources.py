@@ -136,6 +136,10 @@ def test_alarms_cover_failure_rate_dead_letters_api_5xx_and_latency_and_notify_s
     assert all(a["Properties"]["Threshold"] == 1 for a in dlq_alarms)
     topic = synth.data["Resources"][topic_id]["Properties"]
     assert "KmsMasterKeyId" in topic
+    (policy,) = synth.resources("AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+               and s["Action"] == "sns:Publish" for s in statements)  # alarms can publish to the encrypted topic
 
 
 def test_cdk_nag_passed_and_every_acknowledgment_has_a_reason(synth):
