@@ -78,3 +78,18 @@ deploy: bootstrap $(NPM_STAMP)
 # The dependency layer alone, in build/deps-layer/python (what synth bundles).
 layer: bootstrap
 	$(PY) -m tools.build_layer --out build/deps-layer
+
+# SAM CLI in its own venv (its pins clash with ours): lint the synthesized template the way
+# `sam local invoke -t cdk.out/BibleVibeCoder.template.json <Function>` will read it (offline).
+SAM_VENV := .venv-sam
+SAM_CLI_VERSION := 1.170.0
+
+.PHONY: sam-validate
+
+$(SAM_VENV)/.installed-$(SAM_CLI_VERSION):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	rm -f $(SAM_VENV)/.installed-* && touch $@
+
+sam-validate: synth $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1 -t $(TEMPLATE)
