@@ -214,6 +214,8 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
         slides_count=count, language=talk.chosen_language, style=talk.style,
     )
     deps.carousels.create(request)
+    if status_id is not None:  # so a failure found by the orchestrator's sweep can still end the progress bar
+        deps.carousels.update(request_id, statusMessageId=status_id)
     return Outcome("carousel_text" if from_text else "carousel",
                    [talk.event("carousel.generate.requested", request)])
 
@@ -402,7 +404,8 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
     )
     carousels = talk.deps.carousels
     carousels.create(request)
-    copied = {"title": original.title, "caption": original.caption, "provider": original.provider}
+    copied = {"title": original.title, "caption": original.caption, "provider": original.provider,
+              "statusMessageId": status_id}
     carousels.update(new_id_, status=CarouselStatus.RENDERING, language=language,
                      slides=[s.to_wire() for s in slides], **{k: v for k, v in copied.items() if v is not None})
     generated = CarouselSlidesGenerated(

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram_sender import logic
 from vibecoder.events.catalog import CATALOG
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
-from vibecoder.repositories import CarouselRepository
+from vibecoder.repositories import CarouselRepository, UserRepository
 from vibecoder.settings import get_settings
 from vibecoder.telegram import bot_api_from_settings
 
@@ -23,7 +23,7 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     settings = get_settings()
     deps = logic.SenderDeps(bot=bot_api_from_settings(settings), carousels=CarouselRepository(settings.carousels_table),
-                            bucket=settings.slides_bucket)
+                            bucket=settings.slides_bucket, users=UserRepository(settings.users_table))
     sent = logic.handle(envelope, deps)
     if sent is None:  # progress edits and requests with no chat are not responses
         return []

@@ -32,7 +32,7 @@ from vibecoder.events.models import (
     TelegramBotResponseSent,
     TelegramDeliveryRequested,
 )
-from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus
+from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, UserRepository
 from vibecoder.telegram import (
     MAX_ALBUM,
     MAX_CAPTION,
@@ -43,7 +43,7 @@ from vibecoder.telegram import (
     shorten,
     text_length,
 )
-from vibecoder.texts import clip, escape_html, progress_text, text, theme_label
+from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
 
 SERVICE = "telegram-sender"
 logger = logging.getLogger(__name__)
@@ -54,7 +54,15 @@ class SenderDeps:
     bot: BotApi
     carousels: CarouselRepository
     bucket: str
+    users: UserRepository | None = None
     s3_client: Any = None  # created on first use: progress edits never touch S3
+
+    def language(self, user_id: str, fallback: str) -> str:
+        """The language the user talks to the bot in (as the gateway chose it), else the content's."""
+        user = self.users.get(user_id) if self.users else None
+        if user is None:
+            return fallback
+        return user.preferences.language or (language_of(user.language_code) if user.language_code else fallback)
 
     @cached_property
     def s3(self) -> Any:
@@ -163,9 +171,11 @@ def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps:
     if record is None or record.status.terminal:
         return
     if isinstance(data, CarouselContentAnalyzed):
-        status = progress_text(data.content.language, "content", count=data.slides_count, title=data.content.title)
+        language = deps.language(data.user_id, data.content.language)
+        status = progress_text(language, "content", count=data.slides_count, title=data.content.title)
     else:
-        status = progress_text(data.language, "rendering", count=len(data.slides), title=data.title)
+        language = deps.language(data.user_id, data.language)
+        status = progress_text(language, "rendering", count=len(data.slides), title=data.title)
     if edit:
         _edit_status(deps, data.chat_id, data.status_message_id, status)
     _quietly(deps.bot, "sendChatAction", {"chat_id": data.chat_id, "action": "upload_photo"})
@@ -200,6 +210,7 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
     record = deps.carousels.get(completed.request_id)
     done = dict(record.delivery) if record else {}
     keys = [slide.image_key for slide in completed.slides]
+    language = deps.language(completed.user_id, completed.language)
     message_ids: list[int] = []
     method, result = "sendMediaGroup", None
     try:
@@ -219,19 +230,19 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
         if error.retryable:
             raise  # the bus retries; the albums already sent are recorded and not sent again
         _edit_status(deps, completed.chat_id, completed.status_message_id,
-                     progress_text(completed.language, "failed", count=len(keys), title=completed.title))
+                     progress_text(language, "failed", count=len(keys), title=completed.title))
         return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
                                        delivered=False, error=str(error))
     if "buttons" not in done:
         buttons = _quietly(deps.bot, "sendMessage", {
             "chat_id": completed.chat_id, "parse_mode": "HTML",
-            "text": text("ready", completed.language, title=escape_html(clip(completed.title, 120)),
+            "text": text("ready", language, title=escape_html(clip(completed.title, 120)),
                          count=len(keys), style=theme_label(completed.style)),
-            "reply_markup": follow_up_keyboard(completed.request_id, completed.language)})
+            "reply_markup": follow_up_keyboard(completed.request_id, language)})
         if buttons is not None and record is not None:
             deps.carousels.record_delivery(completed.request_id, "buttons", _message_ids(buttons))
     _edit_status(deps, completed.chat_id, completed.status_message_id,
-                 progress_text(completed.language, "done", count=len(keys), title=completed.title))
+                 progress_text(language, "done", count=len(keys), title=completed.title))
     return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
                                    delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
 
@@ -247,11 +258,15 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 
 
 def send_failure(failed: CarouselFailed, deps: SenderDeps) -> TelegramBotResponseSent:
-    reason = text("failed_timeout", failed.language) if "did not finish" in failed.reason else ""
+    language = deps.language(failed.user_id, failed.language)
+    reason = text("failed_timeout", language) if "did not finish" in failed.reason else ""
     result = deps.bot.call("sendMessage", {"chat_id": failed.chat_id, "parse_mode": "HTML",
-                                           "text": text("failed", failed.language, reason=reason)})
-    _edit_status(deps, failed.chat_id, failed.status_message_id,
-                 progress_text(failed.language, "failed", count=0))
+                                           "text": text("failed", language, reason=reason)})
+    status_id = failed.status_message_id
+    if status_id is None:  # the orchestrator's sweep does not carry it; the carousel record does
+        record = deps.carousels.get(failed.request_id)
+        status_id = record.status_message_id if record else None
+    _edit_status(deps, failed.chat_id, status_id, progress_text(language, "failed", count=0))
     return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="sendMessage",
                                    delivered=True, message_ids=_message_ids(result), recorded_at=_recorded_at(result))
 

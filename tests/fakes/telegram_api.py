@@ -118,6 +118,7 @@ class Fault:
     description: str
     retry_after: int | None = None
     html: bool = False
+    after: int = 0  # calls of the method that still succeed before this fault strikes
 
 
 @dataclass
@@ -248,8 +249,11 @@ class FakeTelegram:
     # --- fault injection ------------------------------------------------------------------------
 
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
-             description: str | None = None, html: bool = False) -> None:
-        """The next ``times`` calls of ``method`` answer ``status`` (429 starts flood control)."""
+             description: str | None = None, html: bool = False, after: int = 0) -> None:
+        """The next ``times`` calls of ``method`` (after ``after`` more successful ones) answer ``status``.
+
+        A 429 starts flood control: the method keeps answering 429 until ``retry_after`` has passed.
+        """
         if status == 429 and retry_after is None:
             retry_after = 3
         default = {429: f"Too Many Requests: retry after {retry_after}", 500: "Internal Server Error",
@@ -257,8 +261,8 @@ class FakeTelegram:
                    "blocked by the user"}.get(status, "Error")
         with self._lock:
             queue = self._faults.setdefault(method, deque())
-            for _ in range(times):
-                queue.append(Fault(status, description or default, retry_after, html))
+            for i in range(times):
+                queue.append(Fault(status, description or default, retry_after, html, after if i == 0 else 0))
 
     # --- what the chat shows --------------------------------------------------------------------
 
@@ -395,7 +399,9 @@ class FakeTelegram:
             wait = math.ceil(until - self.clock())
             raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
         queue = self._faults.get(method)
-        if queue:
+        if queue and queue[0].after > 0:
+            queue[0].after -= 1
+        elif queue:
             fault = queue.popleft()
             parameters = None
             if fault.status == 429:

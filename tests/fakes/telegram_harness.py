@@ -82,10 +82,9 @@ class BotUnderTest:
 @contextmanager
 def bot_under_test(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[BotUnderTest]:
     """Start the fake Bot API, point the real client at it, start the local runtime and its webhook."""
+    import vibecoder.telegram
     from local.runtime import LocalRuntime
     from local.server import LocalServer
-
-    import vibecoder.telegram
     from vibecoder.settings import reset_settings
 
     clock = FakeClock()

@@ -52,6 +52,7 @@ class CarouselRecord(CamelModel):
     # What telegram-sender already delivered for this carousel (step → message ids), so a retried
     # delivery never sends an album twice.
     delivery: dict[str, Any] = Field(default_factory=dict)
+    status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
 
 
 class CarouselRepository:
