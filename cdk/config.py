@@ -89,7 +89,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 90,
         "Downloads up to ten slides from S3 and uploads them to Telegram as one album; network-bound, "
         "and the Bot API may ask to wait (retry_after up to 30 s) before a retry: 90 s.",
-        tables={"carousels": READ_WRITE, **IDEMPOTENT},  # reads the carousel, records each delivery step
+        # carousels: reads the carousel, records each delivery step; users: the user's language
+        tables={"carousels": READ_WRITE, "users": READ, **IDEMPOTENT},
         slides=(READ,),
         secrets=("telegram_bot_token",),
     ),

@@ -25,7 +25,7 @@ EXPECTED = {
     "carousel-generator": ({"carousels", "idempotency"}, set(), set(), False),
     "ai-content": ({"analytics", "idempotency"}, set(), {"OPENAI_API_KEY_PARAM"}, False),  # + circuit breaker
     "image-renderer": ({"idempotency"}, {"s3:PutObject"}, set(), False),
-    "telegram-sender": ({"carousels", "idempotency"}, {"s3:GetObject"}, {"TELEGRAM_BOT_TOKEN_PARAM"}, False),
+    "telegram-sender": ({"carousels", "users", "idempotency"}, {"s3:GetObject"}, {"TELEGRAM_BOT_TOKEN_PARAM"}, False),
     "data-persistence": ({"users", "idempotency"}, set(), set(), False),
     "analytics": ({"analytics", "idempotency"}, set(), set(), False),
     "event-orchestrator": ({"events", "carousels", "idempotency"}, {"s3:DeleteObject"}, set(), True),
