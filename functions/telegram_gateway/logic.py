@@ -184,7 +184,7 @@ def is_source_text(body: str) -> bool:
 
 def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
     body, language, deps = args.strip(), talk.language, talk.deps
-    if not body:
+    if not body or (name == "carousel" and body.isdigit()):  # "/carousel 7": a count, no topic
         talk.say(text("topic_missing", language))
         return Outcome("topic_missing")
     count = min(DEFAULT_SLIDES, deps.max_slides)

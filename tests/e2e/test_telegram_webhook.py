@@ -143,6 +143,18 @@ def test_carousel_with_a_slide_count_requests_that_many(bot):
     assert ("upload_photo" in {action for _, action in bot.telegram.chat_actions})
 
 
+def test_the_webhook_only_records_replies_and_emits_the_slow_work_happens_after(bot):
+    ann = bot.user()
+
+    assert bot.post(ann.message("/carousel 3 TDD")).status_code == 200
+
+    assert [c.method for c in bot.telegram.calls] == ["sendMessage", "sendChatAction"]
+    assert [e["type"] for e in bot.events()] == ["telegram.user.message.received", "carousel.generate.requested",
+                                                 "analytics.user.interaction.tracked"]
+    bot.drain()
+    assert len(bot.telegram.albums(ann.chat_id)) == 1
+
+
 def test_a_plain_message_is_a_topic_and_several_paragraphs_are_a_source_text(bot):
     ann = bot.user()
     pasted = ("Event-driven systems decouple producers from consumers.\n\n"
@@ -158,6 +170,7 @@ def test_a_plain_message_is_a_topic_and_several_paragraphs_are_a_source_text(bot
 
 @pytest.mark.parametrize("message, expected", [
     ("/carousel", "Send a topic after /carousel"),
+    ("/carousel 7", "Send a topic after /carousel"),
     ("/carousel " + "x" * 201, "That topic is too long (201 characters, at most 200)"),
     ("/carousel 0 TDD", "A carousel has 1–10 slides"),
     ("/carousel 11 TDD", "A carousel has 1–10 slides"),

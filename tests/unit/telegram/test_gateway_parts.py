@@ -36,3 +36,18 @@ def test_the_style_keyboard_marks_the_current_theme_and_fits_callback_limits():
     assert [b["text"].startswith("✓") for b in buttons] == [t == "dark" for t in THEMES]
     assert all(len(b["callback_data"].encode()) <= MAX_CALLBACK_DATA for b in buttons)
     assert all(len(row) <= 2 for row in keyboard)
+
+
+def test_the_gateway_cold_start_stays_lean():
+    """No Pillow, no OpenAI, no renderer in the gateway; requests only when it first calls Telegram."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    probe = ("import sys; import telegram_gateway.handler; "
+             "print(sorted(m for m in ('PIL', 'openai', 'image_renderer', 'requests', 'pygments') if m in sys.modules))")
+    env = {"PYTHONPATH": f"{root / 'functions'}:{root / 'layers' / 'shared' / 'python'}", "AWS_DEFAULT_REGION": "us-east-1",
+           "POWERTOOLS_TRACE_DISABLED": "true", "PATH": "/usr/bin:/bin"}
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert loaded.stdout.strip() == "[]"
