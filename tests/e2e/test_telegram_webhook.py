@@ -303,3 +303,15 @@ def test_a_user_who_blocked_the_bot_is_acknowledged(bot):
     ann = bot.user()
     bot.telegram.fail("sendMessage", 403)
     assert bot.post(ann.message("/help")).status_code == 200
+
+
+def test_without_a_configured_secret_every_update_is_refused(bot, monkeypatch):
+    from vibecoder.settings import reset_settings
+
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET")
+    reset_settings()
+    ann = bot.user()
+
+    response = bot.post(ann.message("/start"))
+
+    assert response.status_code == 403 and bot.telegram.calls == [] and bot.events() == []
