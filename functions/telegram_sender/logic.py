@@ -43,7 +43,7 @@ from vibecoder.telegram import (
     shorten,
     text_length,
 )
-from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
+from vibecoder.texts import PROGRESS_STAGES, clip, escape_html, language_of, progress_text, text, theme_label
 
 SERVICE = "telegram-sender"
 logger = logging.getLogger(__name__)
@@ -164,19 +164,20 @@ def _slug(title: str) -> str:
 
 def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps: SenderDeps,
                   edit: bool = True) -> None:
-    """Move the progress bar; a late event (the carousel already ended) changes nothing."""
+    """Move the progress bar forward only: events arrive in any order, and a late one (the carousel
+    already ended, or a later stage already shown) changes nothing."""
     if data.status_message_id is None:
         return
-    record = deps.carousels.get(data.request_id)
-    if record is None or record.status.terminal:
+    stage = "content" if isinstance(data, CarouselContentAnalyzed) else "rendering"
+    if not deps.carousels.advance_progress(data.request_id, PROGRESS_STAGES[stage]):
         return
-    if isinstance(data, CarouselContentAnalyzed):
-        language = deps.language(data.user_id, data.content.language)
-        status = progress_text(language, "content", count=data.slides_count, title=data.content.title)
-    else:
-        language = deps.language(data.user_id, data.language)
-        status = progress_text(language, "rendering", count=len(data.slides), title=data.title)
     if edit:
+        if isinstance(data, CarouselContentAnalyzed):
+            language = deps.language(data.user_id, data.content.language)
+            status = progress_text(language, stage, count=data.slides_count, title=data.content.title)
+        else:
+            language = deps.language(data.user_id, data.language)
+            status = progress_text(language, stage, count=len(data.slides), title=data.title)
         _edit_status(deps, data.chat_id, data.status_message_id, status)
     _quietly(deps.bot, "sendChatAction", {"chat_id": data.chat_id, "action": "upload_photo"})
 

@@ -277,3 +277,19 @@ def test_an_unknown_button_is_answered(bot):
     tap = ann.tap(bot.telegram.chat(ann.chat_id)[0], "bogus:data")
     bot.deliver(tap)
     assert bot.telegram.callback_answers[tap["callback_query"]["id"]]["text"] == "This button no longer works."
+
+
+def test_a_late_progress_event_never_moves_the_bar_back(bot):
+    from vibecoder.bus import default_publisher
+    from vibecoder.events.catalog import CATALOG
+
+    ann = bot.user()
+    bot.deliver(ann.message("/carousel 3 TDD"))
+    edits = len(bot.telegram.calls_of("editMessageText", ok=None))
+    (analyzed,) = bot.events("carousel.content.analyzed")
+
+    default_publisher().publish([CATALOG.parse(analyzed | {"id": "late-content-analyzed"})])
+    bot.drain()
+
+    assert len(bot.telegram.calls_of("editMessageText", ok=None)) == edits
+    assert bot.telegram.chat(ann.chat_id)[0].text.endswith("4/4 · Done ✅")

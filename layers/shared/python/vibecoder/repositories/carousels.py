@@ -53,6 +53,7 @@ class CarouselRecord(CamelModel):
     # delivery never sends an album twice.
     delivery: dict[str, Any] = Field(default_factory=dict)
     status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
+    progress: int | None = None  # the furthest progress step shown in that message
 
 
 class CarouselRepository:
@@ -136,3 +137,21 @@ class CarouselRepository:
             ExpressionAttributeNames={"#step": step},
             ExpressionAttributeValues={":value": to_item(value)},
         )
+
+    def advance_progress(self, request_id: str, step: int) -> bool:
+        """Move an unfinished carousel's shown progress forward to ``step``; False when it is already
+        there or further (events arrive in any order), or the carousel has ended."""
+        try:
+            self._table.update_item(
+                Key={"requestId": request_id},
+                UpdateExpression="SET progress = :step",
+                ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed) "
+                                    "AND (attribute_not_exists(progress) OR progress < :step)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":step": step, ":completed": "completed", ":failed": "failed"},
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
