@@ -39,9 +39,9 @@ class LocalServer:
                 body = self.rfile.read(length) if length else None
                 path = self.path.split("?", 1)[0]
                 found = apigw.match(self.command, path)
-                if found is None:
-                    self._send(404, {"Content-Type": "application/json"},
-                               json.dumps({"message": f"no route for {self.command} {path}"}).encode())
+                if found is None:  # what a REST API answers for a method or path it does not define
+                    self._send(403, {"Content-Type": "application/json", "x-amzn-ErrorType": "MissingAuthenticationTokenException"},
+                               json.dumps({"message": "Missing Authentication Token"}).encode())
                     return
                 route, params = found
                 event = apigw.proxy_event(route, params, self.command, self.path, dict(self.headers.items()),
@@ -63,7 +63,10 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+            def __getattr__(self, name: str):  # every method reaches the router, as at API Gateway
+                if name.startswith("do_"):
+                    return self._handle
+                raise AttributeError(name)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
                 if runtime.verbose:

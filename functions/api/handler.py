@@ -53,7 +53,8 @@ def get_stats() -> dict[str, Any]:
 
 
 _ACCEPTED: dict = {202: {"description": "Accepted: poll GET /carousels/{id}",
-                   "content": {"application/json": {"model": logic.AcceptedResponse}}}} | BAD_REQUEST
+                   "content": {"application/json": {"model": logic.AcceptedResponse}}},
+                   415: {"description": "The body is not JSON"}} | BAD_REQUEST
 
 
 @app.post("/carousels", summary="Request a carousel", responses=_ACCEPTED)
@@ -82,4 +83,4 @@ def get_carousel(request_id: str) -> dict[str, Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="ApiRequest", unit=MetricUnit.Count, value=1)
-    return app.resolve(event, context)
+    return logic.reject_unreadable_body(event) or app.resolve(event, context)

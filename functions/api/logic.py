@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from vibecoder.content import (
     DEFAULT_SLIDES,
@@ -31,14 +34,26 @@ SERVICE_NAME = "bible-vibecoder"
 
 
 class CarouselRequestBody(CamelModel):
-    """``POST /carousels`` (and the seed's ``POST /test-carousel``)."""
+    """``POST /carousels`` (and the seed's ``POST /test-carousel``): a topic, or a text, or both."""
 
-    topic: str | None = Field(default=None, max_length=TOPIC_MAX_CHARS)
-    source_text: str | None = Field(default=None, max_length=SOURCE_TEXT_MAX_CHARS)
+    # The schema says what the validator checks: a non-blank topic or sourceText must be present.
+    model_config = CamelModel.model_config | {
+        "json_schema_extra": {"anyOf": [{"required": ["topic"]}, {"required": ["sourceText"]}]}}
+
+    topic: Annotated[str, Field(min_length=1, max_length=TOPIC_MAX_CHARS, pattern=r"\S")] | SkipJsonSchema[None] = None
+    source_text: Annotated[str, Field(min_length=1, max_length=SOURCE_TEXT_MAX_CHARS, pattern=r"\S")] | SkipJsonSchema[
+        None] = None
     slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
     user_id: str = Field(default="api-user", min_length=1, max_length=64)
     style: str = Field(default=DEFAULT_STYLE, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     language: Language | None = None
+
+    @field_validator("topic", "source_text", mode="before")
+    @classmethod
+    def _given_means_a_string(cls, value: Any) -> Any:
+        if value is None:  # as the schema says: leave it out rather than send null
+            raise ValueError("must be a non-empty string when given")
+        return value
 
     @model_validator(mode="after")
     def _needs_topic_or_text(self) -> CarouselRequestBody:
@@ -86,6 +101,28 @@ class ApiDeps:
     events: EventStore
     s3: Any
     sqs: Any
+
+
+def reject_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """415 for a body that is not JSON, 400 for one that is not UTF-8 (the request validator would
+    fail on those, e.g. on a multipart body without a boundary); None when the request may go on."""
+    body = event.get("body")
+    if event.get("httpMethod") not in ("POST", "PUT", "PATCH") or not body:
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        return _error(415, "unsupported media type", f"send application/json, not {content_type}")
+    try:
+        (base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()).decode("utf-8")
+    except (ValueError, UnicodeError):
+        return _error(400, "invalid request", "body: not UTF-8 text")
+    return None
+
+
+def _error(status: int, error: str, detail: str) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(ErrorResponse(error=error, details=[detail]).to_wire()), "isBase64Encoded": False}
 
 
 def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvelope]:
