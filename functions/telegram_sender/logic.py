@@ -221,8 +221,14 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
                 message_ids += done[step]
                 continue
             _quietly(deps.bot, "sendChatAction", {"chat_id": completed.chat_id, "action": "upload_photo"})
-            method, result = _send_media(deps, completed.chat_id, [keys[i] for i in chunk], as_documents=False,
-                                         caption=caption_for(completed) if number == 1 else None)
+            chunk_keys, caption = [keys[i] for i in chunk], caption_for(completed) if number == 1 else None
+            try:
+                method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=False, caption=caption)
+            except TelegramError as error:
+                if not _photo_refused(error):
+                    raise
+                # Telegram would not take them as photos (size, dimensions): the files still arrive, as documents.
+                method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=True, caption=caption)
             ids = _message_ids(result)
             if record is not None:
                 deps.carousels.record_delivery(completed.request_id, step, ids)
@@ -232,8 +238,8 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
             raise  # the bus retries; the albums already sent are recorded and not sent again
         _edit_status(deps, completed.chat_id, completed.status_message_id,
                      progress_text(language, "failed", count=len(keys), title=completed.title))
-        return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
-                                       delivered=False, error=str(error))
+        return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id,
+                                       method=error.method, delivered=False, error=str(error))
     if "buttons" not in done:
         buttons = _quietly(deps.bot, "sendMessage", {
             "chat_id": completed.chat_id, "parse_mode": "HTML",
@@ -246,6 +252,12 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
                  progress_text(language, "done", count=len(keys), title=completed.title))
     return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
                                    delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
+
+
+def _photo_refused(error: TelegramError) -> bool:
+    description = error.description.upper()
+    return error.status == 400 and any(reason in description for reason in (
+        "PHOTO_INVALID_DIMENSIONS", "PHOTO_SAVE_FILE_INVALID", "IMAGE_PROCESS_FAILED", "PHOTO_EXT_INVALID"))
 
 
 def follow_up_keyboard(request_id: str, language: str) -> dict:

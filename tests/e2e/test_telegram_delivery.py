@@ -293,3 +293,16 @@ def test_a_late_progress_event_never_moves_the_bar_back(bot):
 
     assert len(bot.telegram.calls_of("editMessageText", ok=None)) == edits
     assert bot.telegram.chat(ann.chat_id)[0].text.endswith("4/4 · Done ✅")
+
+
+def test_photos_telegram_refuses_still_arrive_as_documents(bot):
+    ann = bot.user()
+    bot.telegram.fail("sendMediaGroup", 400, description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+
+    bot.deliver(ann.message("/carousel 3 TDD"))
+
+    assert bot.telegram.albums(ann.chat_id, kind="photo") == []
+    (documents,) = bot.telegram.albums(ann.chat_id, kind="document")
+    assert len(documents) == 3 and documents[0]["caption"].startswith("TDD")
+    (sent,) = bot.events("telegram.bot.response.sent")
+    assert sent["data"]["delivered"] is True
