@@ -23,6 +23,8 @@ from vibecoder.telegram_updates import Update
 
 SERVICE = logic.SERVICE
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The webhook answers fast: a longer flood wait becomes a 503 and Telegram delivers the update again.
+WEBHOOK_MAX_WAIT_SECONDS = 5.0
 logger, tracer, metrics = observability(SERVICE)
 app = APIGatewayRestResolver()
 
@@ -37,7 +39,8 @@ def process_update(event: dict[str, Any]) -> list[dict[str, Any]]:
     settings = get_settings()
     deps = logic.GatewayDeps(
         users=UserRepository(settings.users_table), carousels=CarouselRepository(settings.carousels_table),
-        limits=AnalyticsRepository(settings.analytics_table), bot=bot_api_from_settings(settings),
+        limits=AnalyticsRepository(settings.analytics_table),
+        bot=bot_api_from_settings(settings, max_retry_after=WEBHOOK_MAX_WAIT_SECONDS),
         max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
         bot_username=settings.bot_handle.lstrip("@"),
     )

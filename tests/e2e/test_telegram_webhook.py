@@ -315,3 +315,15 @@ def test_without_a_configured_secret_every_update_is_refused(bot, monkeypatch):
     response = bot.post(ann.message("/start"))
 
     assert response.status_code == 403 and bot.telegram.calls == [] and bot.events() == []
+
+
+def test_a_long_flood_wait_is_not_spent_in_the_webhook(bot):
+    ann = bot.user()
+    update = ann.message("/help")
+    bot.telegram.fail("sendMessage", 429, retry_after=20)
+
+    assert bot.post(update).status_code == 503  # Telegram redelivers later
+    assert bot.clock.sleeps == []
+    bot.clock.sleep(20)
+    assert bot.post(update).status_code == 200
+    assert len(replies(bot, ann.chat_id)) == 1

@@ -175,11 +175,14 @@ class RecordingBotApi:
 
 
 @lru_cache(maxsize=4)
-def _client(token: str, api_url: str) -> TelegramClient:
-    return TelegramClient(token, api_url)  # one per process: its session keeps the connection warm
+def _client(token: str, api_url: str, max_retry_after: float) -> TelegramClient:
+    # One per process: its session keeps the connection to the Bot API warm between invocations.
+    return TelegramClient(token, api_url, max_retry_after=max_retry_after)
 
 
-def bot_api_from_settings(settings: Any) -> BotApi:
+def bot_api_from_settings(settings: Any, *, max_retry_after: float = 30.0) -> BotApi:
+    """The Bot API client, or the recorder without a token. ``max_retry_after``: the longest flood wait
+    spent inside this invocation (the webhook keeps it short and lets Telegram redeliver instead)."""
     if settings.telegram_bot_token:
-        return _client(settings.telegram_bot_token, settings.telegram_api_url)
+        return _client(settings.telegram_bot_token, settings.telegram_api_url, max_retry_after)
     return RecordingBotApi(Path(settings.local_out_dir or "out") / "telegram")
