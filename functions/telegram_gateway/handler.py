@@ -68,13 +68,17 @@ def webhook() -> Response:
         return refused
     try:
         update = Update.model_validate(app.current_event.json_body)
+        if update.message is None and update.callback_query is None:
+            metrics.add_metric(name="Update.ignored", unit=MetricUnit.Count, value=1)
+            return _json(200, {"ok": True, "ignored": update.kind})  # nothing to do, nothing to remember
+        payload = update.model_dump(mode="json", by_alias=True, exclude_none=True)
     except (ValidationError, ValueError, TypeError, RecursionError):
         # Never a 5xx for a body Telegram sent: it would retry it forever.
         logger.warning("ignoring a malformed update")
         metrics.add_metric(name="Update.malformed", unit=MetricUnit.Count, value=1)
         return _json(200, {"ok": True, "ignored": "malformed update"})
     try:
-        events = process_update(event=update.model_dump(mode="json", by_alias=True, exclude_none=True))
+        events = process_update(event=payload)
     except IdempotencyAlreadyInProgressError:
         return _json(503, {"ok": False, "retry": "the same update is being processed"})
     except TelegramError as error:
@@ -83,6 +87,9 @@ def webhook() -> Response:
             return _json(503, {"ok": False})
         logger.warning("Telegram refused a reply", extra={"update_id": update.update_id, "error": str(error)})
         return _json(200, {"ok": True, "ignored": "reply refused"})
+    except RecursionError:  # absurdly nested content that still parsed
+        logger.warning("ignoring an update nested too deeply", extra={"update_id": update.update_id})
+        return _json(200, {"ok": True, "ignored": "malformed update"})
     except Exception as error:
         logger.exception("update failed", extra={"update_id": update.update_id})
         report_error(SERVICE, error, None, logger, request_id=f"update-{update.update_id}")

@@ -59,8 +59,10 @@ def test_the_secret_header_name_is_case_insensitive(bot):
     b"", b"not json", b"[]", b"null", b"{}", b'{"update_id": "seven"}', b'{"update_id": 1, "message": {"text": "x"}}',
     b'{"update_id": 1, "message": {"message_id": 1, "chat": {"id": "abc"}, "text": "/start"}}',
     b'{"update_id": 1, "callback_query": {"id": 5}}', b"\xff\xfe\x00garbage", b'{"update_id": 1e999}',
-    b"[" * 5000 + b"]" * 5000,
-], ids=lambda raw: raw[:30].decode("latin-1"))
+    b"[" * 5000 + b"]" * 5000, b'{"update_id": 1, "x": ' + b"[" * 900 + b"]" * 900 + b"}",
+    b'{"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, '
+    b'"from": {"id": 1, "first_name": "A"}, "text": "/help", "deep": ' + b"[" * 900 + b"]" * 900 + b"}}",
+], ids=lambda raw: raw[:30].decode("latin-1") + str(len(raw)))
 def test_garbage_is_acknowledged_never_a_5xx(bot, raw):
     response = bot.post(None, raw=raw)
     bot.drain()
