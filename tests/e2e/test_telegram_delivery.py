@@ -6,6 +6,7 @@ Pillow rendering, S3 and DynamoDB on moto) and reads what the chat shows on the 
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -203,6 +204,13 @@ def test_originals_are_the_exact_files_as_a_document_album(bot):
     for message, slide in zip(documents, request["slides"], strict=True):
         assert bot.telegram.files[message["document"]["file_id"]] == s3_bytes(bot, slide["imageKey"])
     assert "1080×1350" in documents[-1]["caption"]
+    # The album's photos are Telegram's re-encodes (≤ 1280 px); the documents are the 1080×1350 originals.
+    from PIL import Image
+
+    album_photo = bot.telegram.albums(ann.chat_id)[0][0]["photo"][-1]
+    assert max(album_photo["width"], album_photo["height"]) <= 1280
+    with Image.open(io.BytesIO(bot.telegram.files[documents[0]["document"]["file_id"]])) as original:
+        assert original.size == (1080, 1350)
     assert (ann.chat_id, "upload_document") in bot.telegram.chat_actions
 
 
