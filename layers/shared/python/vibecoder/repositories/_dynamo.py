@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vibecoder.aws import table
 
 
 def to_item(value: Any) -> Any:
@@ -36,3 +41,24 @@ def from_item(value: Any) -> Any:
 def expires_at(days: int) -> int:
     """An epoch-seconds TTL value ``days`` from now."""
     return int(time.time()) + days * 86400
+
+
+class TableRepository:
+    """One DynamoDB table; the boto3 resource is created once per process, on first use."""
+
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return table(self.table_name)
+
+    def _conditional(self, operation: Callable[..., Any], **kwargs: Any) -> bool:
+        """Run a conditional write; False when its condition did not hold."""
+        try:
+            operation(**kwargs)
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise

@@ -6,21 +6,12 @@ import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
-from vibecoder.aws import table
-from vibecoder.repositories._dynamo import expires_at, from_item, to_item
+from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
 
 COUNTER_RETENTION_DAYS = 400
 
-class AnalyticsRepository:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return table(self.table_name)
-
+class AnalyticsRepository(TableRepository):
     def increment(self, partition: str, counter: str, by: int = 1) -> None:
         self._table.update_item(
             Key={"pk": partition, "sk": counter},
@@ -35,14 +26,11 @@ class AnalyticsRepository:
 
     def claim(self, partition: str, key: str) -> bool:
         """Record a one-off marker (e.g. "alerted this hour"); False when it was already there."""
-        try:
-            self._table.put_item(Item={"pk": partition, "sk": key, "expiresAt": expires_at(COUNTER_RETENTION_DAYS)},
-                                 ConditionExpression="attribute_not_exists(pk)")
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._conditional(
+            self._table.put_item,
+            Item={"pk": partition, "sk": key, "expiresAt": expires_at(COUNTER_RETENTION_DAYS)},
+            ConditionExpression="attribute_not_exists(pk)"
+        )
 
     def put_value(self, partition: str, key: str, value: dict[str, Any]) -> None:
 
@@ -57,16 +45,11 @@ class AnalyticsRepository:
 
         A fixed-window rate limit: one counter per window, kept ``ttl_seconds``.
         """
-        try:
-            self._table.update_item(
-                Key={"pk": partition, "sk": counter},
-                UpdateExpression="ADD #count :one SET expiresAt = if_not_exists(expiresAt, :ttl)",
-                ConditionExpression="attribute_not_exists(#count) OR #count < :limit",
-                ExpressionAttributeNames={"#count": "count"},
-                ExpressionAttributeValues={":one": 1, ":limit": limit, ":ttl": int(time.time()) + ttl_seconds},
-            )
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._conditional(
+            self._table.update_item,
+            Key={"pk": partition, "sk": counter},
+            UpdateExpression="ADD #count :one SET expiresAt = if_not_exists(expiresAt, :ttl)",
+            ConditionExpression="attribute_not_exists(#count) OR #count < :limit",
+            ExpressionAttributeNames={"#count": "count"},
+            ExpressionAttributeValues={":one": 1, ":limit": limit, ":ttl": int(time.time()) + ttl_seconds},
+        )

@@ -6,14 +6,12 @@ from enum import StrEnum
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 from pydantic import Field
 
-from vibecoder.aws import table
 from vibecoder.content import CamelModel
 from vibecoder.events.envelope import utc_now
 from vibecoder.events.models import CarouselGenerateRequested
-from vibecoder.repositories._dynamo import expires_at, from_item, to_item
+from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
 
 RETENTION_DAYS = 90
 
@@ -56,25 +54,12 @@ class CarouselRecord(CamelModel):
     progress: int | None = None  # the furthest progress step shown in that message
 
 
-class CarouselRepository:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return table(self.table_name)
-
+class CarouselRepository(TableRepository):
     def create(self, request: CarouselGenerateRequested) -> bool:
         """Record a new request; False when it already exists (a redelivered request)."""
         record = CarouselRecord(**request.model_dump(exclude={"status_message_id"}))
         item = to_item(record.to_wire()) | {"expiresAt": expires_at(RETENTION_DAYS)}
-        try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(requestId)")
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._conditional(self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(requestId)")
 
     def get(self, request_id: str) -> CarouselRecord | None:
         item = self._table.get_item(Key={"requestId": request_id}).get("Item")
@@ -98,19 +83,14 @@ class CarouselRepository:
             attribute_values[":elapsed"] = to_item(round(elapsed_ms or 0.0, 1))
         attribute_values[":completed"], attribute_values[":failed"] = "completed", "failed"
         names["#status"] = "status"
-        try:
-            self._table.update_item(
-                Key={"requestId": request_id},
-                UpdateExpression="SET " + expression,
-                ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=attribute_values,
-            )
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._conditional(
+            self._table.update_item,
+            Key={"requestId": request_id},
+            UpdateExpression="SET " + expression,
+            ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=attribute_values,
+        )
 
     def list_by_user(self, user_id: str, limit: int = 10) -> list[CarouselRecord]:
         response = self._table.query(
@@ -141,17 +121,12 @@ class CarouselRepository:
     def advance_progress(self, request_id: str, step: int) -> bool:
         """Move an unfinished carousel's shown progress forward to ``step``; False when it is already
         there or further (events arrive in any order), or the carousel has ended."""
-        try:
-            self._table.update_item(
-                Key={"requestId": request_id},
-                UpdateExpression="SET progress = :step",
-                ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed) "
-                                    "AND (attribute_not_exists(progress) OR progress < :step)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":step": step, ":completed": "completed", ":failed": "failed"},
-            )
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._conditional(
+            self._table.update_item,
+            Key={"requestId": request_id},
+            UpdateExpression="SET progress = :step",
+            ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed) "
+                                "AND (attribute_not_exists(progress) OR progress < :step)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":step": step, ":completed": "completed", ":failed": "failed"},
+        )

@@ -7,20 +7,15 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from vibecoder.aws import table
-from vibecoder.repositories._dynamo import expires_at, to_item
+from vibecoder.repositories._dynamo import TableRepository, expires_at, to_item
 
 SERVICES_PARTITION = "#services"  # not a correlation id: the last-seen record of each service
 
 
-class EventStore:
+class EventStore(TableRepository):
     def __init__(self, table_name: str, ttl_days: int = 30):
-        self.table_name = table_name
+        super().__init__(table_name)
         self.ttl_days = ttl_days
-
-    @property
-    def _table(self) -> Any:
-        return table(self.table_name)
 
     def append(self, event: dict[str, Any]) -> None:
         """Store one envelope (wire form). Idempotent: the same event id overwrites itself."""

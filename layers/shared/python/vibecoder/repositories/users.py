@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from vibecoder.aws import table
 from vibecoder.content import CamelModel
 from vibecoder.events.envelope import utc_now
-from vibecoder.repositories._dynamo import from_item, to_item
+from vibecoder.repositories._dynamo import TableRepository, from_item, to_item
 
 
 class UserPreferences(CamelModel):
@@ -40,14 +37,7 @@ class UserRecord(CamelModel):
 HISTORY_LENGTH = 20
 
 
-class UserRepository:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return table(self.table_name)
-
+class UserRepository(TableRepository):
     def get(self, user_id: str) -> UserRecord | None:
         item = self._table.get_item(Key={"userId": user_id}).get("Item")
         return UserRecord.model_validate(from_item(item)) if item else None
@@ -56,12 +46,9 @@ class UserRepository:
         """Create the user if new, refresh the profile and last-seen time; returns (user, created)."""
         now = utc_now().isoformat()
         record = UserRecord(user_id=user_id, created_at=now, last_seen_at=now, **profile)
-        try:
-            self._table.put_item(Item=to_item(record.to_wire()), ConditionExpression="attribute_not_exists(userId)")
+        if self._conditional(self._table.put_item, Item=to_item(record.to_wire()),
+                             ConditionExpression="attribute_not_exists(userId)"):
             return record, True
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
         values = {k: v for k, v in profile.items() if v is not None} | {"last_seen_at": now}
         names = {f"#f{i}": UserRecord.model_fields[k].alias or k for i, k in enumerate(values)}
         self._table.update_item(
