@@ -18,7 +18,7 @@ demo: bootstrap
 	$(PY) -m local carousel "Functional Programming with TypeScript" --slides 5
 
 test: bootstrap
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: bootstrap
 	$(PY) -m ruff check .
