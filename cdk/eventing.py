@@ -109,8 +109,8 @@ class DeadLetterQueues(Construct):
             )
             if name in others:  # cdk-nag recognises a Lambda function's DLQ, not an EventBridge target's
                 acknowledge(queue, "AwsSolutions-SQS3",
-                            "This queue is itself the dead-letter queue of an EventBridge target (the schedule "
-                            "rule); a DLQ of a DLQ would only move the messages once more.")
+                            f"This queue is itself the dead-letter queue of an EventBridge target ({name}); a "
+                            "DLQ of a DLQ would only move the messages once more.")
             self.queues[name] = queue
 
     def urls(self) -> str:

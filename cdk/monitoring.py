@@ -16,6 +16,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -25,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from cdk.config import METRICS_NAMESPACE
+from vibecoder.events.catalog import CATALOG
 
 FIVE_MINUTES = cdk.Duration.minutes(5)
 FAILURE_RATE_PERCENT = 20
@@ -36,6 +39,11 @@ def business_metric(name: str, service: str = "analytics", statistic: str = "Sum
                     label: str | None = None) -> cloudwatch.Metric:
     return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=name, dimensions_map={"service": service},
                              statistic=statistic, period=FIVE_MINUTES, label=label or name)
+
+
+ALERT_EVENT = "analytics.alert.triggered"
+ALERTS_DLQ = "alerts"
+ALERTS_RULE = "alerts-to-topic"
 
 
 class Monitoring(Construct):
@@ -63,6 +71,21 @@ class Monitoring(Construct):
             self, "Dashboard", dashboard_name=f"{cdk.Stack.of(self).stack_name}-flow",
             default_interval=cdk.Duration.hours(6))
         self._widgets(functions, dead_letters, api)
+
+    def route_alerts(self, bus: events.IEventBus, dead_letter_queue: sqs.IQueue) -> events.Rule:
+        """analytics.alert.triggered (e.g. the hourly failure rate) reaches the same topic as the alarms."""
+        spec = CATALOG.get(ALERT_EVENT)
+        self.key.grant(iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        rule = events.Rule(
+            self, "AlertsToTopic", event_bus=bus, rule_name=ALERTS_RULE, description=f"{ALERT_EVENT} → the alarm topic",
+            event_pattern=events.EventPattern(detail_type=[ALERT_EVENT],
+                                              source=[CATALOG.service(p).source for p in spec.producers]))
+        rule.add_target(targets.SnsTopic(
+            self.topic, dead_letter_queue=dead_letter_queue, retry_attempts=8, max_event_age=cdk.Duration.hours(2),
+            message=events.RuleTargetInput.from_text(
+                f"Bible VibeCoder alert {events.EventField.from_path('$.detail.data.alert')}: "
+                f"{events.EventField.from_path('$.detail.data.message')}")))
+        return rule
 
     # --- alarms ------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from constructs import Construct
 from cdk.api import RestApi
 from cdk.eventing import SCHEDULE_DLQ, DeadLetterQueues, EventBus, Subscriptions, consuming_functions
 from cdk.functions import FunctionsConfig, ServiceFunctions
-from cdk.monitoring import Monitoring
+from cdk.monitoring import ALERTS_DLQ, Monitoring
 from cdk.secrets import Secrets
 from cdk.storage import SlidesBucket, Tables
 from vibecoder.repositories.carousels import RETENTION_DAYS as CAROUSEL_RETENTION_DAYS
@@ -55,7 +55,7 @@ class VibeCoderStack(cdk.Stack):
         self.events = EventBus(self, "Events", bus_name=f"{self.stack_name}-bus",
                                archive_days=int(ctx["archiveRetentionDays"]))
         self.dead_letters = DeadLetterQueues(self, "DeadLetters", functions=consuming_functions(),
-                                             others=[SCHEDULE_DLQ])
+                                             others=[SCHEDULE_DLQ, ALERTS_DLQ])
         self.functions = ServiceFunctions(
             self, "Functions",
             config=FunctionsConfig(arch=ctx["architecture"], log_level=ctx["logLevel"], log_retention=retention,
@@ -72,6 +72,7 @@ class VibeCoderStack(cdk.Stack):
         self.monitoring = Monitoring(self, "Monitoring", functions=self.functions.functions,
                                      dead_letters=self.dead_letters.queues, api=self.api.api,
                                      alarm_email=ctx["alarmEmail"] or None)
+        self.monitoring.route_alerts(self.events.bus, self.dead_letters.queues[ALERTS_DLQ])
         self._outputs()
 
     def _outputs(self) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 
 from cdk.functions import function_logical_id
+from cdk.monitoring import ALERTS_DLQ, ALERTS_RULE
 from vibecoder.events.catalog import CATALOG
 
 
 def rules_on_the_bus(synth):
+    """The catalog's rules: every rule on the bus but the one that forwards alerts to the topic."""
     bus_id = synth.logical_id(synth.stack.events.bus)
     return {props["Properties"]["Name"]: props["Properties"] for props in synth.resources("AWS::Events::Rule").values()
-            if props["Properties"].get("EventBusName") == {"Ref": bus_id}}
+            if props["Properties"].get("EventBusName") == {"Ref": bus_id}
+            and props["Properties"]["Name"] != ALERTS_RULE}
 
 
 def test_every_catalog_subscription_has_its_rule_with_the_catalogs_pattern_and_target(synth):
@@ -43,8 +46,19 @@ def test_every_target_has_a_retry_policy_and_a_dead_letter_queue_of_its_function
             policy = target["RetryPolicy"]
             assert policy["MaximumRetryAttempts"] >= 1 and policy["MaximumEventAgeInSeconds"] >= 60, rule_id
             queue = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+            if "Fn::GetAtt" not in target["Arn"]:  # the alert rule's topic
+                assert queues[queue] == ALERTS_DLQ, rule_id
+                continue
             function = functions[target["Arn"]["Fn::GetAtt"][0]]
             assert queues[queue].startswith(function), (rule_id, queues[queue], function)
+
+
+def test_alerts_reach_the_alarm_topic(synth):
+    (rule,) = [r["Properties"] for r in synth.resources("AWS::Events::Rule").values()
+               if r["Properties"].get("Name") == ALERTS_RULE]
+    assert rule["EventPattern"] == {"detail-type": ["analytics.alert.triggered"], "source": ["vibecoder.analytics"]}
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Ref": synth.logical_id(synth.stack.monitoring.topic)}
 
 
 def test_dead_letter_queues_accept_only_their_rules_and_are_encrypted(synth):
