@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 # Where the renderer writes slides ("<prefix>/<request id>/slide-NN.<ext>"): the only S3 prefix granted.
 from vibecoder.slides import SLIDES_PREFIX as SLIDES_PREFIX
 
+# Operators extend ai-content's knowledge base by uploading markdown here, in the slides bucket (never expires).
+KNOWLEDGE_PREFIX = "knowledge"
+
 METRICS_NAMESPACE = "BibleVibeCoder"
 PYTHON_VERSION = "3.12"
 
@@ -36,6 +39,7 @@ class FunctionSpec:
     secrets: tuple[str, ...] = ()  # keys of Secrets.SPECS
     health_checks: bool = False  # DescribeTable on every table, HeadBucket, DescribeEventBus
     reads_dead_letters: bool = False  # GetQueueAttributes on every DLQ (GET /stats)
+    reads_knowledge: bool = False  # List/Get s3://<slides bucket>/KNOWLEDGE_PREFIX/ (extra knowledge-base notes)
     table_env: dict[str, str] = field(default_factory=dict)  # extra env var → TABLES key (in ``tables``)
 
 
@@ -76,6 +80,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         tables={"analytics": READ_WRITE, **IDEMPOTENT},
         secrets=("openai_api_key",),
         table_env={"CIRCUIT_TABLE": "analytics"},
+        reads_knowledge=True,
     ),
     "image-renderer": FunctionSpec(
         1769, 60,

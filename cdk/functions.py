@@ -19,6 +19,7 @@ from constructs import Construct
 from cdk import bundling
 from cdk.config import (
     FUNCTIONS,
+    KNOWLEDGE_PREFIX,
     METRICS_NAMESPACE,
     PYTHON_VERSION,
     READ,
@@ -158,6 +159,17 @@ class ServiceFunctions(Construct):
                 sid="HealthBucket", actions=["s3:ListBucket"], resources=[self.slides.bucket.bucket_arn]))
             role.add_to_policy(iam.PolicyStatement(
                 sid="HealthBus", actions=["events:DescribeEventBus"], resources=[self.bus.event_bus_arn]))
+        if spec.reads_knowledge:
+            bucket = self.slides.bucket
+            role.add_to_policy(iam.PolicyStatement(
+                sid="KnowledgeList", actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{KNOWLEDGE_PREFIX}/*"]}}))
+            role.add_to_policy(iam.PolicyStatement(
+                sid="KnowledgeRead", actions=["s3:GetObject"],
+                resources=[bucket.arn_for_objects(f"{KNOWLEDGE_PREFIX}/*")]))
+            acknowledge(role, f"AwsSolutions-IAM5[Resource::<{self._logical_id(bucket)}.Arn>/{KNOWLEDGE_PREFIX}/*]",
+                        f"Read-only access to the operator's knowledge-base notes under '{KNOWLEDGE_PREFIX}/'; "
+                        "their names are chosen by the operator.")
         if spec.reads_dead_letters:
             role.add_to_policy(iam.PolicyStatement(
                 sid="CountDeadLetters", actions=["sqs:GetQueueAttributes"],
@@ -194,4 +206,6 @@ class ServiceFunctions(Construct):
             env["OPENAI_MODEL"] = self.config.openai_model
         if spec.reads_dead_letters:
             env["DEAD_LETTER_QUEUES"] = self.dead_letters.urls()
+        if spec.reads_knowledge:
+            env["KNOWLEDGE_S3_URI"] = f"s3://{self.slides.bucket.bucket_name}/{KNOWLEDGE_PREFIX}/"
         return env

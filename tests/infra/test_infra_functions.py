@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cdk.config import FUNCTIONS, SLIDES_PREFIX
+from cdk.config import FUNCTIONS, KNOWLEDGE_PREFIX, SLIDES_PREFIX
 from cdk.functions import function_logical_id
 from vibecoder.events.catalog import CATALOG
 from vibecoder.tables import TABLES
@@ -151,7 +151,13 @@ def test_each_function_touches_only_its_own_tables_bucket_prefix_secrets_and_bus
                     if "/index/" in json.dumps(resource):
                         assert actions == {"dynamodb:Query"}
             elif ref == bucket_id:
-                if actions == {"s3:ListBucket"}:
+                if statement.get("Sid", "").startswith("Knowledge"):  # ai-content's extra notes, read-only
+                    assert name == "ai-content" and actions <= {"s3:ListBucket", "s3:GetObject"}
+                    if actions == {"s3:GetObject"}:
+                        assert resource["Fn::Join"][1][1] == f"/{KNOWLEDGE_PREFIX}/*", resource
+                    else:
+                        assert statement["Condition"] == {"StringLike": {"s3:prefix": [f"{KNOWLEDGE_PREFIX}/*"]}}
+                elif actions == {"s3:ListBucket"}:
                     assert health and resource == {"Fn::GetAtt": [bucket_id, "Arn"]}
                 else:
                     assert resource["Fn::Join"][1][1] == f"/{SLIDES_PREFIX}/*", resource
@@ -221,3 +227,9 @@ def test_operations_doc_matches_the_stack():
         assert f"invoke -t cdk.out/BibleVibeCoder.template.json {function_logical_id(name)} -e" in doc, name
     for sample in (root / "events" / "samples").glob("*.json"):
         assert f"-e events/samples/{sample.name}`" in doc, sample.name
+
+
+def test_ai_content_reads_operator_notes_from_the_knowledge_prefix(synth):
+    env = function_props(synth, "ai-content")["Environment"]["Variables"]
+    bucket = {"Ref": synth.logical_id(synth.stack.slides.bucket)}
+    assert env["KNOWLEDGE_S3_URI"] == {"Fn::Join": ["", ["s3://", bucket, f"/{KNOWLEDGE_PREFIX}/"]]}
