@@ -20,6 +20,7 @@ from vibecoder.content import (
     TOPIC_MAX_CHARS,
     CamelModel,
     Language,
+    Slide,
     require_topic_or_text,
 )
 from vibecoder.events.catalog import CATALOG
@@ -71,11 +72,8 @@ class AcceptedResponse(CamelModel):
     status: str = CarouselStatus.REQUESTED.value
 
 
-class SlideView(CamelModel):
-    type: str
-    title: str
-    content: str = ""
-    image_url: str | None = None
+class SlideView(Slide):
+    image_url: str | None = None  # presigned, short-lived
 
 
 class CarouselView(CamelModel):
@@ -153,8 +151,7 @@ def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
             ExpiresIn=deps.settings.presigned_url_seconds,
         )
 
-    slides = [SlideView(type=s.get("type", "principle"), title=s.get("title", ""), content=s.get("content", ""),
-                        image_url=url(s.get("imageKey"))) for s in record.slides]
+    slides = [SlideView.model_validate(s | {"imageUrl": url(s.get("imageKey"))}) for s in record.slides]
     return CarouselView(
         request_id=record.request_id, status=record.status.value, topic=record.topic, title=record.title,
         caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,
