@@ -32,7 +32,12 @@ schemas: bootstrap
 
 # Figures, not tests: BENCHMARKS.md is rewritten with what this machine measures.
 bench: bootstrap chromium
+	$(PY) bench/coldstart_bench.py
+	$(PY) bench/flow_bench.py
+	$(PY) bench/memory_bench.py
+	$(PY) bench/cost_model.py
 	$(PY) bench/render_bench.py
+	$(PY) bench/load_bench.py
 
 # The seed's renderer (for the side-by-side figures): Debian's headless Chromium, if we may install it.
 chromium:

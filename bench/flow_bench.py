@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,8 @@ class FlowHarness:
         from local.server import LocalServer
 
         self.secret = LOCAL_WEBHOOK_SECRET
+        self.telegram_sends: list[tuple[str | None, str, int]] = []  # (function, Bot API method, request bytes)
+        self._patch_requests()
         self.calls_cm = record_calls()
         self.calls = self.calls_cm.__enter__()
         self.runtime = LocalRuntime(out_dir=out_dir, verbose=True)
@@ -152,6 +154,23 @@ class FlowHarness:
         self.server.start()
         self.webhook_url = f"{self.server.url}/telegram/webhook"
 
+    def _patch_requests(self) -> None:
+        """Attribute each Bot API request to the function that sends it (bytes = the upload's size)."""
+        import requests
+        from awscalls import current
+
+        original = requests.sessions.Session.send
+        self._original_send = original
+        sends = self.telegram_sends
+
+        def send(session: Any, request: Any, **kwargs: Any) -> Any:
+            if "/bot" in (request.url or ""):
+                body = request.body or b""
+                sends.append((getattr(current, "function", None), request.url.rsplit("/", 1)[-1], len(body)))
+            return original(session, request, **kwargs)
+
+        requests.sessions.Session.send = send
+
     def settle(self, quiet_seconds: float = 1.0, timeout: float = 60) -> None:
         """Wait until no handler has run for ``quiet_seconds`` (the flow has drained)."""
         deadline = time.monotonic() + timeout
@@ -179,6 +198,9 @@ class FlowHarness:
         self.runtime.stop()
         self.telegram.stop()
         self.calls_cm.__exit__(None, None, None)
+        import requests
+
+        requests.sessions.Session.send = self._original_send
         sys.stdout = self._real_stdout
 
 
@@ -201,7 +223,7 @@ def run(requests_count: int, warmup: int) -> dict[str, Any]:
                 harness.settle()
                 mark = {"invocations": len(harness.invocations), "calls": len(harness.calls),
                         "log_bytes": harness.sink.bytes, "log_lines": harness.sink.lines,
-                        "telegram": len(harness.telegram.calls)}
+                        "telegram": len(harness.telegram.calls), "sends": len(harness.telegram_sends)}
             user = TelegramUser(harness.telegram, user_id=420_000_000 + i)
             update = user.message(f"/carousel {TOPICS[i % len(TOPICS)]}")
             before = len(harness.invocations)
@@ -224,6 +246,9 @@ def run(requests_count: int, warmup: int) -> dict[str, Any]:
         log_bytes = harness.sink.bytes - mark["log_bytes"]
         log_lines = harness.sink.lines - mark["log_lines"]
         telegram_calls = Counter(c.method for c in harness.telegram.calls[mark["telegram"]:])
+        sends = harness.telegram_sends[mark["sends"]:]
+        telegram_by_function = Counter((f, m) for f, m, _b in sends)
+        telegram_bytes = sum(b for _f, _m, b in sends)
         tables = table_facts(harness)
         albums_per_chat = Counter(str(c.params.get("chat_id")) for c in harness.telegram.calls_of("sendMediaGroup"))
     finally:
@@ -232,7 +257,7 @@ def run(requests_count: int, warmup: int) -> dict[str, Any]:
         moto.terminate()
         moto.wait(timeout=10)
     return summarize(samples, invocations, calls, log_bytes, log_lines, telegram_calls, tables, requests_count,
-                     albums_per_chat, warmup)
+                     albums_per_chat, warmup, telegram_by_function, telegram_bytes)
 
 
 def table_facts(harness: FlowHarness) -> dict[str, Any]:
@@ -262,21 +287,23 @@ def _key_text(key: Any) -> str:
     return json.dumps(key, sort_keys=True, default=str)
 
 
-def dynamodb_units(calls: list[Any], tables: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Read and write request units by table (on-demand rules: 4 KB reads, 1 KB writes, GSIs written too)."""
+def dynamodb_units(calls: list[Any], tables: dict[str, Any]) -> tuple[dict[str, dict[str, float]],
+                                                                      dict[str, dict[str, float]]]:
+    """Read and write request units by table and by function (on-demand: 4 KB reads, 1 KB writes, GSIs too)."""
     import json
     import math
 
-    units: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0})
+    by_table: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0})
+    by_function: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0})
     for call in calls:
         if call.service != "dynamodb" or call.error in ("ResourceNotFoundException",):
             continue
         table = tables.get(call.table or "", {"indexes": [], "sizes": {}})
-        target = units[call.table or "?"]
         op = call.operation
+        rru = wru = 0.0
         if op in ("GetItem", "Query", "Scan"):
             per = 1.0 if call.consistent else 0.5
-            target["rru"] += per * max(1, math.ceil(call.read_bytes / 4096))
+            rru = per * max(1, math.ceil(call.read_bytes / 4096))
         elif op in ("PutItem", "UpdateItem", "DeleteItem"):
             size, attributes = call.request_bytes, set(call.item_attributes)
             if call.key and op != "PutItem":
@@ -288,20 +315,23 @@ def dynamodb_units(calls: list[Any], tables: dict[str, Any]) -> dict[str, dict[s
             known = bool(size)
             size = size or 1024  # unknown (deleted since): one unit
             per_write = max(1, math.ceil(size / 1024))
-            target["wru"] += per_write
+            wru = per_write
             for index in table["indexes"]:
                 if known and index["keys"][0] not in attributes:
                     continue  # not in this sparse index
-                target["wru"] += per_write  # the index's copy of the item (projection ALL)
+                wru += per_write  # the index's copy of the item (projection ALL)
                 if op == "UpdateItem" and any(k in call.update_names for k in index["keys"]):
-                    target["wru"] += per_write  # the index key changed: a delete and a put
+                    wru += per_write  # the index key changed: a delete and a put
         elif op == "TransactWriteItems":
-            target["wru"] += 2
-    return {k: dict(v) for k, v in units.items()}
+            wru = 2
+        for target in (by_table[call.table or "?"], by_function[call.function or "?"]):
+            target["rru"] += rru
+            target["wru"] += wru
+    return {k: dict(v) for k, v in by_table.items()}, {k: dict(v) for k, v in by_function.items()}
 
 
 def summarize(samples, invocations, calls, log_bytes, log_lines, telegram_calls, tables, n, albums_per_chat,
-              warmup) -> dict[str, Any]:
+              warmup, telegram_by_function, telegram_bytes) -> dict[str, Any]:
     per_function: dict[str, dict[str, Any]] = {}
     by_function: dict[str, list[Invocation]] = defaultdict(list)
     for inv in invocations:
@@ -330,7 +360,7 @@ def summarize(samples, invocations, calls, log_bytes, log_lines, telegram_calls,
     puts = [c for c in flow_calls if c.service == "events" and c.operation == "PutEvents"]
     entries = [size for c in puts for size in c.entries]
     s3_puts = [c for c in flow_calls if c.service == "s3" and c.operation == "PutObject"]
-    units = dynamodb_units(flow_calls, tables)
+    units, units_by_function = dynamodb_units(flow_calls, tables)
     return {
         "date": benchlib.utc_now(),
         "requests": n,
@@ -352,11 +382,15 @@ def summarize(samples, invocations, calls, log_bytes, log_lines, telegram_calls,
         "dynamodb_ops_per_carousel": {f"{c[0]}.{c[1]}": cnt / n for c, cnt in Counter(
             (c.table, c.operation) for c in flow_calls if c.service == "dynamodb").items()},
         "dynamodb_units_per_carousel": {t: {k: v / n for k, v in u.items()} for t, u in units.items()},
+        "dynamodb_units_by_function": {f: {k: v / n for k, v in u.items()} for f, u in units_by_function.items()},
+        "dynamodb_ops_by_function": {f"{c[0]} {c[1]}.{c[2]}": cnt / n for c, cnt in Counter(
+            (c.function, c.table, c.operation) for c in flow_calls if c.service == "dynamodb").items()},
+        "telegram_by_function": {f"{f} {m}": c / n for (f, m), c in telegram_by_function.items()},
+        "telegram_upload_bytes_per_carousel": telegram_bytes / n,
         "log_bytes_per_carousel": log_bytes / n,
         "log_lines_per_carousel": log_lines / n,
         "telegram_calls_per_carousel": {m: c / n for m, c in telegram_calls.items()},
         "albums_per_chat": dict(Counter(albums_per_chat.values())),
-        "invocation_samples": [asdict(i) for i in invocations],
     }
 
 

@@ -327,7 +327,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--poll", type=float, default=1.0, help="seconds between a client's polls")
+    parser.add_argument("--poll", type=float, default=5.0, help="seconds between a client's polls")
     parser.add_argument("--deadline", type=float, default=420, help="give up waiting after this many seconds")
     parser.add_argument("--only", choices=["api", "webhook"])
     parser.add_argument("--no-write", action="store_true")

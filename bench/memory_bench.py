@@ -46,6 +46,9 @@ def rss_now_kb() -> int:
 def child(function: str, event_file: str) -> int:
     """One fresh process: baseline, import, first invoke; prints one JSON line."""
     out = Path(tempfile.mkdtemp(prefix="memory-bench-"))
+    prelude = os.environ.get("BENCH_PRELUDE")  # bench/whatif_bench.py: a candidate change, applied first
+    if prelude:
+        exec(prelude, {})  # noqa: S102 - our own benchmark's code
     started = time.perf_counter()
     from local.runtime import LocalRuntime
 
@@ -90,10 +93,12 @@ def reset_moto(url: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).read()
 
 
-def run_child(function: str, event: Path | str, moto_url: str) -> dict[str, Any]:
+def run_child(function: str, event: Path | str, moto_url: str, prelude: str = "") -> dict[str, Any]:
     reset_moto(moto_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "AWS_", "TELEGRAM_", "OPENAI_"))}
     env.update(benchlib.QUIET_ENV, AWS_ENDPOINT_URL=moto_url)
+    if prelude:
+        env["BENCH_PRELUDE"] = prelude
     result = subprocess.run([sys.executable, __file__, "--child", function, str(event)], env=env,
                             capture_output=True, text=True, timeout=300, cwd=benchlib.ROOT)
     if result.returncode:
@@ -103,7 +108,7 @@ def run_child(function: str, event: Path | str, moto_url: str) -> dict[str, Any]
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--child", nargs=2, metavar=("FUNCTION", "EVENT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -116,7 +121,7 @@ def main() -> int:
     from vibecoder.events.catalog import CATALOG
 
     load_before = benchlib.load_average()
-    command = "python bench/memory_bench.py" + (f" --runs {args.runs}" if args.runs != 3 else "")
+    command = "python bench/memory_bench.py" + (f" --runs {args.runs}" if args.runs != 2 else "")
     moto, moto_url = start_moto_server()
     work = Path(tempfile.mkdtemp(prefix="memory-bench-"))
     cases = [("none", "—", "(runtime only, no invoke)")]
