@@ -16,6 +16,7 @@ from vibecoder.content import (
     DEFAULT_STYLE,
     MAX_SLIDES,
     MIN_SLIDES,
+    NOT_BLANK,
     SOURCE_TEXT_MAX_CHARS,
     TOPIC_MAX_CHARS,
     CamelModel,
@@ -41,8 +42,8 @@ class CarouselRequestBody(CamelModel):
     model_config = CamelModel.model_config | {
         "json_schema_extra": {"anyOf": [{"required": ["topic"]}, {"required": ["sourceText"]}]}}
 
-    topic: Annotated[str, Field(min_length=1, max_length=TOPIC_MAX_CHARS, pattern=r"\S")] | SkipJsonSchema[None] = None
-    source_text: Annotated[str, Field(min_length=1, max_length=SOURCE_TEXT_MAX_CHARS, pattern=r"\S")] | SkipJsonSchema[
+    topic: Annotated[str, Field(min_length=1, max_length=TOPIC_MAX_CHARS, pattern=NOT_BLANK)] | SkipJsonSchema[None] = None
+    source_text: Annotated[str, Field(min_length=1, max_length=SOURCE_TEXT_MAX_CHARS, pattern=NOT_BLANK)] | SkipJsonSchema[
         None] = None
     slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
     user_id: str = Field(default="api-user", min_length=1, max_length=64)
@@ -54,6 +55,14 @@ class CarouselRequestBody(CamelModel):
     def _given_means_a_string(cls, value: Any) -> Any:
         if value is None:  # as the schema says: leave it out rather than send null
             raise ValueError("must be a non-empty string when given")
+        return value
+
+    @field_validator("slides_count", mode="before")
+    @classmethod
+    def _a_json_integer(cls, value: Any) -> Any:
+        # JSON Schema's integer: 6 and 6.0, not true or "6" (which pydantic would coerce).
+        if isinstance(value, bool | str):
+            raise ValueError("must be an integer")
         return value
 
     @model_validator(mode="after")

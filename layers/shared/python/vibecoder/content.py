@@ -28,9 +28,15 @@ TITLE_MAX_CHARS = 70
 BODY_MAX_CHARS = 320
 
 
+# "Blank" is spelled out, the same in the API's JSON Schema pattern (NOT_BLANK), in pydantic's regex
+# engine and here: the regex engines disagree on which Unicode characters \s covers.
+BLANK_CHARS = " \t\n\r\f\v"
+NOT_BLANK = r"[^ \t\n\r\f\v]"
+
+
 def require_topic_or_text(topic: str | None, source_text: str | None) -> None:
     """A request needs something to make slides from."""
-    if not (topic and topic.strip()) and not (source_text and source_text.strip()):
+    if not (topic and topic.strip(BLANK_CHARS)) and not (source_text and source_text.strip(BLANK_CHARS)):
         raise ValueError("either topic or sourceText is required")
 
 
