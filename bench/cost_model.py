@@ -189,6 +189,37 @@ def build(flow: dict[str, Any], coldstart: dict[str, Any] | None, memory: dict[s
             "log_bytes": log_bytes}
 
 
+def levers(model: dict[str, Any], flow: dict[str, Any]) -> list[str]:
+    """What the largest parts of the bill are made of, from the measured breakdown (no change is assumed)."""
+    wru_usd = PRICES["dynamodb_wru"][0] * CAROUSELS
+    units = flow["dynamodb_units_per_carousel"]
+    pairs = {k: v for k, v in flow.get("dynamodb_units_by_function", {}).items() if " " in k}
+    gsi = sum(u.get("gsi_wru", 0.0) for u in units.values())
+    idempotency = sum(u["wru"] for t, u in units.items() if t.endswith("idempotency"))
+    audit = sum(v["wru"] for k, v in pairs.items() if k.startswith("event-orchestrator ") and k.endswith("-events"))
+    storage = next(cost for label, _q, cost in model["lines"] if label.startswith("S3 storage"))
+    transfer = next(cost for label, _q, cost in model["lines"] if label.startswith("Data transfer"))
+    out = [
+        f"- Global secondary index writes (projection ALL, so every update of an item rewrites its index copies at"
+        f" full size): {gsi:.0f} WRU a carousel, ${gsi * wru_usd:.3f} per 1,000.",
+        f"- Idempotency records (Powertools Idempotency: a put and an update per processed event): {idempotency:.0f}"
+        f" WRU a carousel, ${idempotency * wru_usd:.3f} per 1,000.",
+        f"- The orchestrator's audit trail (events table, its GSI included): {audit:.0f} WRU a carousel,"
+        f" ${audit * wru_usd:.3f} per 1,000.",
+        f"- Slide bytes: S3 storage for {model['retention_days']} days ${storage:.3f} and the upload to Telegram"
+        f" ${transfer:.3f} per 1,000; both scale with the bytes a slide takes and storage with the retention"
+        f" (7 days instead of {model['retention_days']} would make storage ${storage * 7 / model['retention_days']:.3f}).",
+    ]
+    whatif = benchlib.load_result("whatif")
+    if whatif and "jpeg" in whatif:
+        base = whatif["jpeg"].get("as is: q90, 4:4:4")
+        if base:
+            options = ", ".join(f"{label} {(f['kib'] - base['kib']) / base['kib']:+.0%}" for label, f in
+                                whatif["jpeg"].items() if label != "as is: q90, 4:4:4")
+            out.append(f"  Measured bytes per slide against the renderer's q90 4:4:4 (BENCHMARKS.md, *What-if*): {options}.")
+    return out
+
+
 def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str) -> str:
     lines_md = [f"| {label} | {qty} | ${cost:.4f} |" for label, qty, cost in model["lines"]]
     fn_rows = []
@@ -198,6 +229,17 @@ def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str) -> str
                        f"{f['gb_s_modelled'] * 1000:.0f} | ${f['gb_s_modelled'] * 1000 * PRICES['lambda_gb_s_arm64'][0]:.4f} |"
                        f" {f['wru']:.1f} |")
     price_rows = [f"| {note} | ${usd:.10g} per {unit} |" for usd, unit, note in PRICES.values()]
+    wru_price = PRICES["dynamodb_wru"][0] * CAROUSELS
+    ops = flow["dynamodb_ops_per_carousel"]
+    table_rows = []
+    for table, u in sorted(flow["dynamodb_units_per_carousel"].items(), key=lambda kv: -kv[1]["wru"]):
+        writes = sum(v for k, v in ops.items() if k.startswith(f"{table}.") and k.split(".", 1)[1] in
+                     ("PutItem", "UpdateItem", "DeleteItem"))
+        table_rows.append(f"| {table} | {writes:.1f} | {u['wru']:.1f} | {u.get('gsi_wru', 0.0):.1f} | "
+                          f"${u['wru'] * wru_price:.4f} |")
+    by_pair = {k: v for k, v in flow.get("dynamodb_units_by_function", {}).items() if " " in k}
+    pair_rows = [f"| {k.split(' ', 1)[0]} | {k.split(' ', 1)[1]} | {v['wru']:.1f} | ${v['wru'] * wru_price:.4f} |"
+                 for k, v in sorted(by_pair.items(), key=lambda kv: -kv[1]["wru"])[:10]]
     openai = model["openai"]
     if "error" in openai:
         openai_text = f"(not estimated: {openai['error']})"
@@ -250,6 +292,24 @@ def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str) -> str
         "Assumed latencies of the real services (Lambda bills the wait): "
         + ", ".join(f"{k} {v:g} ms" for k, v in LATENCY_MS.items() if k != "telegram_upload_mb_s")
         + f", album upload at {LATENCY_MS['telegram_upload_mb_s']:g} MB/s.",
+        "",
+        "## DynamoDB writes",
+        "",
+        "By table, per carousel (GSI = the units spent writing global secondary indexes, projection ALL):",
+        "",
+        "| table | write operations | WRU | of which GSI | USD / 1,000 carousels |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *table_rows,
+        "",
+        "The largest writers (function, table), WRU per carousel:",
+        "",
+        "| function | table | WRU | USD / 1,000 carousels |",
+        "| --- | --- | ---: | ---: |",
+        *pair_rows,
+        "",
+        "## Where the money goes (levers, none applied)",
+        "",
+        *levers(model, flow),
         "",
         "## Assumptions",
         "",
@@ -315,6 +375,9 @@ def main() -> int:
         "- Table, per-function durations, prices and assumptions: [docs/cost.md](docs/cost.md).",
     ])
     print(doc)
+    benchlib.save_result("cost", {"date": benchlib.utc_now(), "flow_date": flow["date"], "total": model["total"],
+                                  "lines": model["lines"], "dominant": model["dominant"],
+                                  "openai_per_1000": model["openai"].get("per_1000")})
     if not args.no_write:
         (benchlib.ROOT / "docs" / "cost.md").write_text(doc, encoding="utf-8")
         benchlib.write_section("cost", section)

@@ -293,14 +293,14 @@ def dynamodb_units(calls: list[Any], tables: dict[str, Any]) -> tuple[dict[str, 
     import json
     import math
 
-    by_table: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0})
-    by_function: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0})
+    by_table: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0, "gsi_wru": 0.0})
+    by_function: dict[str, dict[str, float]] = defaultdict(lambda: {"rru": 0.0, "wru": 0.0, "gsi_wru": 0.0})
     for call in calls:
         if call.service != "dynamodb" or call.error in ("ResourceNotFoundException",):
             continue
         table = tables.get(call.table or "", {"indexes": [], "sizes": {}})
         op = call.operation
-        rru = wru = 0.0
+        rru = wru = gsi = 0.0
         if op in ("GetItem", "Query", "Scan"):
             per = 1.0 if call.consistent else 0.5
             rru = per * max(1, math.ceil(call.read_bytes / 4096))
@@ -319,14 +319,17 @@ def dynamodb_units(calls: list[Any], tables: dict[str, Any]) -> tuple[dict[str, 
             for index in table["indexes"]:
                 if known and index["keys"][0] not in attributes:
                     continue  # not in this sparse index
-                wru += per_write  # the index's copy of the item (projection ALL)
+                gsi += per_write  # the index's copy of the item (projection ALL)
                 if op == "UpdateItem" and any(k in call.update_names for k in index["keys"]):
-                    wru += per_write  # the index key changed: a delete and a put
+                    gsi += per_write  # the index key changed: a delete and a put
+            wru += gsi
         elif op == "TransactWriteItems":
             wru = 2
-        for target in (by_table[call.table or "?"], by_function[call.function or "?"]):
+        for target in (by_table[call.table or "?"], by_function[call.function or "?"],
+                       by_function[f"{call.function or '?'} {call.table or '?'}"]):
             target["rru"] += rru
             target["wru"] += wru
+            target["gsi_wru"] += gsi
     return {k: dict(v) for k, v in by_table.items()}, {k: dict(v) for k, v in by_function.items()}
 
 
