@@ -16,11 +16,15 @@ from local.runtime import LocalRuntime
 SCHEDULE_SECONDS = 60.0  # the orchestrator's schedule rule
 
 
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a burst of clients must not see connection resets
+
+
 class LocalServer:
     def __init__(self, runtime: LocalRuntime, host: str = "127.0.0.1", port: int = 8080):
         self.runtime = runtime
-        self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
-        self.httpd.daemon_threads = True
+        self.httpd = _HttpServer((host, port), self._handler_class())
         self._last_schedule = time.monotonic()
 
     @property

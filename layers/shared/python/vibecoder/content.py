@@ -43,7 +43,9 @@ def require_topic_or_text(topic: str | None, source_text: str | None) -> None:
 class CamelModel(BaseModel):
     """Base for every model on the wire: camelCase JSON, snake_case Python."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    # defer_build: validators are built on first use, not at import (a cold start pays only for the
+    # models its function touches).
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
 
     def to_wire(self) -> dict:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
