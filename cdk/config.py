@@ -113,7 +113,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         256, 60,
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
         "byStatus index and health-checks the dependencies: 60 s bounds the sweep.",
-        tables={"events": READ_WRITE, "carousels": READ_WRITE, **IDEMPOTENT},
+        tables={"events": READ_WRITE, "carousels": READ_WRITE},  # audit writes are idempotent by key
         slides=(DELETE,),  # removes a failed request's slides (lists them through the health-check ListBucket)
         health_checks=True,
     ),

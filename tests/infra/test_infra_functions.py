@@ -28,7 +28,7 @@ EXPECTED = {
     "telegram-sender": ({"carousels", "users", "idempotency"}, {"s3:GetObject"}, {"TELEGRAM_BOT_TOKEN_PARAM"}, False),
     "data-persistence": ({"users", "idempotency"}, set(), set(), False),
     "analytics": ({"analytics", "idempotency"}, set(), set(), False),
-    "event-orchestrator": ({"events", "carousels", "idempotency"}, {"s3:DeleteObject"}, set(), True),
+    "event-orchestrator": ({"events", "carousels"}, {"s3:DeleteObject"}, set(), True),
 }
 SECRET_VALUES_ENV = {"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "OPENAI_API_KEY"}
 
