@@ -135,21 +135,27 @@ class OpenTypeFont:
         (count,) = _U16.unpack_from(data, lookup_list)
         out: dict[int, list[tuple[tuple[int, ...], int]]] = {}
         for i in range(count):
-            (off,) = _U16.unpack_from(data, lookup_list + 2 + 2 * i)
-            lookup = lookup_list + off
-            lookup_type, _flag, sub_count = struct.unpack_from(">HHH", data, lookup)
-            for j in range(sub_count):
-                (sub_off,) = _U16.unpack_from(data, lookup + 6 + 2 * j)
-                sub = lookup + sub_off
-                kind = lookup_type
-                if kind == 7:  # extension: real type and a 32-bit offset
-                    _fmt, kind, ext = struct.unpack_from(">HHI", data, sub)
-                    sub += ext
+            for kind, sub in self._subtables(lookup_list, i, extension_type=7):
                 if kind == 4:
                     self._read_ligature_subtable(sub, out)
         for seqs in out.values():
             seqs.sort(key=lambda item: -len(item[0]))
         return out
+
+    def _subtables(self, lookup_list: int, index: int, *, extension_type: int):
+        """(lookup type, offset) of each subtable of lookup ``index``, extension subtables resolved
+        (GSUB's extension type is 7, GPOS's 9: a real type and a 32-bit offset)."""
+        data = self._data
+        (off,) = _U16.unpack_from(data, lookup_list + 2 + 2 * index)
+        lookup = lookup_list + off
+        lookup_type, _flag, sub_count = struct.unpack_from(">HHH", data, lookup)
+        for j in range(sub_count):
+            (sub_off,) = _U16.unpack_from(data, lookup + 6 + 2 * j)
+            sub, kind = lookup + sub_off, lookup_type
+            if kind == extension_type:
+                _fmt, kind, ext = struct.unpack_from(">HHI", data, sub)
+                sub += ext
+            yield kind, sub
 
     def _coverage(self, offset: int) -> list[int]:
         data = self._data
@@ -282,16 +288,7 @@ class OpenTypeFont:
                 indices.update(struct.unpack_from(f">{n}H", data, feature + 4))
         out: list[tuple] = []
         for index in sorted(indices):
-            (off,) = _U16.unpack_from(data, lookup_list + 2 + 2 * index)
-            lookup = lookup_list + off
-            lookup_type, _flag, sub_count = struct.unpack_from(">HHH", data, lookup)
-            for j in range(sub_count):
-                (sub_off,) = _U16.unpack_from(data, lookup + 6 + 2 * j)
-                sub = lookup + sub_off
-                kind = lookup_type
-                if kind == 9:
-                    _fmt, kind, ext = struct.unpack_from(">HHI", data, sub)
-                    sub += ext
+            for kind, sub in self._subtables(lookup_list, index, extension_type=9):
                 if kind == 2:
                     parsed = self._pair_subtable(sub)
                     if parsed is not None:
