@@ -24,8 +24,6 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     result = generate_content(request)
     ref = request.ref()
     metrics.add_dimension(name="provider", value=result.provider)
-    metrics.add_metric(name="TokensUsed", unit=MetricUnit.Count,
-                       value=result.prompt_tokens + result.completion_tokens)
     metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)
     metrics.add_metric(name="OpenAICostUSD", unit=MetricUnit.NoUnit, value=result.cost_usd)
     provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason,
