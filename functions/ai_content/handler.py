@@ -36,18 +36,7 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
         provider=result.provider,
         model=result.model,
     )
-    completed = AiAnalysisCompleted(
-        **ref,
-        provider=result.provider,
-        model=result.model,
-        duration_ms=result.duration_ms,
-        prompt_tokens=result.prompt_tokens,
-        completion_tokens=result.completion_tokens,
-        cost_usd=result.cost_usd,
-        attempts=result.attempts,
-        circuit_open=result.circuit_open,
-        fallback_reason=result.fallback_reason,
-    )
+    completed = AiAnalysisCompleted(**ref, **result.model_dump(exclude={"content"}))  # the same field names
     return [
         envelope.follow_up("carousel.content.analyzed", analyzed, source=SERVICE, **provenance).to_wire(),
         envelope.follow_up("ai.analysis.completed", completed, source=SERVICE, **provenance).to_wire(),
