@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from ai_content.logic import ContentSettings
 from vibecoder.aws import client
-from vibecoder.settings import Settings, get_settings, reset_settings
+from vibecoder.settings import get_settings, reset_settings
 
 
 @pytest.fixture
@@ -33,13 +33,12 @@ def test_secret_names_resolve_to_their_values(secrets):
 
 
 def test_an_unset_placeholder_means_not_configured(secrets):
-    assert get_settings().openai_api_key is None
     assert ContentSettings.from_env().openai_api_key is None  # ai-content falls back to offline content
 
 
 def test_a_plain_variable_wins_locally(secrets, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-local-development-key-000")
-    assert Settings.from_env().openai_api_key == "sk-local-development-key-000"
+    assert ContentSettings.from_env().openai_api_key == "sk-local-development-key-000"
 
 
 def test_a_rotated_secret_is_read_again_after_the_cache_age(secrets, monkeypatch):

@@ -19,9 +19,6 @@ _ENV = {
     "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
     "telegram_api_url": "TELEGRAM_API_URL",
     "telegram_webhook_secret": "TELEGRAM_WEBHOOK_SECRET",
-    "openai_api_key": "OPENAI_API_KEY",
-    "openai_base_url": "OPENAI_BASE_URL",
-    "openai_model": "OPENAI_MODEL",
     "aws_endpoint_url": "AWS_ENDPOINT_URL",
     "bot_handle": "BOT_HANDLE",
     "local_out_dir": "LOCAL_OUT_DIR",
@@ -49,9 +46,6 @@ class Settings(BaseModel):
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
-    openai_api_key: str | None = None
-    openai_base_url: str | None = None
-    openai_model: str = "gpt-4o-mini"
     aws_endpoint_url: str | None = None
     bot_handle: str = "@BibleVibeCoderBot"
     # Where the local runtime records what the bot would send when no Telegram token is set.
@@ -83,7 +77,7 @@ class Settings(BaseModel):
 
 # Deployed, these hold the NAME of a Secrets Manager secret in <VARIABLE>_PARAM (never the value);
 # locally the plain variable works too.
-SECRET_FIELDS = ("telegram_bot_token", "telegram_webhook_secret", "openai_api_key")
+SECRET_FIELDS = ("telegram_bot_token", "telegram_webhook_secret")  # ai-content resolves OPENAI_API_KEY itself
 UNSET_SECRET = "unset"  # what the stack stores until the operator puts the real value
 
 
