@@ -71,7 +71,7 @@ def command_replay(args: argparse.Namespace) -> int:
                                CarouselRepository(settings.carousels_table), default_publisher(), as_new=args.as_new)
         runtime.router.drain()
         print(f"replayed {event.type} {event.id} (correlationId {event.correlation_id})")
-        _print_trace(sorted(runtime.router.trace(event.correlation_id), key=lambda d: d.started_at))
+        _print_trace(runtime.router.trace(event.correlation_id))
     return 0
 
 

@@ -64,7 +64,7 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
             files.append(target)
         (folder / "carousel.json").write_text(json.dumps(record.to_wire(), ensure_ascii=False, indent=2),
                                               encoding="utf-8")
-    trace = sorted(runtime.router.trace(request.request_id), key=lambda d: d.started_at)
+    trace = runtime.router.trace(request.request_id)
     return FlowResult(
         request_id=request.request_id, status=record.status.value if record else "unrecorded",
         title=record.title if record else None, failure=record.failure if record else None,

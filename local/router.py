@@ -135,8 +135,10 @@ class EventRouter:
     # --- what happened ----------------------------------------------------------------------
 
     def trace(self, correlation_id: str) -> list[Delivery]:
+        """The request's deliveries in the order they started."""
         with self._lock:
-            return [d for d in self.deliveries if d.correlation_id == correlation_id]
+            found = [d for d in self.deliveries if d.correlation_id == correlation_id]
+        return sorted(found, key=lambda d: d.started_at)
 
     def dead_letters(self) -> list[DeadLetter]:
         """Read every DLQ without consuming it (messages become visible again at once)."""
