@@ -251,14 +251,16 @@ def _style(talk: Conversation, args: str, name: str) -> Outcome:
     choice = args.strip().lower()
     if choice in THEMES:
         talk.deps.users.set_preferences(talk.user_id, UserPreferences(style=choice))
-        talk.say(text("style_saved_message", talk.language, style=theme_label(choice)))
+        talk.say(text("style_saved_message", talk.language, style=theme_label(choice, talk.language)))
         return Outcome("style")
-    talk.say(text("style_choose", talk.language, style=theme_label(talk.style)), style_keyboard(talk.style))
+    talk.say(text("style_choose", talk.language, style=theme_label(talk.style, talk.language)),
+             style_keyboard(talk.style, talk.language))
     return Outcome("style_menu")
 
 
-def style_keyboard(current: str) -> dict:
-    buttons = [(("✓ " if name == current else "") + theme_label(name), f"style:{name}") for name in THEMES]
+def style_keyboard(current: str, language: str) -> dict:
+    buttons = [(("✓ " if name == current else "") + theme_label(name, language), f"style:{name}")
+               for name in THEMES]
     return inline_keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -331,12 +333,12 @@ def _tap_style(talk: Conversation, query: CallbackQuery, action: str, choice: st
         _answer(talk, query, text("cb_unknown", talk.language))
         return Outcome("callback_unknown")
     talk.deps.users.set_preferences(talk.user_id, UserPreferences(style=choice))
-    _answer(talk, query, text("style_saved", talk.language, style=theme_label(choice)))
+    _answer(talk, query, text("style_saved", talk.language, style=theme_label(choice, talk.language)))
     if query.message:
         _quietly(talk.deps.bot, "editMessageText", {
             "chat_id": talk.chat_id, "message_id": query.message.message_id, "parse_mode": "HTML",
-            "text": text("style_choose", talk.language, style=theme_label(choice)),
-            "reply_markup": style_keyboard(choice)})
+            "text": text("style_choose", talk.language, style=theme_label(choice, talk.language)),
+            "reply_markup": style_keyboard(choice, talk.language)})
     return Outcome("style")
 
 
@@ -392,11 +394,11 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
         return Outcome("rate_limited")
     theme = next_theme(original.style)
     language = original.language if original.language in ("ru", "en") else talk.language
-    _answer(talk, query, text("cb_restyle", talk.language, style=theme_label(theme)))
+    _answer(talk, query, text("cb_restyle", talk.language, style=theme_label(theme, talk.language)))
     slides = [Slide.model_validate(s) for s in original.slides]
     new_id_ = talk.correlation_id
     status_id = _status_message(talk, progress_text(talk.language, "rendering", count=len(slides),
-                                                    title=original.title, style=theme_label(theme)))
+                                                    title=original.title, style=theme_label(theme, talk.language)))
     request = CarouselGenerateRequested(
         request_id=new_id_, user_id=talk.user_id, chat_id=talk.chat_id, channel="telegram",
         status_message_id=status_id, topic=original.topic, source_text=original.source_text,

@@ -244,7 +244,7 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
         buttons = _quietly(deps.bot, "sendMessage", {
             "chat_id": completed.chat_id, "parse_mode": "HTML",
             "text": text("ready", language, title=escape_html(clip(completed.title, 120)),
-                         count=len(keys), style=theme_label(completed.style)),
+                         count=len(keys), style=theme_label(completed.style, language)),
             "reply_markup": follow_up_keyboard(completed.request_id, language)})
         if buttons is not None and record is not None:
             deps.carousels.record_delivery(completed.request_id, "buttons", _message_ids(buttons))
@@ -279,7 +279,7 @@ def send_failure(failed: CarouselFailed, deps: SenderDeps) -> TelegramBotRespons
     if status_id is None:  # the orchestrator's sweep does not carry it; the carousel record does
         record = deps.carousels.get(failed.request_id)
         status_id = record.status_message_id if record else None
-    _edit_status(deps, failed.chat_id, status_id, progress_text(language, "failed", count=0))
+    _edit_status(deps, failed.chat_id, status_id, progress_text(language, "failed", count=None))
     return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="sendMessage",
                                    delivered=True, message_ids=_message_ids(result), recorded_at=_recorded_at(result))
 

@@ -30,7 +30,7 @@ def test_another_style_cycles_through_every_theme():
 
 
 def test_the_style_keyboard_marks_the_current_theme_and_fits_callback_limits():
-    keyboard = style_keyboard("dark")["inline_keyboard"]
+    keyboard = style_keyboard("dark", "en")["inline_keyboard"]
     buttons = [b for row in keyboard for b in row]
     assert [b["callback_data"] for b in buttons] == [f"style:{t}" for t in THEMES]
     assert [b["text"].startswith("✓") for b in buttons] == [t == "dark" for t in THEMES]

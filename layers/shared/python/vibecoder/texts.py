@@ -1,6 +1,14 @@
-"""What the bot says, in Russian and English. One table, looked up by key."""
+"""What the bot says, in Russian and English. One table, looked up by key.
+
+A number that decides a word's form is written ``{count:# slide|# slides}``: the forms of the
+language's CLDR plural categories, in order (English: one|other; Russian: one|few|many), ``#``
+standing for the number. Each phrase picks its own case: "из {count:# слайда|# слайдов|# слайдов}"
+(genitive), "Рисую {count:# слайд|# слайда|# слайдов}" (accusative).
+"""
 
 from __future__ import annotations
+
+import string
 
 TEXTS: dict[str, dict[str, str]] = {
     "start": {
@@ -16,21 +24,24 @@ TEXTS: dict[str, dict[str, str]] = {
               "/carousel &lt;topic&gt; — make a carousel; /carousel 7 TDD makes 7 slides ({min}–{max})\n"
               "…or just send a topic (up to {topic_limit} characters) or paste a text of several paragraphs\n"
               "/style — pick a theme\n/lang ru|en — language\n/history — your last carousels\n\n"
-              "Up to {rate} carousels an hour.",
+              "Up to {rate:# carousel|# carousels} an hour.",
         "ru": "<b>Что я умею</b>\n"
               "/carousel &lt;тема&gt; — сделать карусель; /carousel 7 TDD — 7 слайдов ({min}–{max})\n"
               "…или просто пришлите тему (до {topic_limit} символов) или текст из нескольких абзацев\n"
               "/style — выбрать оформление\n/lang ru|en — язык\n/history — ваши последние карусели\n\n"
-              "До {rate} каруселей в час.",
+              "До {rate:# карусели|# каруселей|# каруселей} в час.",
     },
     # The status message: the chat's progress bar.
     "progress": {"en": "🎨 <b>{title}</b>\n{bar} {step}/{steps} · {label}",
                  "ru": "🎨 <b>{title}</b>\n{bar} {step}/{steps} · {label}"},
-    "progress_title": {"en": "Carousel, {count} slides", "ru": "Карусель, слайдов: {count}"},
+    "progress_title": {"en": "Carousel of {count:# slide|# slides}",
+                       "ru": "Карусель из {count:# слайда|# слайдов|# слайдов}"},
+    "progress_title_uncounted": {"en": "Carousel", "ru": "Карусель"},
     "stage_requested": {"en": "Analysing the topic…", "ru": "Анализирую тему…"},
     "stage_requested_text": {"en": "Reading your text…", "ru": "Читаю ваш текст…"},
     "stage_content": {"en": "Writing the slides…", "ru": "Пишу слайды…"},
-    "stage_rendering": {"en": "Rendering {count} slides…", "ru": "Рисую слайды: {count}…"},
+    "stage_rendering": {"en": "Rendering {count:# slide|# slides}…",
+                        "ru": "Рисую {count:# слайд|# слайда|# слайдов}…"},
     "stage_restyle": {"en": "Rendering in the «{style}» style…", "ru": "Перерисовываю в стиле «{style}»…"},
     "stage_sending": {"en": "Sending…", "ru": "Отправляю…"},
     "stage_done": {"en": "Done ✅", "ru": "Готово ✅"},
@@ -38,18 +49,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "topic_missing": {"en": "Send a topic after /carousel, e.g. /carousel TDD",
                       "ru": "Укажите тему после /carousel, например /carousel TDD"},
     "topic_too_long": {
-        "en": "That topic is too long ({length} characters, at most {limit}). Shorten it, or paste it as a "
+        "en": "That topic is too long ({length:# character|# characters}, at most {limit}). Shorten it, or paste it as a "
               "text of a few paragraphs.",
-        "ru": "Тема слишком длинная ({length} символов, максимум {limit}). Сократите её или пришлите как "
+        "ru": "Тема слишком длинная ({length:# символ|# символа|# символов}, максимум {limit}). Сократите её или пришлите как "
               "текст из нескольких абзацев.",
     },
-    "text_too_long": {"en": "That text is too long ({length} characters, at most {limit}). Send a shorter part.",
-                      "ru": "Текст слишком длинный ({length} символов, максимум {limit}). Пришлите часть покороче."},
-    "slides_out_of_range": {"en": "A carousel has {min}–{max} slides, e.g. /carousel 7 {topic}",
-                            "ru": "В карусели {min}–{max} слайдов, например /carousel 7 {topic}"},
+    "text_too_long": {"en": "That text is too long ({length:# character|# characters}, at most {limit}). "
+                            "Send a shorter part.",
+                      "ru": "Текст слишком длинный ({length:# символ|# символа|# символов}, максимум {limit}). "
+                            "Пришлите часть покороче."},
+    "slides_out_of_range": {"en": "A carousel has {min}–{max:# slide|# slides}, e.g. /carousel 7 {topic}",
+                            "ru": "В карусели {min}–{max:# слайд|# слайда|# слайдов}, например /carousel 7 {topic}"},
     "rate_limited": {
-        "en": "⏳ That's {limit} carousels this hour, the most I can make. Try again in {minutes} min.",
-        "ru": "⏳ Это уже {limit} каруселей за час — больше я не могу. Попробуйте через {minutes} мин.",
+        "en": "⏳ That's {limit:# carousel|# carousels} this hour, the most I can make. Try again in {minutes} min.",
+        "ru": "⏳ Это уже {limit:# карусель|# карусели|# каруселей} за час — больше я не могу. Попробуйте через {minutes} мин.",
     },
     "failed": {
         "en": "😔 Sorry, I could not make this carousel{reason}.\n\nWhat to try: send the request again in a "
@@ -78,9 +91,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "history_title": {"en": "🗂 <b>Your last carousels</b> — tap one to get it again:",
                       "ru": "🗂 <b>Ваши последние карусели</b> — нажмите, чтобы получить снова:"},
     "ready": {
-        "en": "✨ <b>{title}</b> — {count} slides, style «{style}».\n\nTelegram compresses album photos. "
+        "en": "✨ <b>{title}</b> — {count:# slide|# slides}, style «{style}».\n\nTelegram compresses album photos. "
               "<b>Originals</b>: the exact 1080×1350 files for Instagram. <b>PDF</b>: a document for LinkedIn.",
-        "ru": "✨ <b>{title}</b> — слайдов: {count}, стиль «{style}».\n\nTelegram сжимает фото в альбомах. "
+        "ru": "✨ <b>{title}</b> — {count:# слайд|# слайда|# слайдов}, стиль «{style}».\n\nTelegram сжимает фото в альбомах. "
               "<b>Оригиналы</b> — точные файлы 1080×1350 для Instagram. <b>PDF</b> — документ для LinkedIn.",
     },
     "button_originals": {"en": "📎 Originals", "ru": "📎 Оригиналы"},
@@ -99,15 +112,60 @@ TEXTS: dict[str, dict[str, str]] = {
 
 THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",
                "gradient": "🌊", "scripture": "📜"}
+# The themes' names as the bot shows them (Russian ones agree with «стиль», a masculine noun).
+THEME_NAMES: dict[str, dict[str, str]] = {
+    "glass": {"en": "Glass", "ru": "Стекло"},
+    "dark": {"en": "Dark", "ru": "Тёмный"},
+    "gradient": {"en": "Gradient", "ru": "Градиент"},
+    "minimal": {"en": "Minimal", "ru": "Минимализм"},
+    "professional": {"en": "Professional", "ru": "Деловой"},
+    "scripture": {"en": "Scripture", "ru": "Писание"},
+    "vibrant": {"en": "Vibrant", "ru": "Яркий"},
+}
+
+# CLDR plural categories of integers, in the order a text lists its forms.
+PLURAL_CATEGORIES = {"en": ("one", "other"), "ru": ("one", "few", "many")}
+
+
+def plural_category(language: str, number: int) -> str:
+    """CLDR's plural rule for an integer: en one (1) | other; ru one (1, 21, 101…), few (2-4, 22-24…), many."""
+    n = abs(number)
+    if language == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return "few"
+        return "many"
+    return "one" if n == 1 else "other"
+
+
+class _TextFormatter(string.Formatter):
+    """``str.format`` plus plural fields: ``{count:# slide|# slides}`` picks the form for ``count``."""
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        forms, categories = format_spec.split("|"), PLURAL_CATEGORIES[self.language]
+        if len(forms) != len(categories):
+            raise ValueError(f"{self.language} plurals need {len(categories)} forms ({'|'.join(categories)}): "
+                             f"{format_spec!r}")
+        if not isinstance(value, int):
+            raise TypeError(f"a plural needs an integer, not {value!r}")
+        return forms[categories.index(plural_category(self.language, value))].replace("#", str(value))
 
 
 def text(key: str, language: str | None, **values: object) -> str:
     variants = TEXTS[key]
-    return variants.get(language or "en", variants["en"]).format(**values)
+    language = language if language in variants else "en"
+    return _TextFormatter(language).format(variants[language], **values)
 
 
-def theme_label(name: str) -> str:
-    return f"{THEME_EMOJI.get(name, '🎨')} {name.capitalize()}"
+def theme_label(name: str, language: str | None) -> str:
+    names = THEME_NAMES.get(name) or {"en": name.capitalize()}
+    return f"{THEME_EMOJI.get(name, '🎨')} {names.get(language or 'en', names['en'])}"
 
 
 def progress_bar(step: int, steps: int) -> str:
@@ -132,10 +190,16 @@ def clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def progress_text(language: str | None, stage: str, *, count: int, title: str | None = None,
+def progress_text(language: str | None, stage: str, *, count: int | None, title: str | None = None,
                   style: str | None = None, from_text: bool = False) -> str:
-    """The status message at one stage of the flow: a title, a bar and what is happening now."""
-    heading = escape_html(clip(title, 80)) if title else text("progress_title", language, count=count)
+    """The status message at one stage of the flow: a title, a bar and what is happening now.
+    ``count`` None: the slides are not known (a failure found by the orchestrator's sweep)."""
+    if title:
+        heading = escape_html(clip(title, 80))
+    elif count is None:
+        heading = text("progress_title_uncounted", language)
+    else:
+        heading = text("progress_title", language, count=count)
     if stage == "failed":
         return f"🎨 <b>{heading}</b>\n{text('stage_failed', language)}"
     step = PROGRESS_STAGES[stage]
