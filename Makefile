@@ -57,6 +57,8 @@ CDK := $(CDK_ENV) node_modules/.bin/cdk
 NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CDK_CONTEXT := $(if $(SKIP_BUNDLING),-c skipLayerBundling=true)
 TEMPLATE := cdk.out/BibleVibeCoder.template.json
+# The region's API Gateway logging role (cdk/account.py): its own stack, deployed before the app's.
+ACCOUNT_TEMPLATE := cdk.out/BibleVibeCoder-ApiGatewayAccount.template.json
 
 .PHONY: synth deploy diff nag cfn-lint layer
 
@@ -72,14 +74,15 @@ nag: synth
 	@echo "cdk-nag AwsSolutions: no unacknowledged findings (acknowledgments: cdk_nag metadata in $(TEMPLATE))"
 
 cfn-lint: synth
-	$(VENV)/bin/cfn-lint -- $(TEMPLATE)
+	$(VENV)/bin/cfn-lint -- $(TEMPLATE) $(ACCOUNT_TEMPLATE)
 
 diff: bootstrap $(NPM_STAMP)
 	$(CDK) diff --no-notices $(CDK_CONTEXT)
 
 # Needs AWS credentials and a bootstrapped account (`npx cdk bootstrap`); see docs/operations.md.
+# --all: the API Gateway account stack first (a no-op once the region has it), then the app.
 deploy: bootstrap $(NPM_STAMP)
-	$(CDK) deploy --no-notices --outputs-file build/cdk-outputs.json $(CDK_CONTEXT)
+	$(CDK) deploy --all --no-notices --outputs-file build/cdk-outputs.json $(CDK_CONTEXT)
 
 # The dependency layer alone, in build/deps-layer/python (what synth bundles).
 layer: bootstrap

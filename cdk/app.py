@@ -1,7 +1,9 @@
 """The CDK app: ``python -m cdk.app`` (cdk.json runs it; CDK_OUTDIR says where to write).
 
-Context ``aws:cdk:bundling-stacks=[]`` skips bundling the dependency layer (tests; nothing is
-downloaded). cdk-nag's AwsSolutions checks run at synthesis: an unacknowledged finding fails it.
+Two stacks: the app (``stackName``, default BibleVibeCoder) and the region's API Gateway logging role
+(cdk/account.py), which the app's stage needs and so depends on. Context
+``aws:cdk:bundling-stacks=[]`` skips bundling the dependency layer (tests; nothing is downloaded).
+cdk-nag's AwsSolutions checks run at synthesis: an unacknowledged finding fails it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import aws_cdk as cdk
 
 from cdk import ROOT
+from cdk.account import ApiGatewayAccountStack
 from cdk.nag import apply_checks
 from cdk.stack import VibeCoderStack
 
@@ -26,7 +29,9 @@ def project_context() -> dict[str, Any]:
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> tuple[cdk.App, VibeCoderStack]:
     app = cdk.App(context={**project_context(), **(context or {})}, outdir=outdir)
     stack_name = app.node.try_get_context("stackName") or STACK_NAME
+    account = ApiGatewayAccountStack(app)
     stack = VibeCoderStack(app, stack_name)
+    stack.add_dependency(account, "the stage's access logs need the account's API Gateway CloudWatch role")
     cdk.Tags.of(app).add("project", "bible-vibecoder")
     apply_checks(app)
     return app, stack

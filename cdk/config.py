@@ -18,14 +18,14 @@ KNOWLEDGE_PREFIX = "knowledge"
 METRICS_NAMESPACE = "BibleVibeCoder"
 PYTHON_VERSION = "3.12"
 
-READ, WRITE, READ_WRITE, DELETE = "read", "write", "read-write", "delete"
+# DynamoDB item actions, granted per table as the function's code calls them (the repository methods
+# in vibecoder/repositories/ map onto them: get → GetItem, create/claim/append → PutItem, update/touch/
+# add_history/increment… → UpdateItem, list/counters/services_seen → Query). Nothing deletes items but
+# Powertools Idempotency, which removes its record when the handler fails.
+GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM, QUERY = (
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query")
 
-# DynamoDB actions per access level; queries are granted on the table and each of its indexes.
-TABLE_ACTIONS = {
-    READ: ("dynamodb:GetItem", "dynamodb:Query"),
-    WRITE: ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
-}
-TABLE_ACTIONS[READ_WRITE] = TABLE_ACTIONS[READ] + TABLE_ACTIONS[WRITE]
+READ, WRITE, DELETE = "read", "write", "delete"
 SLIDES_ACTIONS = {READ: ("s3:GetObject",), WRITE: ("s3:PutObject",), DELETE: ("s3:DeleteObject",)}
 
 
@@ -34,16 +34,19 @@ class FunctionSpec:
     memory_mb: int
     timeout_seconds: int
     why: str  # the reason for memory and timeout (docs/operations.md repeats it)
-    tables: dict[str, str] = field(default_factory=dict)  # TABLES key → READ | WRITE | READ_WRITE
+    tables: dict[str, tuple[str, ...]] = field(default_factory=dict)  # TABLES key → the item actions it calls
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # TABLES key → the indexes it queries
     slides: tuple[str, ...] = ()  # READ, WRITE, DELETE on s3://<slides bucket>/SLIDES_PREFIX/*
+    lists_slides: bool = False  # ListBucket under SLIDES_PREFIX/ (the health check, a request's slides)
     secrets: tuple[str, ...] = ()  # keys of Secrets.SPECS
-    health_checks: bool = False  # DescribeTable on every table, HeadBucket, DescribeEventBus
+    health_checks: bool = False  # DescribeTable on every table, a listing of the slides prefix, DescribeEventBus
     reads_dead_letters: bool = False  # GetQueueAttributes on every DLQ (GET /stats)
     reads_knowledge: bool = False  # List/Get s3://<slides bucket>/KNOWLEDGE_PREFIX/ (extra knowledge-base notes)
     table_env: dict[str, str] = field(default_factory=dict)  # extra env var → TABLES key (in ``tables``)
 
 
-IDEMPOTENT = {"idempotency": READ_WRITE}  # Powertools Idempotency: Get/Put/Update/DeleteItem
+# Powertools Idempotency (DynamoDBPersistenceLayer): get, put (conditional), update, delete its record.
+IDEMPOTENT = {"idempotency": (GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM)}
 
 FUNCTIONS: dict[str, FunctionSpec] = {
     "telegram-gateway": FunctionSpec(
@@ -51,16 +54,21 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Answers Telegram within its webhook timeout: 512 MB buys the CPU for a ~0.4 s cold start "
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
-        # users: profile and preferences; carousels: create, /history (byUser), restyle/resend a carousel;
-        # analytics: the per-user hourly rate limit (a conditional counter update).
-        tables={"users": READ_WRITE, "carousels": READ_WRITE, "analytics": WRITE, **IDEMPOTENT},
+        # users: get, set_preferences; carousels: create, update, get (restyle/resend), /history (byUser);
+        # analytics: increment_within, the per-user hourly rate limit (a conditional counter update).
+        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
+                "analytics": (UPDATE_ITEM,), **IDEMPOTENT},
+        indexes={"carousels": ("byUser",)},
         secrets=("telegram_bot_token", "telegram_webhook_secret"),
     ),
     "api": FunctionSpec(
         512, 20,
         "Interactive HTTP: 512 MB for a fast cold start; /health makes seven sequential AWS calls and "
         "/stats pages through two indexes, 20 s is far above both and under API Gateway's 29 s.",
-        tables={"carousels": READ_WRITE, "events": READ},
+        # carousels: create (POST), get (GET /carousels/{id}), list_by_status (/stats); events:
+        # services_seen (/health), count_by_type and latest_of_type (/stats, byType).
+        tables={"carousels": (GET_ITEM, PUT_ITEM), "events": (QUERY,)},
+        indexes={"carousels": ("byStatus",), "events": ("byType",)},
         slides=(READ,),  # presigned GET URLs are signed with this role
         health_checks=True,
         reads_dead_letters=True,
@@ -69,7 +77,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         256, 30,
         "A saga step: a few DynamoDB calls and a PutEvents, no heavy imports; 256 MB is enough and "
         "30 s covers DynamoDB/EventBridge retries.",
-        tables={"carousels": READ_WRITE, **IDEMPOTENT},
+        tables={"carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM), **IDEMPOTENT},  # get, create, update
     ),
     "ai-content": FunctionSpec(
         512, 90,
@@ -77,7 +85,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "offline knowledge base; openai imports in ~0.4 s and BM25 over the notes is CPU work, so 512 MB. "
         "90 s = the 50 s deadline plus a last attempt's tail and the offline fallback.",
         # analytics (pk/sk) holds the circuit breaker's state, shared by all concurrent instances.
-        tables={"analytics": READ_WRITE, **IDEMPOTENT},
+        tables={"analytics": (GET_ITEM, UPDATE_ITEM), **IDEMPOTENT},  # the circuit: get, record_failure/success
         secrets=("openai_api_key",),
         table_env={"CIRCUIT_TABLE": "analytics"},
         reads_knowledge=True,
@@ -94,27 +102,31 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 90,
         "Downloads up to ten slides from S3 and uploads them to Telegram as one album; network-bound, "
         "and the Bot API may ask to wait (retry_after up to 30 s) before a retry: 90 s.",
-        # carousels: reads the carousel, records each delivery step; users: the user's language
-        tables={"carousels": READ_WRITE, "users": READ, **IDEMPOTENT},
+        # carousels: get, advance_progress and record_delivery (updates); users: get (the user's language)
+        tables={"carousels": (GET_ITEM, UPDATE_ITEM), "users": (GET_ITEM,), **IDEMPOTENT},
         slides=(READ,),
         secrets=("telegram_bot_token",),
     ),
     "data-persistence": FunctionSpec(
         256, 15,
         "Two or three DynamoDB writes per event: 256 MB, 15 s.",
-        tables={"users": READ_WRITE, **IDEMPOTENT},
+        tables={"users": (GET_ITEM, PUT_ITEM, UPDATE_ITEM), **IDEMPOTENT},  # touch (put, else update + get), add_history
     ),
     "analytics": FunctionSpec(
         256, 15,
         "Counter updates and EMF metrics: 256 MB, 15 s.",
-        tables={"analytics": READ_WRITE, **IDEMPOTENT},
+        tables={"analytics": (PUT_ITEM, UPDATE_ITEM, QUERY), **IDEMPOTENT},  # claim, increment, counters
     ),
     "event-orchestrator": FunctionSpec(
         256, 60,
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
         "byStatus index and health-checks the dependencies: 60 s bounds the sweep.",
-        tables={"events": READ_WRITE, "carousels": READ_WRITE},  # audit writes are idempotent by key
-        slides=(DELETE,),  # removes a failed request's slides (lists them through the health-check ListBucket)
+        # events: append, mark_service_seen (puts; idempotent by key), list; carousels: get, update,
+        # list_by_status (the sweep).
+        tables={"events": (PUT_ITEM, QUERY), "carousels": (GET_ITEM, UPDATE_ITEM)},
+        indexes={"carousels": ("byStatus",)},
+        slides=(DELETE,),  # removes a failed request's slides, listed under carousels/<request id>/
+        lists_slides=True,
         health_checks=True,
     ),
 }

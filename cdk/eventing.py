@@ -76,6 +76,8 @@ class EventBus(Construct):
             event_pattern=event_pattern({"source": [{"prefix": SOURCE_PREFIX}]}),
             retention=cdk.Duration.days(archive_days),
         )
+        # CDK writes KmsKeyIdentifier: "" when no key is given; EventBridge's own key is meant by leaving it out.
+        self.archive.node.default_child.add_property_deletion_override("KmsKeyIdentifier")
         self.registry = eventschemas.CfnRegistry(
             self, "Registry", registry_name=f"{bus_name}-schemas",
             description="JSON Schemas of the event envelopes (generated from the event catalog)",

@@ -22,10 +22,8 @@ from cdk.config import (
     KNOWLEDGE_PREFIX,
     METRICS_NAMESPACE,
     PYTHON_VERSION,
-    READ,
-    READ_WRITE,
+    QUERY,
     SLIDES_ACTIONS,
-    TABLE_ACTIONS,
     FunctionSpec,
 )
 from cdk.eventing import DeadLetterQueues
@@ -130,23 +128,24 @@ class ServiceFunctions(Construct):
     def _grant(self, role: iam.Role, spec: FunctionSpec) -> None:
         role.add_to_policy(iam.PolicyStatement(sid="PublishEvents", actions=["events:PutEvents"],
                                                resources=[self.bus.event_bus_arn]))
-        for name, level in spec.tables.items():
-            table = self.tables.tables[name]
+        for name, actions in spec.tables.items():
             role.add_to_policy(iam.PolicyStatement(
-                sid=f"Table{name.title()}{level.title().replace('-', '')}",
-                actions=list(TABLE_ACTIONS[level]), resources=[table.table_arn]))
-            if level in (READ, READ_WRITE) and self.tables.specs[name].indexes:
-                role.add_to_policy(iam.PolicyStatement(
-                    sid=f"Table{name.title()}Indexes", actions=["dynamodb:Query"],
-                    resources=self.tables.index_arns(name)))
+                sid=f"Table{name.title()}", actions=list(actions), resources=[self.tables.tables[name].table_arn]))
+        for name, indexes in spec.indexes.items():
+            role.add_to_policy(iam.PolicyStatement(
+                sid=f"Table{name.title()}Indexes", actions=[QUERY],
+                resources=[self.tables.index_arn(name, index) for index in indexes]))
+        bucket = self.slides.bucket
         if spec.slides:
             role.add_to_policy(iam.PolicyStatement(
                 sid="Slides", actions=[a for level in spec.slides for a in SLIDES_ACTIONS[level]],
                 resources=[self.slides.objects_arn()]))
-            acknowledge(role, f"AwsSolutions-IAM5[Resource::<{self._logical_id(self.slides.bucket)}.Arn>/"
+            acknowledge(role, f"AwsSolutions-IAM5[Resource::<{self._logical_id(bucket)}.Arn>/"
                               f"{self.slides.prefix}/*]",
                         f"Object-level access limited to the slides prefix '{self.slides.prefix}/': keys are "
                         f"'{self.slides.prefix}/<request id>/slide-NN.<ext>', unknown until a request is made.")
+        if spec.lists_slides or spec.health_checks:
+            role.add_to_policy(self._list_prefix("ListSlides", self.slides.prefix))
         if spec.secrets:
             role.add_to_policy(iam.PolicyStatement(
                 sid="ReadSecrets", actions=["secretsmanager:GetSecretValue"],
@@ -156,14 +155,9 @@ class ServiceFunctions(Construct):
                 sid="HealthTables", actions=["dynamodb:DescribeTable"],
                 resources=[table.table_arn for table in self.tables.tables.values()]))
             role.add_to_policy(iam.PolicyStatement(
-                sid="HealthBucket", actions=["s3:ListBucket"], resources=[self.slides.bucket.bucket_arn]))
-            role.add_to_policy(iam.PolicyStatement(
                 sid="HealthBus", actions=["events:DescribeEventBus"], resources=[self.bus.event_bus_arn]))
         if spec.reads_knowledge:
-            bucket = self.slides.bucket
-            role.add_to_policy(iam.PolicyStatement(
-                sid="KnowledgeList", actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{KNOWLEDGE_PREFIX}/*"]}}))
+            role.add_to_policy(self._list_prefix("KnowledgeList", KNOWLEDGE_PREFIX))
             role.add_to_policy(iam.PolicyStatement(
                 sid="KnowledgeRead", actions=["s3:GetObject"],
                 resources=[bucket.arn_for_objects(f"{KNOWLEDGE_PREFIX}/*")]))
@@ -174,6 +168,11 @@ class ServiceFunctions(Construct):
             role.add_to_policy(iam.PolicyStatement(
                 sid="CountDeadLetters", actions=["sqs:GetQueueAttributes"],
                 resources=[queue.queue_arn for queue in self.dead_letters.queues.values()]))
+
+    def _list_prefix(self, sid: str, prefix: str) -> iam.PolicyStatement:
+        """ListBucket on the slides bucket, for listings under ``prefix/`` only."""
+        return iam.PolicyStatement(sid=sid, actions=["s3:ListBucket"], resources=[self.slides.bucket.bucket_arn],
+                                   conditions={"StringLike": {"s3:prefix": [f"{prefix}/*"]}})
 
     def _logical_id(self, construct: Construct) -> str:
         return cdk.Stack.of(self).get_logical_id(construct.node.default_child)
@@ -191,7 +190,7 @@ class ServiceFunctions(Construct):
             "TELEGRAM_API_URL": self.config.telegram_api_url,
             "BOT_HANDLE": self.config.bot_handle,
         }
-        table_names = self.tables.tables if spec.health_checks else spec.tables
+        table_names = self.tables.tables if spec.health_checks else {**spec.tables, **spec.indexes}
         for table in table_names:
             env[self.tables.env_var(table)] = self.tables.tables[table].table_name
         for variable, table in spec.table_env.items():

@@ -27,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from cdk.config import METRICS_NAMESPACE
+from cdk.nag import acknowledge
 from vibecoder.events.catalog import CATALOG
 
 FIVE_MINUTES = cdk.Duration.minutes(5)
@@ -41,6 +42,8 @@ def business_metric(name: str, service: str = "analytics", statistic: str = "Sum
                              statistic=statistic, period=FIVE_MINUTES, label=label or name)
 
 
+# What a publisher to an SSE topic needs on its key (SNS's documentation; CDK's topic.grantPublish grants the same).
+TOPIC_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 ALERT_EVENT = "analytics.alert.triggered"
 ALERTS_DLQ = "alerts"
 ALERTS_RULE = "alerts-to-topic"
@@ -50,19 +53,24 @@ class Monitoring(Construct):
     def __init__(self, scope: Construct, id: str, *, functions: dict[str, lambda_.Function],
                  dead_letters: dict[str, sqs.Queue], api: apigateway.RestApi, alarm_email: str | None):
         super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        self.alarm_name_prefix = f"{stack.stack_name}-"
+        # CloudWatch acts for this stack's alarms only (confused-deputy protection on both grants below).
+        from_our_alarms = iam.ServicePrincipal("cloudwatch.amazonaws.com", conditions={
+            "StringEquals": {"aws:SourceAccount": stack.account},
+            "ArnLike": {"aws:SourceArn": stack.format_arn(
+                service="cloudwatch", resource="alarm", resource_name=f"{self.alarm_name_prefix}*",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)}})
         # CloudWatch alarms can publish to an encrypted topic only with a customer-managed key it may use.
         self.key = kms.Key(self, "AlarmsKey", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY,
                            description="Encrypts the alarm topic")
-        self.key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        self.key.grant(from_our_alarms, *TOPIC_KEY_ACTIONS)
         self.topic = sns.Topic(self, "Alarms", master_key=self.key, enforce_ssl=True,
                                display_name="Bible VibeCoder alarms")
-        stack = cdk.Stack.of(self)
-        # The topic policy CDK writes (enforce_ssl) replaces SNS's default one: let this account's alarms publish.
+        # The topic policy CDK writes (enforce_ssl) replaces SNS's default one: let this stack's alarms publish.
         self.topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="AlarmsPublish", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["sns:Publish"], resources=[self.topic.topic_arn],
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account},
-                        "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"}}))
+            sid="AlarmsPublish", principals=[from_our_alarms], actions=["sns:Publish"],
+            resources=[self.topic.topic_arn]))
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self.alarms: list[cloudwatch.Alarm] = []
@@ -75,16 +83,29 @@ class Monitoring(Construct):
     def route_alerts(self, bus: events.IEventBus, dead_letter_queue: sqs.IQueue) -> events.Rule:
         """analytics.alert.triggered (e.g. the hourly failure rate) reaches the same topic as the alarms."""
         spec = CATALOG.get(ALERT_EVENT)
-        self.key.grant(iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        stack = cdk.Stack.of(self)
+        # EventBridge publishes through a role only this rule may assume, not through a grant to its service
+        # principal: a KMS key policy cannot tie events.amazonaws.com to one rule (EventBridge does not pass
+        # aws:SourceArn to KMS), a role's trust policy can. The rule's ARN is built from names (no cycle).
+        rule_arn = stack.format_arn(service="events", resource="rule",
+                                    resource_name=f"{bus.event_bus_name}/{ALERTS_RULE}")
+        self.alerts_publisher = iam.Role(
+            self, "AlertsPublisher", description=f"EventBridge rule {ALERTS_RULE}: publish to the alarm topic",
+            assumed_by=iam.ServicePrincipal("events.amazonaws.com", conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account}, "ArnEquals": {"aws:SourceArn": rule_arn}}))
         rule = events.Rule(
             self, "AlertsToTopic", event_bus=bus, rule_name=ALERTS_RULE, description=f"{ALERT_EVENT} → the alarm topic",
             event_pattern=events.EventPattern(detail_type=[ALERT_EVENT],
                                               source=[CATALOG.service(p).source for p in spec.producers]))
         rule.add_target(targets.SnsTopic(
-            self.topic, dead_letter_queue=dead_letter_queue, retry_attempts=8, max_event_age=cdk.Duration.hours(2),
+            self.topic, role=self.alerts_publisher, dead_letter_queue=dead_letter_queue, retry_attempts=8,
+            max_event_age=cdk.Duration.hours(2),
             message=events.RuleTargetInput.from_text(
                 f"Bible VibeCoder alert {events.EventField.from_path('$.detail.data.alert')}: "
                 f"{events.EventField.from_path('$.detail.data.message')}")))
+        acknowledge(self.alerts_publisher, "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                    "CDK's grant for publishing to an SSE topic (topic.grantPublish), as SNS documents it: "
+                    "GenerateDataKey* on the alarm topic's own key only, which encrypts nothing else.")
         return rule
 
     # --- alarms ------------------------------------------------------------------------------------
@@ -93,7 +114,7 @@ class Monitoring(Construct):
                evaluation_periods: int = 1,
                comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) -> cloudwatch.Alarm:
         alarm = metric.create_alarm(
-            self, id, threshold=threshold, evaluation_periods=evaluation_periods, comparison_operator=comparison,
+            self, id, alarm_name=f"{self.alarm_name_prefix}{id}", threshold=threshold, evaluation_periods=evaluation_periods, comparison_operator=comparison,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING, alarm_description=description)
         alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
         self.alarms.append(alarm)

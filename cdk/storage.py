@@ -49,8 +49,10 @@ class Tables(Construct):
         """The environment variable naming this table (the Settings field, upper-cased)."""
         return self.specs[name].settings_field.upper()
 
-    def index_arns(self, name: str) -> list[str]:
-        return [f"{self.tables[name].table_arn}/index/{index.name}" for index in self.specs[name].indexes]
+    def index_arn(self, name: str, index: str) -> str:
+        if index not in {i.name for i in self.specs[name].indexes}:
+            raise ValueError(f"table {name} has no index {index}")
+        return f"{self.tables[name].table_arn}/index/{index}"
 
 
 class SlidesBucket(Construct):

@@ -29,6 +29,9 @@ from typing import Any
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_STACK = "BibleVibeCoder"
 ALLOWED_UPDATES = ("message", "callback_query")  # what telegram-gateway acts on
+# Telegram's default: at most this many updates in flight to the webhook (the API's webhook throttle
+# lets a burst of this size through, cdk/api.py).
+MAX_CONNECTIONS = 40
 WEBHOOK_URL_OUTPUT = "WebhookUrl"
 TOKEN_SECRET_OUTPUT = "TelegramBotTokenSecretName"
 WEBHOOK_SECRET_OUTPUT = "TelegramWebhookSecretSecretName"
@@ -128,7 +131,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     options.add_argument("--allowed-updates", default=",".join(ALLOWED_UPDATES),
                          help=f"comma-separated update types (default {','.join(ALLOWED_UPDATES)})")
     options.add_argument("--drop-pending-updates", action="store_true", help="drop updates queued at Telegram")
-    options.add_argument("--max-connections", type=int, default=40)
+    options.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
+                         help=f"updates Telegram sends at once (default {MAX_CONNECTIONS})")
     options.add_argument("--delete", action="store_true", help="remove the webhook instead")
     return parser.parse_args(argv)
 

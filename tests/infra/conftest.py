@@ -18,6 +18,8 @@ class Synthesized:
     data: dict[str, Any]  # the template as JSON
     outdir: Path
     seconds: float
+    account: Any  # cdk.account.ApiGatewayAccountStack
+    account_data: dict[str, Any]  # its template
 
     def resources(self, type_: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.data["Resources"].items() if v["Type"] == type_}
@@ -30,6 +32,7 @@ class Synthesized:
 def synth(tmp_path_factory) -> Synthesized:
     from aws_cdk import assertions
 
+    from cdk.account import ACCOUNT_STACK_NAME
     from cdk.app import build_app
 
     outdir = tmp_path_factory.mktemp("cdk.out")
@@ -42,4 +45,6 @@ def synth(tmp_path_factory) -> Synthesized:
     seconds = time.perf_counter() - started
     artifact = assembly.get_stack_artifact(stack.artifact_id)
     data = json.loads((outdir / artifact.template_file).read_text())
-    return Synthesized(stack, assertions.Template.from_json(data), data, outdir, seconds)
+    account = app.node.find_child(ACCOUNT_STACK_NAME)
+    account_data = json.loads((outdir / assembly.get_stack_artifact(account.artifact_id).template_file).read_text())
+    return Synthesized(stack, assertions.Template.from_json(data), data, outdir, seconds, account, account_data)

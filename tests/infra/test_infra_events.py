@@ -103,6 +103,7 @@ def test_the_bus_is_archived_for_replay(synth):
     assert props["SourceArn"] == {"Fn::GetAtt": [synth.logical_id(synth.stack.events.bus), "Arn"]}
     assert props["EventPattern"] == {"source": [{"prefix": "vibecoder."}]}
     assert props["RetentionDays"] >= 7
+    assert "KmsKeyIdentifier" not in props  # CDK's "" (no key) is not a key: EventBridge's own key is the default
 
 
 def test_the_schema_registry_holds_every_catalog_schema(synth):

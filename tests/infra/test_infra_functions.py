@@ -7,6 +7,7 @@ change in either that the other does not follow fails here.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -17,18 +18,43 @@ from vibecoder.events.catalog import CATALOG
 from vibecoder.tables import TABLES
 
 ALL_TABLES = set(TABLES)
-# function → (tables it may touch, actions on slides objects, secrets by env var, health checks)
+GET, PUT, UPDATE, DELETE, QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", \
+    "dynamodb:Query"
+IDEMPOTENCY = {"idempotency": {GET, PUT, UPDATE, DELETE}}  # Powertools: its record, deleted when a handler fails
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a function's code calls (read from functions/<module>/ and the repository methods it uses)."""
+
+    tables: dict[str, set[str]]  # table → item actions on the table itself
+    indexes: dict[str, set[str]] = field(default_factory=dict)  # table → indexes it queries
+    slides: set[str] = field(default_factory=set)  # actions on carousels/* objects
+    secrets: set[str] = field(default_factory=set)  # env vars naming its secrets
+    health: bool = False  # DescribeTable on every table, the slides listing, DescribeEventBus
+    lists: set[str] = field(default_factory=set)  # prefixes it lists (ListBucket with an s3:prefix condition)
+
+
 EXPECTED = {
-    "telegram-gateway": ({"users", "carousels", "analytics", "idempotency"}, set(),
-                         {"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}, False),
-    "api": ({"carousels", "events"}, {"s3:GetObject"}, set(), True),
-    "carousel-generator": ({"carousels", "idempotency"}, set(), set(), False),
-    "ai-content": ({"analytics", "idempotency"}, set(), {"OPENAI_API_KEY_PARAM"}, False),  # + circuit breaker
-    "image-renderer": ({"idempotency"}, {"s3:PutObject"}, set(), False),
-    "telegram-sender": ({"carousels", "users", "idempotency"}, {"s3:GetObject"}, {"TELEGRAM_BOT_TOKEN_PARAM"}, False),
-    "data-persistence": ({"users", "idempotency"}, set(), set(), False),
-    "analytics": ({"analytics", "idempotency"}, set(), set(), False),
-    "event-orchestrator": ({"events", "carousels"}, {"s3:DeleteObject"}, set(), True),
+    # users.get/set_preferences; carousels.create/update/get/list_by_user; the rate limit's increment_within
+    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, PUT, UPDATE}, "analytics": {UPDATE},
+                                **IDEMPOTENCY}, {"carousels": {"byUser"}},
+                               secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
+    # carousels.create/get/list_by_status; events.services_seen/count_by_type/latest_of_type; presigned GETs
+    "api": Access({"carousels": {GET, PUT}, "events": {QUERY}}, {"carousels": {"byStatus"}, "events": {"byType"}},
+                  slides={"s3:GetObject"}, health=True, lists={"carousels/*"}),
+    "carousel-generator": Access({"carousels": {GET, PUT, UPDATE}, **IDEMPOTENCY}),
+    "ai-content": Access({"analytics": {GET, UPDATE}, **IDEMPOTENCY},  # the circuit breaker's item
+                         secrets={"OPENAI_API_KEY_PARAM"}, lists={"knowledge/*"}),
+    "image-renderer": Access(dict(IDEMPOTENCY), slides={"s3:PutObject"}),
+    # carousels.get/advance_progress/record_delivery; users.get
+    "telegram-sender": Access({"carousels": {GET, UPDATE}, "users": {GET}, **IDEMPOTENCY}, slides={"s3:GetObject"},
+                              secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),
+    "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
+    "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
+    # events.append/mark_service_seen/list; carousels.get/update/list_by_status; a failed request's slides
+    "event-orchestrator": Access({"events": {PUT, QUERY}, "carousels": {GET, UPDATE}}, {"carousels": {"byStatus"}},
+                                 slides={"s3:DeleteObject"}, health=True, lists={"carousels/*"}),
 }
 SECRET_VALUES_ENV = {"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "OPENAI_API_KEY"}
 
@@ -79,9 +105,9 @@ def test_every_function_has_the_powertools_environment_and_only_secret_names(syn
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "BibleVibeCoder"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
         assert not SECRET_VALUES_ENV & set(env), name  # never a plaintext secret
-        assert {k for k in env if k.endswith("_PARAM")} == EXPECTED[name][2], name
-        tables, _, _, health = EXPECTED[name]
-        table_env = {TABLES[t].settings_field.upper() for t in (ALL_TABLES if health else tables)}
+        access = EXPECTED[name]
+        assert {k for k in env if k.endswith("_PARAM")} == access.secrets, name
+        table_env = {TABLES[t].settings_field.upper() for t in (ALL_TABLES if access.health else access.tables)}
         extra = {"CIRCUIT_TABLE"} if name == "ai-content" else set()
         assert {k for k in env if k.endswith("_TABLE")} == table_env | extra, name
 
@@ -99,9 +125,13 @@ def test_secret_params_name_secrets_of_the_stack(synth):
 
 
 def test_no_iam_statement_has_a_wildcard_action(synth):
+    # The one exception: CDK's SSE-topic publish grant (kms:GenerateDataKey*, on the alarm key only).
+    alerts_publisher = {"Ref": synth.logical_id(synth.stack.monitoring.alerts_publisher)}
     for policy_id, policy in synth.resources("AWS::IAM::Policy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             for action in as_list(statement["Action"]):
+                if action == "kms:GenerateDataKey*" and policy["Properties"]["Roles"] == [alerts_publisher]:
+                    continue
                 assert "*" not in action, (policy_id, action)
     for role_id, role in synth.resources("AWS::IAM::Role").items():
         assert "ManagedPolicyArns" not in role["Properties"], role_id
@@ -125,8 +155,8 @@ def _resource_ids(resource) -> set[str]:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_each_function_touches_only_its_own_tables_bucket_prefix_secrets_and_bus(synth, name):
-    tables, slides, secret_envs, health = EXPECTED[name]
+def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources(synth, name):
+    access = EXPECTED[name]
     stack = synth.stack
     table_ids = {synth.logical_id(t): key for key, t in stack.tables.tables.items()}
     bucket_id = synth.logical_id(stack.slides.bucket)
@@ -135,7 +165,9 @@ def test_each_function_touches_only_its_own_tables_bucket_prefix_secrets_and_bus
     bus_id = synth.logical_id(stack.events.bus)
     log_group_id = synth.logical_id(stack.functions.functions[name].log_group)
 
-    touched_tables, data_tables, s3_actions, queues = set(), set(), set(), set()
+    table_actions: dict[str, set[str]] = {}
+    indexes: dict[str, set[str]] = {}
+    described, s3_actions, listed, queues = set(), set(), set(), set()
     for statement in role_statements(synth, name):
         actions = set(as_list(statement["Action"]))
         for resource in as_list(statement["Resource"]):
@@ -145,20 +177,24 @@ def test_each_function_touches_only_its_own_tables_bucket_prefix_secrets_and_bus
             assert len(ids) == 1, resource
             (ref,) = ids
             if ref in table_ids:
-                touched_tables.add(table_ids[ref])
-                if actions != {"dynamodb:DescribeTable"}:
-                    data_tables.add(table_ids[ref])
-                    if "/index/" in json.dumps(resource):
-                        assert actions == {"dynamodb:Query"}
+                table = table_ids[ref]
+                if actions == {"dynamodb:DescribeTable"}:
+                    described.add(table)
+                elif "/index/" in json.dumps(resource):
+                    assert actions == {QUERY}, resource
+                    indexes.setdefault(table, set()).add(resource["Fn::Join"][1][1].split("/index/")[1])
+                else:
+                    assert resource == {"Fn::GetAtt": [ref, "Arn"]}, resource
+                    table_actions.setdefault(table, set()).update(actions)
             elif ref == bucket_id:
-                if statement.get("Sid", "").startswith("Knowledge"):  # ai-content's extra notes, read-only
-                    assert name == "ai-content" and actions <= {"s3:ListBucket", "s3:GetObject"}
-                    if actions == {"s3:GetObject"}:
-                        assert resource["Fn::Join"][1][1] == f"/{KNOWLEDGE_PREFIX}/*", resource
-                    else:
-                        assert statement["Condition"] == {"StringLike": {"s3:prefix": [f"{KNOWLEDGE_PREFIX}/*"]}}
-                elif actions == {"s3:ListBucket"}:
-                    assert health and resource == {"Fn::GetAtt": [bucket_id, "Arn"]}
+                if actions == {"s3:ListBucket"}:  # always limited to a prefix
+                    assert resource == {"Fn::GetAtt": [bucket_id, "Arn"]}
+                    (prefixes,) = statement["Condition"]["StringLike"].values()
+                    assert list(statement["Condition"]["StringLike"]) == ["s3:prefix"]
+                    listed.update(prefixes)
+                elif statement.get("Sid", "").startswith("Knowledge"):  # ai-content's extra notes, read-only
+                    assert name == "ai-content" and actions == {"s3:GetObject"}
+                    assert resource["Fn::Join"][1][1] == f"/{KNOWLEDGE_PREFIX}/*", resource
                 else:
                     assert resource["Fn::Join"][1][1] == f"/{SLIDES_PREFIX}/*", resource
                     s3_actions |= actions
@@ -166,31 +202,43 @@ def test_each_function_touches_only_its_own_tables_bucket_prefix_secrets_and_bus
                 assert actions == {"secretsmanager:GetSecretValue"}
                 from cdk.secrets import SPECS
 
-                assert SPECS[secret_ids[ref]].env in secret_envs, (name, secret_ids[ref])
+                assert SPECS[secret_ids[ref]].env in access.secrets, (name, secret_ids[ref])
             elif ref in queue_ids:
                 queues.add(queue_ids[ref])
             elif ref == bus_id:
                 assert actions <= {"events:PutEvents", "events:DescribeEventBus"}
-                assert health or actions == {"events:PutEvents"}
+                assert access.health or actions == {"events:PutEvents"}
             elif ref == log_group_id:
                 assert actions == {"logs:CreateLogStream", "logs:PutLogEvents"}
             else:
                 raise AssertionError(f"{name} may touch an unexpected resource {ref}")
 
-    assert data_tables == tables
-    assert touched_tables == (ALL_TABLES if health else tables)
-    assert s3_actions == slides
+    assert table_actions == access.tables
+    assert indexes == access.indexes
+    assert described == (ALL_TABLES if access.health else set())
+    assert s3_actions == access.slides
+    assert listed == access.lists
     if name == "api":
         assert queues == set(stack.dead_letters.queues)  # GET /stats counts dead letters
     else:
         assert queues <= {name}  # its own DLQ for async failures, nothing else
 
 
+def test_only_idempotency_records_are_ever_deleted(synth):
+    deleters = {name for name, access in EXPECTED.items() for table, actions in access.tables.items()
+                if DELETE in actions and table != "idempotency"}
+    assert deleters == set()
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if DELETE in as_list(statement["Action"]):
+                assert _resource_ids(statement["Resource"]) == {synth.logical_id(synth.stack.tables.tables["idempotency"])}
+
+
 def test_only_the_renderer_writes_slides_and_the_prefix_is_the_renderers():
     from vibecoder.slides import slide_key
 
     assert slide_key("request-1", 1, "jpg").startswith(f"{SLIDES_PREFIX}/")
-    writers = [name for name, (_, slides, _, _) in EXPECTED.items() if "s3:PutObject" in slides]
+    writers = [name for name, access in EXPECTED.items() if "s3:PutObject" in access.slides]
     assert writers == ["image-renderer"]
 
 

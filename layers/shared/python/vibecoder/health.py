@@ -7,6 +7,7 @@ from typing import Any
 
 from vibecoder.aws import client
 from vibecoder.settings import Settings
+from vibecoder.slides import SLIDES_PREFIX
 from vibecoder.tables import TABLES
 
 
@@ -17,7 +18,10 @@ def check_dependencies(settings: Settings) -> dict[str, str]:
     for name, spec in TABLES.items():
         table_name = getattr(settings, spec.settings_field)
         checks[f"table:{name}"] = functools.partial(dynamodb.describe_table, TableName=table_name)
-    checks["bucket:slides"] = lambda: s3.head_bucket(Bucket=settings.slides_bucket)
+    # A one-key listing of the slides prefix rather than HeadBucket: both prove the bucket is there and
+    # readable, and this one needs ListBucket only under that prefix (HeadBucket needs it unconditioned).
+    checks["bucket:slides"] = lambda: s3.list_objects_v2(Bucket=settings.slides_bucket, Prefix=f"{SLIDES_PREFIX}/",
+                                                         MaxKeys=1)
     checks["bus:events"] = lambda: events.describe_event_bus(Name=settings.event_bus_name)
     results = {}
     for name, check in checks.items():
