@@ -60,7 +60,7 @@ TEMPLATE := cdk.out/BibleVibeCoder.template.json
 # The region's API Gateway logging role (cdk/account.py): its own stack, deployed before the app's.
 ACCOUNT_TEMPLATE := cdk.out/BibleVibeCoder-ApiGatewayAccount.template.json
 
-.PHONY: synth deploy diff nag cfn-lint layer
+.PHONY: synth deploy diff nag cfn-lint layer lock
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -84,9 +84,14 @@ diff: bootstrap $(NPM_STAMP)
 deploy: bootstrap $(NPM_STAMP)
 	$(CDK) deploy --all --no-notices --outputs-file build/cdk-outputs.json $(CDK_CONTEXT)
 
-# The dependency layer alone, in build/deps-layer/python (what synth bundles).
+# The dependency layer alone, in build/deps-layer/python (what synth bundles), from requirements.lock.
 layer: bootstrap
 	$(PY) -m tools.build_layer --out build/deps-layer
+
+# After changing requirements.txt: resolve it again for Lambda (CPython 3.12, arm64 and x86_64) with uv,
+# every file's sha256 in requirements.lock (tests/infra fails while the lock is stale). Needs PyPI.
+lock: bootstrap
+	$(PY) -m tools.build_layer --lock
 
 # SAM CLI in its own venv (its pins clash with ours): lint the synthesized template the way
 # `sam local invoke -t cdk.out/BibleVibeCoder.template.json <Function>` will read it (offline).

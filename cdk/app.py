@@ -31,7 +31,7 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     stack_name = app.node.try_get_context("stackName") or STACK_NAME
     account = ApiGatewayAccountStack(app)
     stack = VibeCoderStack(app, stack_name)
-    stack.add_dependency(account, "the stage's access logs need the account's API Gateway CloudWatch role")
+    stack.add_stack_dependency(account, "the stage's access logs need the account's API Gateway CloudWatch role")
     cdk.Tags.of(app).add("project", "bible-vibecoder")
     apply_checks(app)
     return app, stack

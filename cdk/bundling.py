@@ -1,8 +1,8 @@
 """Code assets without Docker: function folders, the shared layer and the dependency layer.
 
-The dependency layer is bundled locally (``pip install --platform`` for the Lambda architecture, see
-tools/build_layer.py). CDK only bundles stacks named in the context ``aws:cdk:bundling-stacks``
-(default: all); tests pass ``[]`` so synthesis downloads nothing.
+The dependency layer is bundled locally from requirements.lock (``pip install --platform`` for the
+Lambda architecture, hashes required, see tools/build_layer.py). CDK only bundles stacks named in the
+context ``aws:cdk:bundling-stacks`` (default: all); tests pass ``[]`` so synthesis downloads nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ CACHES = ["__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache"]
 
 @jsii.implements(cdk.ILocalBundling)
 class PipLayerBundling:
-    """Local bundling of requirements.txt into ``python/`` for the Lambda architecture."""
+    """Local bundling of requirements.lock into ``python/`` for the Lambda architecture."""
 
     def __init__(self, arch: str, python_version: str):
         self.arch = arch
@@ -51,18 +51,20 @@ def shared_layer_code() -> lambda_.Code:
 
 
 def dependency_layer_code(arch: str, python_version: str, bundle: bool = True) -> lambda_.Code:
-    """requirements.txt minus boto3/botocore, pip-installed for the target platform (no Docker).
+    """requirements.lock (boto3 included), pip-installed for the target platform (no Docker); the asset
+    hash is the lock's content with the target (:func:`tools.build_layer.fingerprint`).
 
-    ``bundle=False`` (context ``skipLayerBundling``) stages requirements.txt alone: a template to read or
-    lint, not to deploy. (The CLI refuses user context under ``aws:``, so ``aws:cdk:bundling-stacks``
-    is for tests that build the App themselves.)
+    ``bundle=False`` (context ``skipLayerBundling``) stages the lock alone: a template to read or lint,
+    not to deploy. (The CLI refuses user context under ``aws:``, so ``aws:cdk:bundling-stacks`` is for
+    tests that build the App themselves.)
     """
+    staged = ["*", f"!{build_layer.LOCK.name}"]
     if not bundle:
-        return lambda_.Code.from_asset(str(ROOT), exclude=["*", "!requirements.txt"])
+        return lambda_.Code.from_asset(str(ROOT), exclude=staged)
     runtime = lambda_.Runtime(f"python{python_version}", lambda_.RuntimeFamily.PYTHON)
     return lambda_.Code.from_asset(
         str(ROOT),
-        exclude=["*", "!requirements.txt"],
+        exclude=staged,
         asset_hash_type=cdk.AssetHashType.CUSTOM,
         asset_hash=build_layer.fingerprint(arch, python_version),
         bundling=cdk.BundlingOptions(

@@ -74,7 +74,7 @@ class ServiceFunctions(Construct):
             code=bundling.dependency_layer_code(config.arch, PYTHON_VERSION, config.bundle_layer),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[architecture],
-            description="requirements.txt without boto3/botocore (the runtime provides them)",
+            description="requirements.lock, boto3 included (the SDK the tests ran, not the runtime's)",
         )
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}

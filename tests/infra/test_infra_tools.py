@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -146,48 +147,122 @@ def test_missing_token_or_secret_is_a_usage_error(bot_api, outputs):
 # --- the dependency layer builder ----------------------------------------------------------------
 
 
-def test_the_layer_is_requirements_minus_what_the_runtime_provides(tmp_path):
+def test_the_lock_is_made_from_requirements_txt_as_it_is_now():
+    stale = "requirements.txt changed after requirements.lock was written: run `make lock`"
+    assert build_layer.recorded_digest() == build_layer.requirements_digest(), stale
+    locked = build_layer.locked_packages()
+    for requirement in build_layer.requirement_lines():
+        name, _, version = requirement.partition("==")
+        assert version, f"requirements.txt pins every package with ==: {requirement}"
+        assert locked[build_layer._name(name)][0] == version, (requirement, stale)
+
+
+def test_every_package_in_the_lock_is_pinned_with_its_hashes_and_the_sdk_is_among_them():
+    locked = build_layer.locked_packages()
+    assert len(locked) >= len(build_layer.requirement_lines())  # the transitive packages too
+    for name, (version, hashes) in locked.items():
+        assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version) and hashes, name
+    # boto3 ships in the layer: the SDK the tests ran against, not whichever one the runtime has today.
+    assert {"boto3", "botocore", "s3transfer"} <= set(locked)
+    assert locked["boto3"][0] == dict(r.split("==") for r in build_layer.requirement_lines())["boto3"]
+
+
+def test_the_digest_ignores_comments_order_and_spacing_but_not_a_version(tmp_path):
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("# runtime\npydantic==2.14.4\nboto3==1.44.8  # the SDK\n")
+    second.write_text("boto3 == 1.44.8\n\npydantic==2.14.4\n")
+    assert build_layer.requirements_digest(first) == build_layer.requirements_digest(second)
+    second.write_text("boto3==1.44.9\npydantic==2.14.4\n")
+    assert build_layer.requirements_digest(first) != build_layer.requirements_digest(second)
+
+
+def test_a_lock_entry_without_a_pin_or_a_hash_is_refused(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("pydantic==2.14.4 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via -r requirements.txt\nboto3>=1.44\n")
+    with pytest.raises(ValueError, match="boto3>=1.44"):
+        build_layer.locked_packages(lock)
+
+
+def test_the_lock_is_uvs_resolution_for_lambda_on_both_architectures_or_nothing(tmp_path):
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("# runtime deps\naws-lambda-powertools[tracer]==3.37.0\nboto3==1.44.8\n"
-                            "Botocore==1.0\npillow==13.0.0  # renderer\n-r other.txt\n")
+    requirements.write_text("pydantic==2.14.4\n")
+    lock = tmp_path / "requirements.lock"
+    resolutions = {"aarch64": "pydantic==2.14.4 \\\n    --hash=sha256:" + "b" * 64 + "\n"}
+    resolutions["x86_64"] = resolutions["aarch64"]
+    commands = []
 
-    assert build_layer.layer_requirements(requirements) == ["aws-lambda-powertools[tracer]==3.37.0", "pillow==13.0.0"]
+    def uv(command, check, cwd):
+        commands.append((command, cwd))
+        platform = command[command.index("--python-platform") + 1]
+        Path(command[command.index("--output-file") + 1]).write_text(resolutions[platform.split("-")[0]])
+
+    build_layer.write_lock(requirements, lock, run=uv)
+
+    assert [c[0][1:5] for c in commands] == [["-m", "uv", "pip", "compile"]] * 2
+    for command, cwd in commands:
+        assert cwd == tmp_path and command[5] == "requirements.txt"  # the lock names the file, not a path
+        assert "--generate-hashes" in command and command[command.index("--python-version") + 1] == "3.12"
+        assert command[command.index("--only-binary") + 1] == ":all:"
+    assert sorted(c[0][c[0].index("--python-platform") + 1] for c in commands) == [
+        "aarch64-manylinux_2_34", "x86_64-manylinux_2_34"]
+    assert build_layer.recorded_digest(lock) == build_layer.requirements_digest(requirements)
+    assert build_layer.locked_packages(lock) == {"pydantic": ("2.14.4", ["b" * 64])}
+
+    resolutions["x86_64"] = "pydantic==2.14.4 \\\n    --hash=sha256:" + "c" * 64 + "\n"
+    with pytest.raises(RuntimeError, match="resolve differently"):
+        build_layer.write_lock(requirements, tmp_path / "other.lock", run=uv)
+    assert not (tmp_path / "other.lock").exists()
 
 
-def test_pip_installs_binary_wheels_for_lambdas_platform(tmp_path):
+def test_pip_installs_exactly_the_locked_wheels_for_lambdas_platform(tmp_path):
     command = build_layer.pip_command(tmp_path / "python", "arm64", "3.12")
 
     assert command[1:4] == ["-m", "pip", "install"]
-    assert "--only-binary=:all:" in command
+    assert {"--only-binary=:all:", "--no-deps", "--require-hashes"} <= set(command)
+    assert command[command.index("--requirement") + 1] == str(build_layer.LOCK)
     assert command[command.index("--target") + 1] == str(tmp_path / "python")
     assert command[command.index("--implementation") + 1] == "cp"
     assert command[command.index("--python-version") + 1] == "3.12"
     platforms = [command[i + 1] for i, arg in enumerate(command) if arg == "--platform"]
     assert "manylinux2014_aarch64" in platforms and all(p.endswith("_aarch64") for p in platforms)
-    assert not any(arg.startswith(("boto3", "botocore")) for arg in command)
     assert build_layer.platforms("x86_64")[0] == "manylinux2014_x86_64"
 
 
-def test_prune_drops_runtime_packages_and_caches(tmp_path):
-    for name in ("boto3", "botocore", "botocore-1.0.dist-info", "s3transfer", "pydantic/__pycache__", "bin"):
+def test_prune_drops_caches_and_scripts_only(tmp_path):
+    for name in ("boto3", "botocore-1.44.8.dist-info", "pydantic/__pycache__", "bin"):
         (tmp_path / name).mkdir(parents=True)
     (tmp_path / "pydantic" / "main.py").write_text("")
 
     build_layer.prune(tmp_path)
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pydantic"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["boto3", "botocore-1.44.8.dist-info", "pydantic"]
     assert [p.name for p in (tmp_path / "pydantic").iterdir()] == ["main.py"]
 
 
-def test_the_fingerprint_changes_with_requirements_and_platform(tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("pydantic==2.14.4\n")
-    first = build_layer.fingerprint("arm64", "3.12", requirements)
-    requirements.write_text("pydantic==2.14.5\n")
+def test_the_fingerprint_changes_with_the_lock_and_platform(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("pydantic==2.14.4 \\\n    --hash=sha256:" + "a" * 64 + "\n")
+    first = build_layer.fingerprint("arm64", "3.12", lock)
+    lock.write_text("pydantic==2.14.4 \\\n    --hash=sha256:" + "d" * 64 + "\n")
 
-    assert build_layer.fingerprint("arm64", "3.12", requirements) != first
-    assert build_layer.fingerprint("x86_64", "3.12", requirements) != build_layer.fingerprint("arm64", "3.12",
-                                                                                              requirements)
+    assert build_layer.fingerprint("arm64", "3.12", lock) != first
+    assert build_layer.fingerprint("x86_64", "3.12", lock) != build_layer.fingerprint("arm64", "3.12", lock)
+
+
+def test_the_layer_asset_hash_is_the_locks_fingerprint_and_nothing_else(monkeypatch):
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda as lambda_
+
+    from cdk import bundling
+
+    def s3_key(fingerprint: str) -> str:
+        monkeypatch.setattr(build_layer, "fingerprint", lambda arch, version: fingerprint)
+        stack = cdk.Stack(cdk.App(context={"aws:cdk:bundling-stacks": []}), "Layer")
+        layer = lambda_.LayerVersion(stack, "Dependencies", code=bundling.dependency_layer_code("arm64", "3.12"))
+        return stack.resolve(layer.node.default_child.content)["s3Key"]
+
+    # The source folder (the repository) is not hashed: only the fingerprint of the lock and the target.
+    assert s3_key("lock-a") == s3_key("lock-a") != s3_key("lock-b")
 
 
 def test_local_bundling_builds_into_the_output_dir(tmp_path, monkeypatch):
