@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: bootstrap demo test lint schemas serve bench chromium clean
+.PHONY: bootstrap demo test lint schemas serve bot bench chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: bootstrap
 
 serve: bootstrap
 	$(PY) -m local serve --port 8080
+
+# Your own bot on this machine (TELEGRAM_BOT_TOKEN from @BotFather): updates by long polling, no public URL.
+bot: bootstrap
+	$(PY) -m local poll
 
 # Regenerate what is derived from the event catalog: events/schemas/ and the README diagram.
 schemas: bootstrap

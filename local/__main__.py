@@ -1,4 +1,5 @@
-"""``python -m local …``: run the whole flow, serve the HTTP routes, invoke one handler, render slides."""
+"""``python -m local …``: run the whole flow, serve the HTTP routes, poll a real bot, invoke one handler, render
+slides."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def command_serve(args: argparse.Namespace) -> int:
     from local.server import serve
 
     return serve(host="127.0.0.1", port=args.port, out_dir=Path(args.out), verbose=args.verbose)
+
+
+def command_poll(args: argparse.Namespace) -> int:
+    from local.poll import poll
+
+    return poll(out_dir=Path(args.out), verbose=args.verbose)
 
 
 def command_invoke(args: argparse.Namespace) -> int:
@@ -101,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--out", default="out")
     serve.set_defaults(run=command_serve)
+
+    poll = commands.add_parser("poll", help="a real bot (TELEGRAM_BOT_TOKEN): its updates by getUpdates long "
+                                            "polling, no public URL needed")
+    poll.add_argument("--out", default="out", help="slides, records and the saved update offset")
+    poll.set_defaults(run=command_poll)
 
     invoke = commands.add_parser("invoke", help="one handler on one event (SAM-local style)")
     invoke.add_argument("function")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -91,3 +93,13 @@ def response_parts(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
     body = result.get("body") or ""
     data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
     return int(result.get("statusCode", 200)), headers, data
+
+
+def respond(invoke: Callable[[str, dict[str, Any]], Any], route: Route,
+            event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    """What API Gateway answers for one proxy event: the function's response, or 502 when it crashed."""
+    try:
+        return response_parts(invoke(route.function, event))
+    except Exception as error:  # noqa: BLE001 - API Gateway turns a crashed Lambda into a 502
+        return 502, {"Content-Type": "application/json"}, json.dumps(
+            {"message": "Internal server error", "error": type(error).__name__}).encode()

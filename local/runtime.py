@@ -9,12 +9,14 @@ import importlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_PATHS = [ROOT / "functions", ROOT / "layers" / "shared" / "python"]  # /var/task and /opt/python in Lambda
 LOCAL_WEBHOOK_SECRET = "local-webhook-secret"
+SCHEDULE_SECONDS = 60.0  # the orchestrator's schedule rule
 
 for _path in CODE_PATHS:
     if str(_path) not in sys.path:
@@ -144,6 +146,20 @@ class LocalRuntime:
         from local.context import LocalLambdaContext
 
         return self.handler_for(function)(event, LocalLambdaContext(function_name=f"vibecoder-{function}"))
+
+    # --- running in the background (serve, poll) --------------------------------------------
+
+    def start_router(self) -> None:
+        """Deliver events as they are published, and run the orchestrator's schedule when the bus is idle."""
+        last_schedule = time.monotonic()
+
+        def on_idle() -> None:
+            nonlocal last_schedule
+            if time.monotonic() - last_schedule >= SCHEDULE_SECONDS:
+                last_schedule = time.monotonic()
+                self.run_schedule()
+
+        self.router.start(on_idle=on_idle)
 
     # --- scheduled work ---------------------------------------------------------------------
 

@@ -6,14 +6,11 @@ import contextlib
 import json
 import signal
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from local import apigw
 from local.runtime import LocalRuntime
-
-SCHEDULE_SECONDS = 60.0  # the orchestrator's schedule rule
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -25,7 +22,6 @@ class LocalServer:
     def __init__(self, runtime: LocalRuntime, host: str = "127.0.0.1", port: int = 8080):
         self.runtime = runtime
         self.httpd = _HttpServer((host, port), self._handler_class())
-        self._last_schedule = time.monotonic()
 
     @property
     def url(self) -> str:
@@ -50,13 +46,7 @@ class LocalServer:
                 route, params = found
                 event = apigw.proxy_event(route, params, self.command, self.path, dict(self.headers.items()),
                                           body, self.client_address[0])
-                try:
-                    result = runtime.invoke(route.function, event)
-                    self._send(*apigw.response_parts(result))
-                except Exception as error:  # noqa: BLE001 - API Gateway turns a crashed Lambda into a 502
-                    self._send(502, {"Content-Type": "application/json"},
-                               json.dumps({"message": "Internal server error", "error": type(error).__name__})
-                               .encode())
+                self._send(*apigw.respond(runtime.invoke, route, event))
 
             def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
                 self.send_response(status)
@@ -78,13 +68,8 @@ class LocalServer:
 
         return Handler
 
-    def _on_idle(self) -> None:
-        if time.monotonic() - self._last_schedule >= SCHEDULE_SECONDS:
-            self._last_schedule = time.monotonic()
-            self.runtime.run_schedule()
-
     def start(self) -> None:
-        self.runtime.router.start(on_idle=self._on_idle)
+        self.runtime.start_router()
         threading.Thread(target=self.httpd.serve_forever, name="http", daemon=True).start()
 
     def stop(self) -> None:

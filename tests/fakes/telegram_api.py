@@ -19,11 +19,19 @@ What it enforces (from the Bot API documentation):
 - sendChatAction: the documented actions only;
 - flood control: an injected 429 keeps answering 429 until ``retry_after`` seconds have passed on
   the fake's clock (pass a :class:`FakeClock` and let the client's sleep advance it);
-- injected 5xx (JSON or an HTML gateway page) for any method.
+- injected 5xx (JSON or an HTML gateway page) for any method;
+- getUpdates: the updates Telegram holds for the bot (:meth:`FakeTelegram.queue_update`), from the
+  earliest unconfirmed one; ``offset`` confirms (forgets) every update below it, a negative one keeps
+  only the last ``-offset``; ``limit`` 1-100; ``timeout`` seconds of long polling (real seconds: it
+  returns as soon as an update arrives); ``allowed_updates`` is remembered and filters the updates
+  created after it (default: every kind but chat_member, message_reaction, message_reaction_count);
+  409 while a webhook is set, and 409 to a long poll that a newer getUpdates replaced.
+  deleteWebhook (``drop_pending_updates``) makes getUpdates usable.
 
 Tests read what the chat would show: :meth:`FakeTelegram.chat`, :meth:`FakeTelegram.albums`, and
 every call in :attr:`FakeTelegram.calls`. :class:`TelegramUser` plays a user: it builds the updates
-Telegram would post to the webhook (messages, button taps, other update kinds).
+Telegram would post to the webhook (messages, button taps, other update kinds); for a bot that polls,
+hand them to :meth:`FakeTelegram.queue_update` instead.
 """
 
 from __future__ import annotations
@@ -60,6 +68,10 @@ JSON_PARAMS = {"media", "reply_markup", "entities", "caption_entities", "allowed
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}  # allowed_updates' default
+WEBHOOK_ACTIVE = ("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
+                  "webhook first")
+POLL_REPLACED = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
 def utf16_len(text: str) -> int:
@@ -211,6 +223,9 @@ class FakeTelegram:
         self.chat_actions: list[tuple[int, str]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {}
+        self.pending_updates: list[dict[str, Any]] = []  # held for getUpdates until confirmed
+        self.allowed_updates: list[str] = []  # the bot's setting ([] = the default kinds)
+        self.waiting_polls = 0  # getUpdates calls waiting for an update right now
         self._faults: dict[str, deque[Fault]] = {}
         self._flood_until: dict[str, float] = {}
         self._queries: dict[str, bool] = {}  # callback query id → answered
@@ -219,17 +234,24 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._groups = itertools.count(13_000_000_000_000_000)
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # every call, queued update and waiting poll
+        self._poll_generation = 0
+        self._closing = False
         self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> FakeTelegram:
+        self._closing = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True).start()
         return self
 
     def stop(self) -> None:
+        with self._changed:  # long polls in flight end now
+            self._closing = True
+            self._changed.notify_all()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -290,6 +312,13 @@ class FakeTelegram:
     def next_update_id(self) -> int:
         return next(self._update_ids)
 
+    def wait_until(self, condition: Callable[[], Any], timeout: float = 30.0) -> Any:
+        """Block until ``condition()`` is truthy (checked after every call and queued update); its value."""
+        with self._changed:
+            if not self._changed.wait_for(condition, timeout):
+                raise AssertionError(f"still not true after {timeout} s: {condition}")
+            return condition()
+
     # --- the user side --------------------------------------------------------------------------
 
     def record_user_message(self, chat: dict[str, Any], sender: dict[str, Any] | None, **content: Any) -> dict:
@@ -299,6 +328,16 @@ class FakeTelegram:
                 message["from"] = sender
             self.chats.setdefault(chat["id"], []).append(ChatMessage(message))
             return message
+
+    def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Telegram holds ``update`` for the bot (a user did something); getUpdates hands it out. An update
+        of a kind ``allowed_updates`` excludes is never created, as at Telegram."""
+        kind = next(key for key in update if key != "update_id")
+        with self._changed:
+            if kind in self.allowed_updates or (not self.allowed_updates and kind not in NOT_BY_DEFAULT):
+                self.pending_updates.append(update)
+                self._changed.notify_all()
+        return update
 
     def open_callback_query(self) -> str:
         with self._lock:
@@ -319,11 +358,14 @@ class FakeTelegram:
                 body = self.rfile.read(length) if length else b""
                 status, payload, content_type = fake.handle_http(
                     self.command, self.path, self.headers.get("Content-Type", ""), body)
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (an abandoned long poll)
+                    self.close_connection = True
 
             do_GET = do_POST = _handle
 
@@ -359,6 +401,7 @@ class FakeTelegram:
                 if error.html:
                     response = f"<html><head><title>{error.code} {error.description}</title></head></html>"
             self.calls.append(ApiCall(method, params, files, status, response, self.clock()))
+            self._changed.notify_all()
         if isinstance(response, str):
             return status, response.encode(), "text/html"
         return status, json.dumps(response, ensure_ascii=False).encode(), "application/json"
@@ -551,7 +594,41 @@ class FakeTelegram:
         return True
 
     def _api_getWebhookInfo(self, params: dict, files: dict) -> dict:
-        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self.pending_updates)}
+
+    def _api_deleteWebhook(self, params: dict, files: dict) -> bool:
+        self.webhook = {}
+        if params.get("drop_pending_updates") in (True, "true", "True", "1"):
+            self.pending_updates.clear()
+        return True
+
+    def _api_getUpdates(self, params: dict, files: dict) -> list[dict]:
+        if self.webhook.get("url"):
+            raise ApiError(409, WEBHOOK_ACTIVE)
+        offset, limit, timeout = (_integer(params, name, default) for name, default in
+                                  (("offset", 0), ("limit", 100), ("timeout", 0)))
+        allowed = params.get("allowed_updates")
+        if allowed is not None:
+            if not isinstance(allowed, list) or not all(isinstance(kind, str) for kind in allowed):
+                raise ApiError(400, "Bad Request: can't parse allowed_updates JSON array")
+            self.allowed_updates = list(allowed)
+        if offset > 0:  # everything below offset is confirmed: Telegram forgets it
+            self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self.pending_updates = self.pending_updates[offset:]
+        self._poll_generation += 1
+        generation, deadline = self._poll_generation, time.monotonic() + max(timeout, 0)
+        while not self.pending_updates and not self._closing and time.monotonic() < deadline:
+            self.waiting_polls += 1
+            self._changed.notify_all()
+            try:
+                self._changed.wait(deadline - time.monotonic())  # releases the lock while it waits
+            finally:
+                self.waiting_polls -= 1
+            if generation != self._poll_generation:
+                raise ApiError(409, POLL_REPLACED)
+        return self.pending_updates[:min(max(limit, 1), 100)]
 
     def _api_sendMessage(self, params: dict, files: dict) -> dict:
         chat_id, text = self._chat_id(params), self._text(params)
@@ -651,6 +728,13 @@ class FakeTelegram:
         self._queries[query_id] = True
         self.callback_answers[query_id] = dict(params)
         return True
+
+
+def _integer(params: dict, name: str, default: int) -> int:
+    value = params.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+        raise ApiError(400, f"Bad Request: wrong parameter {name} specified")
+    return int(value)
 
 
 class TelegramUser:
