@@ -1,22 +1,48 @@
 """The EventBridge router: the catalog's rules live in (moto's) EventBridge, one SQS queue per function.
 
 EventBridge does the matching (the same patterns CDK deploys); this router only drains each
-function's queue and invokes its handler the way Lambda's asynchronous invocation would: up to
-two retries, then a dead-letter record (in the function's DLQ, as deployed).
+function's queue and invokes its handler the way Lambda's asynchronous invocation would: a failed
+attempt is retried twice, one minute and then two minutes later, then the event goes to the
+function's dead-letter queue (as deployed). Locally that schedule runs compressed by
+``LOCAL_TIME_COMPRESSION`` (default 5: retries 12 s and 24 s later, the orchestrator's 5-minute
+schedule every 60 s). A retry waits in the router's own schedule, never in the dispatch loop, so
+other events keep flowing while it waits.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
+import os
 import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 LOCAL_ACCOUNT = "123456789012"
-MAX_ATTEMPTS = 3  # Lambda async invoke: the first attempt and two retries
+# Lambda's asynchronous invocation: after a function error it waits one minute before the first retry
+# and two minutes before the second (docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
+# cdk/functions.py keeps those two retries (retry_attempts=2), then the function's DLQ.
+LAMBDA_RETRY_DELAYS = (60.0, 120.0)
+MAX_ATTEMPTS = 1 + len(LAMBDA_RETRY_DELAYS)
+SCHEDULE_SECONDS = 300.0  # the orchestrator's schedule rule: rate(5 minutes) in cdk/eventing.py
+TIME_COMPRESSION_ENV = "LOCAL_TIME_COMPRESSION"
+DEFAULT_TIME_COMPRESSION = 5.0
+
+
+def time_compression(environ: dict[str, str] | None = None) -> float:
+    """How many times faster than deployed the local schedule runs (``LOCAL_TIME_COMPRESSION``)."""
+    raw = (os.environ if environ is None else environ).get(TIME_COMPRESSION_ENV) or str(DEFAULT_TIME_COMPRESSION)
+    try:
+        factor = float(raw)
+    except ValueError:
+        factor = 0.0
+    if not factor > 0:
+        raise ValueError(f"{TIME_COMPRESSION_ENV} must be a number above 0, not {raw!r}")
+    return factor
 
 
 @dataclass(frozen=True)
@@ -38,7 +64,7 @@ class Delivery:
     duration_ms: float
     ok: bool
     error: str | None = None
-    started_at: float = 0.0  # wall clock, for ordering the trace
+    started_at: float = 0.0  # the router's clock, for ordering the trace
 
 
 @dataclass
@@ -54,28 +80,54 @@ class DeadLetter:
                 "correlationId": detail.get("correlationId"), "error": self.error, "attempts": self.attempts}
 
 
+@dataclass(order=True)
+class _Retry:
+    """A failed invocation waiting for its next attempt (Lambda's async event queue)."""
+
+    due: float
+    order: int
+    function: str = field(compare=False)
+    event: dict[str, Any] = field(compare=False)
+    attempt: int = field(compare=False)  # the attempt it will be
+
+
 class EventRouter:
     def __init__(self, sqs: Any, queues: dict[str, FunctionQueues],
-                 invoke: Callable[[str, dict[str, Any]], Any], max_attempts: int = MAX_ATTEMPTS):
+                 invoke: Callable[[str, dict[str, Any]], Any], *, compression: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.sqs = sqs
         self.queues = queues
         self.invoke = invoke
-        self.max_attempts = max_attempts
+        self.compression = compression
+        self.retry_delays = tuple(delay / compression for delay in LAMBDA_RETRY_DELAYS)
+        self.schedule_seconds = SCHEDULE_SECONDS / compression
+        # Time as the router sees it: tests pass a fake clock whose sleep only moves it forward.
+        self.clock, self.sleep = clock, sleep
         # Fault injection (EventBridge promises neither exactly-once nor ordering): deliver every
         # event this many times, and shuffle each batch with this seed.
         self.deliveries_per_event = 1
         self.shuffle: random.Random | None = None
         self.deliveries: list[Delivery] = []
+        self._retries: list[_Retry] = []
+        self._order = itertools.count()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def max_attempts(self) -> int:
+        return 1 + len(self.retry_delays)
+
     # --- dispatch ---------------------------------------------------------------------------
 
     def pump_once(self) -> int:
-        """Deliver what is waiting in every function's queue once; returns how many events."""
+        """Run the retries that are due, then deliver what is waiting in every function's queue once;
+        returns how many invocations started."""
         delivered = 0
+        for retry in self._due_retries():
+            self._deliver(retry.function, retry.event, retry.attempt)
+            delivered += 1
         for function, queues in self.queues.items():
             messages = self.sqs.receive_message(QueueUrl=queues.queue_url, MaxNumberOfMessages=10,
                                                 WaitTimeSeconds=0).get("Messages", [])
@@ -83,40 +135,63 @@ class EventRouter:
                 self.shuffle.shuffle(messages)
             for message in messages:
                 for _ in range(self.deliveries_per_event):
-                    self._deliver(function, queues, json.loads(message["Body"]))
+                    self._deliver(function, json.loads(message["Body"]))
                 self.sqs.delete_message(QueueUrl=queues.queue_url, ReceiptHandle=message["ReceiptHandle"])
                 delivered += 1
         return delivered
 
     def drain(self, max_rounds: int = 1000) -> int:
-        """Deliver until every queue is empty (the flow has settled)."""
+        """Deliver until every queue is empty and no retry is waiting (the flow has settled),
+        sleeping on the router's clock until each waiting retry is due."""
         total = 0
         for _ in range(max_rounds):
             delivered = self.pump_once()
-            if not delivered:
-                return total
             total += delivered
+            if delivered:
+                continue
+            due = self.next_retry_at()
+            if due is None:
+                return total
+            self.sleep(max(0.0, due - self.clock()))
         raise RuntimeError(f"the flow did not settle after {max_rounds} rounds (an event loop?)")
 
-    def _deliver(self, function: str, queues: FunctionQueues, event: dict[str, Any]) -> None:
+    def next_retry_at(self) -> float | None:
+        """When the earliest waiting retry is due (the router's clock), or None."""
+        with self._lock:
+            return self._retries[0].due if self._retries else None
+
+    def _due_retries(self) -> list[_Retry]:
+        now, due = self.clock(), []
+        with self._lock:
+            while self._retries and self._retries[0].due <= now:
+                due.append(heapq.heappop(self._retries))
+        return due
+
+    def _deliver(self, function: str, event: dict[str, Any], attempt: int = 1) -> None:
         event.setdefault("account", LOCAL_ACCOUNT)  # moto's SQS target drops it; EventBridge always sends it
         detail = event.get("detail") or {}
-        error = ""
-        for attempt in range(1, self.max_attempts + 1):
-            started, started_at = time.perf_counter(), time.time()
-            try:
-                self.invoke(function, event)
-                self._record(function, detail, event, attempt, started, started_at, None)
-                return
-            except Exception as exc:  # noqa: BLE001 - a handler's failure is data here
-                error = f"{type(exc).__name__}: {exc}"
-                self._record(function, detail, event, attempt, started, started_at, error)
+        started, started_at = time.perf_counter(), self.clock()
+        try:
+            self.invoke(function, event)
+        except Exception as exc:  # noqa: BLE001 - a handler's failure is data here
+            error = f"{type(exc).__name__}: {exc}"
+            self._record(function, detail, event, attempt, started, started_at, error)
+            if attempt < self.max_attempts:
+                with self._lock:
+                    heapq.heappush(self._retries, _Retry(self.clock() + self.retry_delays[attempt - 1],
+                                                         next(self._order), function, event, attempt + 1))
+            else:
+                self._dead_letter(function, event, error, attempt)
+            return
+        self._record(function, detail, event, attempt, started, started_at, None)
+
+    def _dead_letter(self, function: str, event: dict[str, Any], error: str, attempts: int) -> None:
         self.sqs.send_message(
-            QueueUrl=queues.dead_letter_url,
+            QueueUrl=self.queues[function].dead_letter_url,
             MessageBody=json.dumps(event),
             MessageAttributes={
                 "ErrorMessage": {"DataType": "String", "StringValue": error[:1000]},
-                "Attempts": {"DataType": "Number", "StringValue": str(self.max_attempts)},
+                "Attempts": {"DataType": "Number", "StringValue": str(attempts)},
             },
         )
 
@@ -171,7 +246,8 @@ class EventRouter:
                 if not busy:
                     if on_idle:
                         on_idle()
-                    self._wake.wait(idle_seconds)
+                    due = self.next_retry_at()
+                    self._wake.wait(idle_seconds if due is None else min(idle_seconds, max(0.0, due - self.clock())))
 
         self._thread = threading.Thread(target=loop, name="event-router", daemon=True)
         self._thread.start()

@@ -9,14 +9,13 @@ import importlib
 import json
 import os
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_PATHS = [ROOT / "functions", ROOT / "layers" / "shared" / "python"]  # /var/task and /opt/python in Lambda
 LOCAL_WEBHOOK_SECRET = "local-webhook-secret"
-SCHEDULE_SECONDS = 60.0  # the orchestrator's schedule rule
 
 for _path in CODE_PATHS:
     if str(_path) not in sys.path:
@@ -40,9 +39,13 @@ def local_environment(out_dir: Path, verbose: bool) -> dict[str, str]:
 
 
 class LocalRuntime:
-    def __init__(self, out_dir: str | Path = "out", verbose: bool = False):
+    def __init__(self, out_dir: str | Path = "out", verbose: bool = False, *,
+                 clock: Callable[[], float] | None = None, sleep: Callable[[float], None] | None = None):
+        """``clock``/``sleep``: the router's time (monotonic seconds), for its delayed retries; tests pass a
+        fake clock so waiting costs nothing."""
         self.out_dir = Path(out_dir)
         self.verbose = verbose
+        self._clock, self._sleep = clock, sleep
         self._mock = None
         self._saved_env: dict[str, str | None] = {}
         self.router = None
@@ -80,9 +83,10 @@ class LocalRuntime:
         reset_settings()
         self.settings = get_settings()
 
-        from local.router import EventRouter
+        from local.router import EventRouter, time_compression
 
-        self.router = EventRouter(client("sqs"), queues, self.invoke)
+        time_kwargs = {k: v for k, v in (("clock", self._clock), ("sleep", self._sleep)) if v is not None}
+        self.router = EventRouter(client("sqs"), queues, self.invoke, compression=time_compression(), **time_kwargs)
         client("events").meta.events.register("after-call.events.PutEvents", self.router.wake)
 
     def stop(self) -> None:
@@ -150,16 +154,18 @@ class LocalRuntime:
     # --- running in the background (serve, poll) --------------------------------------------
 
     def start_router(self) -> None:
-        """Deliver events as they are published, and run the orchestrator's schedule when the bus is idle."""
-        last_schedule = time.monotonic()
+        """Deliver events as they are published, and run the orchestrator's schedule when the bus is idle
+        (every ``router.schedule_seconds`` on the router's clock: the deployed 5 minutes, compressed)."""
+        router = self.router
+        last_schedule = router.clock()
 
         def on_idle() -> None:
             nonlocal last_schedule
-            if time.monotonic() - last_schedule >= SCHEDULE_SECONDS:
-                last_schedule = time.monotonic()
+            if router.clock() - last_schedule >= router.schedule_seconds:
+                last_schedule = router.clock()
                 self.run_schedule()
 
-        self.router.start(on_idle=on_idle)
+        router.start(on_idle=on_idle)
 
     # --- scheduled work ---------------------------------------------------------------------
 

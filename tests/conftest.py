@@ -20,9 +20,17 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 @pytest.fixture
-def runtime(tmp_path):
+def clock():
+    """Seconds that pass only when someone sleeps: the router's delayed retries cost no real time."""
+    from tests.fakes.telegram_api import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def runtime(tmp_path, clock):
     """The whole local topology (moto DynamoDB, S3, EventBridge rules, SQS queues) for one test."""
     from local.runtime import LocalRuntime
 
-    with LocalRuntime(out_dir=tmp_path / "out") as local_runtime:
+    with LocalRuntime(out_dir=tmp_path / "out", clock=clock, sleep=clock.sleep) as local_runtime:
         yield local_runtime

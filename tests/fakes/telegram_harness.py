@@ -2,8 +2,9 @@
 
 ``Telegram`` (the fake) posts updates to the webhook over real HTTP on 127.0.0.1 (the local API
 Gateway emulator), the gateway and sender call the fake Bot API over real HTTP through
-``TELEGRAM_API_URL``, and ``drain()`` runs the event flow to completion. Time only passes when the
-client sleeps (a :class:`FakeClock` shared with the fake's flood control), so waits cost nothing.
+``TELEGRAM_API_URL``, and ``drain()`` runs the event flow to completion. Time only passes when someone
+sleeps (one :class:`FakeClock` for the client's waits, the fake's flood control and the router's delayed
+retries), so waits cost nothing.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def bot_under_test(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[Bot
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(vibecoder.telegram, "sleep", clock.sleep)
     reset_settings()
-    runtime = LocalRuntime(out_dir=tmp_path / "out")
+    runtime = LocalRuntime(out_dir=tmp_path / "out", clock=clock, sleep=clock.sleep)
     runtime.start()
     server = LocalServer(runtime, port=0)
     thread = threading.Thread(target=server.httpd.serve_forever, name="webhook", daemon=True)

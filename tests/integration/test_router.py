@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from local.router import DEFAULT_TIME_COMPRESSION, TIME_COMPRESSION_ENV, time_compression
 from vibecoder.aws import client
 from vibecoder.events.catalog import CATALOG
 
@@ -58,6 +59,57 @@ def test_a_failing_handler_is_retried_twice_then_dead_lettered(runtime):
     assert letters[0].event["detail-type"] == "carousel.slides.generated"
     # Reading dead letters does not consume them.
     assert len([x for x in runtime.router.dead_letters() if x.function == "image-renderer"]) == 1
+
+
+def attempt_times(runtime, function):
+    return [d.started_at for d in runtime.router.deliveries if d.function == function]
+
+
+def test_retries_keep_lambdas_async_timing_one_then_two_minutes_compressed(runtime, clock):
+    runtime.router.invoke = lambda function, event: (_ for _ in ()).throw(RuntimeError("down"))
+    put(runtime, "vibecoder.carousel-generator", "carousel.slides.generated", {"id": "e-3", "type": "x"})
+    runtime.router.drain()
+
+    first, second, third = attempt_times(runtime, "image-renderer")
+    factor = runtime.router.compression
+    assert factor == DEFAULT_TIME_COMPRESSION
+    assert (second - first, third - second) == pytest.approx((60 / factor, 120 / factor))
+    assert clock.sleeps and sum(clock.sleeps) == pytest.approx(180 / factor)  # drain waited on the clock only
+
+
+def test_a_waiting_retry_does_not_hold_up_other_events(runtime, clock):
+    order = []
+
+    def renderer_fails_once(function, event):
+        if function != "image-renderer":
+            return
+        order.append((event["detail"]["id"], clock()))
+        if [event_id for event_id, _ in order] == ["e-fails"]:
+            raise RuntimeError("transient")
+
+    runtime.router.invoke = renderer_fails_once
+    put(runtime, "vibecoder.carousel-generator", "carousel.slides.generated", {"id": "e-fails", "type": "x"})
+    runtime.router.pump_once()
+    put(runtime, "vibecoder.carousel-generator", "carousel.slides.generated", {"id": "e-next", "type": "x"})
+    runtime.router.pump_once()  # the retry is not due yet: the next event goes first, without waiting
+
+    assert [event_id for event_id, _ in order] == ["e-fails", "e-next"]
+    assert order[1][1] == order[0][1] and clock.sleeps == []
+    runtime.router.drain()
+    assert [event_id for event_id, _ in order] == ["e-fails", "e-next", "e-fails"]
+    assert order[2][1] - order[0][1] == pytest.approx(runtime.router.retry_delays[0])
+    assert runtime.router.dead_letters() == []
+
+
+@pytest.mark.parametrize(("value", "factor"), [(None, DEFAULT_TIME_COMPRESSION), ("60", 60.0), ("0.5", 0.5)])
+def test_the_time_compression_comes_from_the_environment(value, factor):
+    assert time_compression({} if value is None else {TIME_COMPRESSION_ENV: value}) == factor
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "fast"])
+def test_a_time_compression_that_is_not_a_positive_number_is_refused(value):
+    with pytest.raises(ValueError, match=TIME_COMPRESSION_ENV):
+        time_compression({TIME_COMPRESSION_ENV: value})
 
 
 def test_delivered_events_are_eventbridge_shaped(runtime):
