@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,9 +170,10 @@ class LocalRuntime:
 
     # --- scheduled work ---------------------------------------------------------------------
 
-    def run_schedule(self) -> Any:
-        """The orchestrator's schedule rule: sweep stuck requests, check health."""
-        return self.invoke("event-orchestrator", scheduled_event())
+    def run_schedule(self, at: datetime | None = None) -> Any:
+        """The orchestrator's schedule rule: sweep stuck requests and undelivered answers, check health.
+        ``at``: the tick's time (default now), e.g. later than now on a test's fake clock."""
+        return self.invoke("event-orchestrator", scheduled_event(at))
 
     def fail_stuck_now(self) -> list[str]:
         """With the bus drained nothing is in flight: fail every unfinished request right away."""
@@ -183,11 +185,11 @@ class LocalRuntime:
         return [e.data.request_id for e in failed]
 
 
-def scheduled_event() -> dict[str, Any]:
+def scheduled_event(at: datetime | None = None) -> dict[str, Any]:
     from vibecoder.events.envelope import new_id, utc_now
 
     return {
         "version": "0", "id": new_id(), "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": "123456789012", "time": utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "us-east-1",
+        "account": "123456789012", "time": (at or utc_now()).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "us-east-1",
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/vibecoder-schedule"], "detail": {},
     }

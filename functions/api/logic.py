@@ -28,7 +28,7 @@ from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope, new_id, utc_now
 from vibecoder.events.models import AnalyticsUserInteractionTracked, CarouselGenerateRequested
 from vibecoder.health import check_dependencies, overall_status
-from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, EventStore
+from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore
 from vibecoder.settings import Settings
 
 SERVICE = "api"
@@ -99,6 +99,7 @@ class CarouselView(CamelModel):
     timings: dict[str, float]
     slides: list[SlideView]
     failure: str | None = None
+    delivery: DeliveryState | None = None  # Telegram requests: pending until the album or an apology reached the chat
 
 
 @dataclass
@@ -165,7 +166,7 @@ def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
         request_id=record.request_id, status=record.status.value, topic=record.topic, title=record.title,
         caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,
         created_at=record.created_at, updated_at=record.updated_at, timings=record.timings, slides=slides,
-        failure=record.failure,
+        failure=record.failure, delivery=record.delivery,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -45,14 +46,21 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     return [e.to_wire() for e in logic.on_event(envelope, event, deps())]
 
 
-def scheduled_run() -> dict[str, Any]:
+def scheduled_run(event: dict[str, Any]) -> dict[str, Any]:
+    """The sweeps, as of the schedule's tick (the event's ``time``), then the health check."""
     settings = get_settings()
-    failed = logic.sweep_stuck(deps(), settings.step_timeout_seconds)
+    now = datetime.fromisoformat(event["time"]) if event.get("time") else None
+    dependencies = deps()
+    failed = logic.sweep_stuck(dependencies, settings.step_timeout_seconds, now=now)
+    overdue = logic.sweep_undelivered(dependencies, quiet_seconds=settings.step_timeout_seconds,
+                                      deadline_seconds=settings.delivery_deadline_seconds, now=now)
     checks = check_dependencies(settings)
     status = overall_status(checks)
-    default_publisher().publish([*failed, logic.health_event(checks, status)])
+    default_publisher().publish([*failed, *overdue, logic.health_event(checks, status)])
     metrics.add_metric(name="StuckRequestsFailed", unit=MetricUnit.Count, value=len(failed))
-    return {"failed": [e.data.request_id for e in failed], "health": status}
+    metrics.add_metric(name="DeliveriesRedriven", unit=MetricUnit.Count, value=len(overdue))
+    return {"failed": [e.data.request_id for e in failed], "redriven": [e.data.request_id for e in overdue],
+            "health": status}
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
@@ -60,5 +68,5 @@ def scheduled_run() -> dict[str, Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("source") == "aws.events":  # the schedule rule
-        return scheduled_run()
+        return scheduled_run(event)
     return handle_bus_event(SERVICE, event, context, process, logger)

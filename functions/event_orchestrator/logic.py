@@ -2,7 +2,10 @@
 
 A request is always answered: when a step never finishes (its function kept failing and the event
 was dead-lettered, or it was lost), the scheduled sweep marks it failed and emits ``carousel.failed``,
-which the sender turns into exactly one apology.
+which the sender turns into exactly one apology. When the carousel is made but its chat was never
+answered (Telegram was down through every retry of the sender), the sweep asks for the answer again
+with ``telegram.delivery.overdue``: the album while the request is younger than the delivery deadline,
+the apology after it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,18 @@ from datetime import datetime, timedelta
 
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope, utc_now
-from vibecoder.events.models import AnalyticsHealthChecked, CarouselFailed, WorkflowStepChanged
-from vibecoder.repositories import CarouselRepository, CarouselStatus, EventStore
+from vibecoder.events.models import (
+    AnalyticsHealthChecked,
+    CarouselFailed,
+    TelegramDeliveryOverdue,
+    WorkflowStepChanged,
+)
+from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore
 
 SERVICE = "event-orchestrator"
+# Past this, a chat that never took an answer (Telegram unreachable all along) is not tried again; it is
+# also how long idempotency records live, so a re-drive is never mistaken for something new.
+GIVE_UP_AFTER = timedelta(hours=24)
 
 STEPS = {
     "carousel.generate.requested": "requested",
@@ -62,15 +73,52 @@ def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | No
             if not deps.carousels.update(record.request_id, status=CarouselStatus.FAILED, failure=reason):
                 continue  # it finished meanwhile
             deps.remove_slides(record.request_id)  # compensation: no half-rendered carousel is kept
-            history = deps.events.list(record.request_id)
             data = CarouselFailed(request_id=record.request_id, user_id=record.user_id, chat_id=record.chat_id,
                                   channel=record.channel, stage=status.value, reason=reason,
-                                  language=record.language if record.language in ("ru", "en") else "en")
-            failed.append(CATALOG.new_event(
-                "carousel.failed", data, correlation_id=record.request_id,
-                causation_id=history[-1]["id"] if history else None, source=SERVICE, user_id=record.user_id,
-            ))
+                                  language=_language(record))
+            failed.append(_new_event(deps, record, "carousel.failed", data))
     return failed
+
+
+def sweep_undelivered(deps: OrchestratorDeps, *, quiet_seconds: int, deadline_seconds: int,
+                      now: datetime | None = None) -> list[EventEnvelope]:
+    """Ask again for every answer a chat is still owed, once no attempt has been made for ``quiet_seconds``
+    (the bus's own retries are over): the album before ``deadline_seconds`` since the request, else the
+    apology. Chats unreachable for ``GIVE_UP_AFTER`` are given up."""
+    now = now or utc_now()
+    overdue = []
+    for record in deps.carousels.list_undelivered():
+        if not record.status.terminal:
+            continue  # still being made: sweep_stuck's business
+        last_attempt = datetime.fromisoformat(record.delivery_attempted_at or record.updated_at or record.created_at)
+        if now - last_attempt < timedelta(seconds=quiet_seconds):
+            continue
+        waited = now - datetime.fromisoformat(record.created_at)
+        if waited > GIVE_UP_AFTER:
+            deps.carousels.settle_delivery(record.request_id, DeliveryState.FAILED, "unreachable",
+                                           record.delivery_attempts)
+            continue
+        album = record.status is CarouselStatus.COMPLETED and waited < timedelta(seconds=deadline_seconds)
+        data = TelegramDeliveryOverdue(
+            request_id=record.request_id, user_id=record.user_id, chat_id=record.chat_id, channel=record.channel,
+            status_message_id=record.status_message_id, answer="album" if album else "apology",
+            reason=f"no answer reached the chat {waited.total_seconds():.0f}s after the request "
+                   f"({record.delivery_attempts} attempts)",
+            attempts=record.delivery_attempts, language=_language(record))
+        overdue.append(_new_event(deps, record, "telegram.delivery.overdue", data))
+    return overdue
+
+
+def _language(record: CarouselRecord) -> str:
+    return record.language if record.language in ("ru", "en") else "en"
+
+
+def _new_event(deps: OrchestratorDeps, record: CarouselRecord, event_type: str, data) -> EventEnvelope:
+    """An event of the sweep's, caused by the request's latest event."""
+    history = deps.events.list(record.request_id)
+    return CATALOG.new_event(event_type, data, correlation_id=record.request_id,
+                             causation_id=history[-1]["id"] if history else None, source=SERVICE,
+                             user_id=record.user_id)
 
 
 def health_event(checks: dict[str, str], status: str) -> EventEnvelope:

@@ -7,11 +7,16 @@
   first photo. Albums cannot carry buttons and Telegram re-encodes their photos to at most 1280 px,
   so one message with buttons follows: Originals (the exact files, as documents), PDF, Another style.
 - ``carousel.failed``: one clear apology with what to try.
+- ``telegram.delivery.overdue``: the sweep found the chat still waiting (Telegram was down through
+  every retry): the album now, or past the deadline, the apology.
 - ``telegram.delivery.requested``: a button was tapped — the album again, the originals or the PDF.
 
-Each album sent is recorded on the carousel (``delivery``) before anything else happens, so a
-retried or redelivered ``carousel.completed`` never sends it again. Progress edits and the buttons
-are best effort: they never make a delivered carousel fail.
+Every request ends, in the chat, in exactly one album or one apology. The carousel's ``delivery``
+(pending → delivered | failed) says which; an attempt first leases the pending delivery (so a bus
+retry, a duplicate and the sweep's re-drive never send at the same time), records each album sent
+before the next one, and settles the delivery in the write that records its last step. An album
+Telegram refuses for good (a final 4xx) becomes the apology, never silence. Progress edits and the
+buttons are best effort: they never make a delivered carousel fail.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -29,10 +35,19 @@ from vibecoder.events.models import (
     CarouselContentAnalyzed,
     CarouselFailed,
     CarouselSlidesGenerated,
+    RequestRef,
     TelegramBotResponseSent,
+    TelegramDeliveryOverdue,
     TelegramDeliveryRequested,
 )
-from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, UserRepository
+from vibecoder.repositories import (
+    CarouselRecord,
+    CarouselRepository,
+    CarouselStatus,
+    Claim,
+    DeliveryState,
+    UserRepository,
+)
 from vibecoder.telegram import (
     MAX_ALBUM,
     MAX_CAPTION,
@@ -46,6 +61,8 @@ from vibecoder.telegram import (
 from vibecoder.texts import PROGRESS_STAGES, clip, escape_html, language_of, progress_text, text, theme_label
 
 SERVICE = "telegram-sender"
+LEASE_SECONDS = 120.0  # one delivery attempt at a time: longer than the sender may run (its timeout is 90 s)
+ALBUM_REFUSED = "albumRefused"  # the delivery step that says Telegram refused the album for good
 logger = logging.getLogger(__name__)
 
 
@@ -81,9 +98,11 @@ def handle(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent
     if data.chat_id is None:  # requested through the HTTP API: nobody to message
         return None
     if isinstance(data, CarouselCompleted):
-        return send_album(data, deps)
+        return answer(data, deps, lambda record: send_album(data, record, deps))
     if isinstance(data, CarouselFailed):
-        return send_failure(data, deps)
+        return answer(data, deps, lambda record: send_failure(data, record, deps))
+    if isinstance(data, TelegramDeliveryOverdue):
+        return answer(data, deps, lambda record: send_overdue(data, record, deps))
     if isinstance(data, TelegramDeliveryRequested):
         return send_follow_up(data, deps)
     if isinstance(data, (CarouselContentAnalyzed, CarouselSlidesGenerated)):
@@ -91,6 +110,45 @@ def handle(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent
         show_progress(data, deps, edit=envelope.metadata.source != "telegram-gateway")
         return None
     raise ValueError(f"telegram-sender does not handle {envelope.type}")
+
+
+# --- the answer a chat is owed --------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """What one delivery attempt ended with: the response event, the delivery's state, its last step."""
+
+    sent: TelegramBotResponseSent
+    state: DeliveryState
+    step: str | None = None
+    message_ids: list[int] | None = None
+
+
+def answer(ref: RequestRef, deps: SenderDeps, send: Callable[[CarouselRecord | None], Answer]
+           ) -> TelegramBotResponseSent | None:
+    """Deliver the chat's answer once: lease the pending delivery, send, settle it (a failed attempt gives
+    the lease back and raises, so the bus retries and the sweep re-drives)."""
+    claim, record = deps.carousels.claim_delivery(ref.request_id, LEASE_SECONDS)
+    if claim in (Claim.SETTLED, Claim.BUSY):
+        logger.info("delivery of %s not attempted: %s", ref.request_id, claim.value)
+        return None
+    try:
+        done = send(record)
+    except Exception:
+        if claim is Claim.CLAIMED:
+            _release(deps, ref.request_id)
+        raise
+    if claim is Claim.CLAIMED:
+        deps.carousels.settle_delivery(ref.request_id, done.state, done.step, done.message_ids)
+    return done.sent
+
+
+def _release(deps: SenderDeps, request_id: str) -> None:
+    try:
+        deps.carousels.release_delivery(request_id)
+    except Exception:  # noqa: BLE001 - the lease expires by itself; the attempt's own error matters more
+        logger.exception("could not release the delivery lease of %s", request_id)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -206,12 +264,14 @@ def _send_media(deps: SenderDeps, chat_id: int, keys: list[str], *, as_documents
     return "sendMediaGroup", deps.bot.call("sendMediaGroup", {"chat_id": chat_id, "media": media}, files)
 
 
-def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotResponseSent:
-    """The album(s), recorded step by step, then the buttons and the finished progress bar."""
-    record = deps.carousels.get(completed.request_id)
-    done = dict(record.delivery) if record else {}
+def send_album(completed: CarouselCompleted, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
+    """The album(s), each recorded as it is sent, then the buttons and the finished progress bar; an album
+    Telegram refuses for good becomes the apology."""
+    done = dict(record.delivery_steps) if record else {}
     keys = [slide.image_key for slide in completed.slides]
     language = deps.language(completed.user_id, completed.language)
+    if ALBUM_REFUSED in done:  # an earlier attempt was refused; only its apology is still owed
+        return apologise(completed, deps, language, "failed_delivery", refused=done[ALBUM_REFUSED])
     message_ids: list[int] = []
     method, result = "sendMediaGroup", None
     try:
@@ -236,22 +296,21 @@ def send_album(completed: CarouselCompleted, deps: SenderDeps) -> TelegramBotRes
     except TelegramError as error:
         if error.retryable:
             raise  # the bus retries; the albums already sent are recorded and not sent again
-        _edit_status(deps, completed.chat_id, completed.status_message_id,
-                     progress_text(language, "failed", count=len(keys), title=completed.title))
-        return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id,
-                                       method=error.method, delivered=False, error=str(error))
-    if "buttons" not in done:
-        buttons = _quietly(deps.bot, "sendMessage", {
-            "chat_id": completed.chat_id, "parse_mode": "HTML",
-            "text": text("ready", language, title=escape_html(clip(completed.title, 120)),
-                         count=len(keys), style=theme_label(completed.style, language)),
-            "reply_markup": follow_up_keyboard(completed.request_id, language)})
-        if buttons is not None and record is not None:
-            deps.carousels.record_delivery(completed.request_id, "buttons", _message_ids(buttons))
+        refused = f"{error.method} ({error.status}): {error.description}"[:300]
+        if record is not None:
+            deps.carousels.record_delivery(completed.request_id, ALBUM_REFUSED, refused)
+        return apologise(completed, deps, language, "failed_delivery", refused=refused)
+    buttons = _quietly(deps.bot, "sendMessage", {
+        "chat_id": completed.chat_id, "parse_mode": "HTML",
+        "text": text("ready", language, title=escape_html(clip(completed.title, 120)),
+                     count=len(keys), style=theme_label(completed.style, language)),
+        "reply_markup": follow_up_keyboard(completed.request_id, language)})
     _edit_status(deps, completed.chat_id, completed.status_message_id,
                  progress_text(language, "done", count=len(keys), title=completed.title))
-    return TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
+    sent = TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
                                    delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
+    return Answer(sent, DeliveryState.DELIVERED, "buttons" if buttons is not None else None,
+                  _message_ids(buttons) if buttons is not None else None)
 
 
 def _photo_refused(error: TelegramError) -> bool:
@@ -270,18 +329,59 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 # --- failures -----------------------------------------------------------------------------------
 
 
-def send_failure(failed: CarouselFailed, deps: SenderDeps) -> TelegramBotResponseSent:
-    language = deps.language(failed.user_id, failed.language)
-    reason = text("failed_timeout", language) if "did not finish" in failed.reason else ""
-    result = deps.bot.call("sendMessage", {"chat_id": failed.chat_id, "parse_mode": "HTML",
-                                           "text": text("failed", language, reason=reason)})
-    status_id = failed.status_message_id
-    if status_id is None:  # the orchestrator's sweep does not carry it; the carousel record does
-        record = deps.carousels.get(failed.request_id)
+def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | None,
+              refused: str | None = None) -> Answer:
+    """The one apology, with what to try; the progress bar ends in "failed". A chat Telegram will not let
+    us write to (the bot was blocked, the chat is gone) ends the delivery too: nothing more can reach it."""
+    try:
+        result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML",
+                                               "text": text("failed", language, reason=text(reason, language)
+                                                            if reason else "")})
+    except TelegramError as error:
+        if error.retryable:
+            raise
+        logger.warning("the apology for %s could not be sent: %s", ref.request_id, error)
+        sent = TelegramBotResponseSent(request_id=ref.request_id, chat_id=ref.chat_id, method="sendMessage",
+                                       delivered=False, error=refused or str(error))
+        return Answer(sent, DeliveryState.FAILED)
+    status_id = ref.status_message_id
+    if status_id is None:  # the orchestrator's sweep does not always carry it; the carousel record does
+        record = deps.carousels.get(ref.request_id)
         status_id = record.status_message_id if record else None
-    _edit_status(deps, failed.chat_id, status_id, progress_text(language, "failed", count=None))
-    return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="sendMessage",
-                                   delivered=True, message_ids=_message_ids(result), recorded_at=_recorded_at(result))
+    _edit_status(deps, ref.chat_id, status_id, progress_text(language, "failed", count=None))
+    ids = _message_ids(result)
+    sent = TelegramBotResponseSent(request_id=ref.request_id, chat_id=ref.chat_id, method="sendMessage",
+                                   delivered=refused is None, message_ids=ids, recorded_at=_recorded_at(result),
+                                   error=refused)
+    return Answer(sent, DeliveryState.FAILED, "apology", ids)
+
+
+def _reason_of(failure: str | None) -> str | None:
+    return "failed_timeout" if failure and "did not finish" in failure else None
+
+
+def send_failure(failed: CarouselFailed, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
+    return apologise(failed, deps, deps.language(failed.user_id, failed.language), _reason_of(failed.reason))
+
+
+def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
+    """The sweep's re-drive: the album from the carousel record, or the apology it asks for."""
+    language = deps.language(overdue.user_id, overdue.language)
+    if record is None or record.status is not CarouselStatus.COMPLETED:
+        return apologise(overdue, deps, language, _reason_of(record.failure if record else overdue.reason))
+    if overdue.answer == "apology":
+        return apologise(overdue, deps, language, "failed_delivery",
+                         refused=record.delivery_steps.get(ALBUM_REFUSED))
+    return send_album(completed_from_record(record, overdue.chat_id), record, deps)
+
+
+def completed_from_record(record: CarouselRecord, chat_id: int) -> CarouselCompleted:
+    """The carousel as ``carousel.completed`` carried it, rebuilt from its record."""
+    return CarouselCompleted(request_id=record.request_id, user_id=record.user_id, chat_id=chat_id,
+                             channel=record.channel, status_message_id=record.status_message_id,
+                             title=record.title or record.topic or "", caption=record.caption or "",
+                             style=record.style, language=record.language or "en", slides=record.slides,
+                             timings=record.timings)
 
 
 # --- follow-ups (buttons) -----------------------------------------------------------------------
@@ -314,9 +414,7 @@ def send_follow_up(request: TelegramDeliveryRequested, deps: SenderDeps) -> Tele
 
 
 def _resend_album(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int) -> tuple[str, list[int]]:
-    completed = CarouselCompleted(request_id=record.request_id, user_id=record.user_id, chat_id=chat_id,
-                                  title=record.title or record.topic or "", caption=record.caption or "",
-                                  style=record.style, slides=record.slides)
+    completed = completed_from_record(record, chat_id)
     ids, method = [], "sendMediaGroup"
     for number, chunk in enumerate(album_chunks(len(keys)), start=1):
         _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_photo"})

@@ -26,7 +26,10 @@ What it enforces (from the Bot API documentation):
   returns as soon as an update arrives); ``allowed_updates`` is remembered and filters the updates
   created after it (default: every kind but chat_member, message_reaction, message_reaction_count);
   409 while a webhook is set, and 409 to a long poll that a newer getUpdates replaced.
-  deleteWebhook (``drop_pending_updates``) makes getUpdates usable.
+  deleteWebhook (``drop_pending_updates``) makes getUpdates usable;
+- outages: :meth:`FakeTelegram.outage` makes it unreachable for a while on its clock (every
+  connection closed without an answer, a network error to the client), and ``stop()`` then
+  ``start(port=…)`` takes it down and brings it back on the same port (connections refused meanwhile).
 
 Tests read what the chat would show: :meth:`FakeTelegram.chat`, :meth:`FakeTelegram.albums`, and
 every call in :attr:`FakeTelegram.calls`. :class:`TelegramUser` plays a user: it builds the updates
@@ -238,12 +241,15 @@ class FakeTelegram:
         self._poll_generation = 0
         self._closing = False
         self._server: ThreadingHTTPServer | None = None
+        self._down_until: float | None = None
+        self.unanswered: list[tuple[str, float]] = []  # (method, clock) of each request an outage dropped
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def start(self) -> FakeTelegram:
+    def start(self, port: int = 0) -> FakeTelegram:
+        """Listen on 127.0.0.1 (``port`` 0: any free one; a port it had before: back after ``stop()``)."""
         self._closing = False
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True).start()
         return self
@@ -269,6 +275,19 @@ class FakeTelegram:
         return f"http://{host}:{port}"
 
     # --- fault injection ------------------------------------------------------------------------
+
+    def outage(self, seconds: float) -> None:
+        """Unreachable for ``seconds`` from now on the fake's clock: each request in that time has its
+        connection closed without an answer, as when api.telegram.org cannot be reached."""
+        with self._lock:
+            self._down_until = self.clock() + seconds
+
+    def _unreachable(self, path: str) -> bool:
+        with self._lock:
+            if self._down_until is None or self.clock() >= self._down_until:
+                return False
+            self.unanswered.append((path.rsplit("/", 1)[-1], self.clock()))
+            return True
 
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
              description: str | None = None, html: bool = False, after: int = 0) -> None:
@@ -356,6 +375,9 @@ class FakeTelegram:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if fake._unreachable(self.path):
+                    self.close_connection = True  # no status line at all: the client sees a dropped connection
+                    return
                 status, payload, content_type = fake.handle_http(
                     self.command, self.path, self.headers.get("Content-Type", ""), body)
                 try:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,21 @@ class BotUnderTest:
     secret: str = WEBHOOK_SECRET
     responses: list[requests.Response] = field(default_factory=list)
     published: list[dict[str, Any]] = field(default_factory=list)  # every envelope put on the bus
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        self._clock_start = self.clock()
+
+    def now(self) -> datetime:
+        """The wall-clock time the fake clock stands for (records carry real timestamps)."""
+        return self.started_at + timedelta(seconds=self.clock() - self._clock_start)
+
+    def wait(self, seconds: float) -> None:
+        """Let ``seconds`` pass (on the fake clock), then run the orchestrator's schedule as of then and
+        the flow it starts, as the deployed 5-minute schedule would."""
+        self.clock.sleep(seconds)
+        self.runtime.run_schedule(at=self.now())
+        self.drain()
 
     def capture(self, params: dict[str, Any], **_: Any) -> None:
         self.published += [json.loads(entry["Detail"]) for entry in params.get("Entries", [])]

@@ -78,6 +78,36 @@ def test_the_sweep_leaves_recent_requests_alone(runtime):
     assert logic.sweep_stuck(handler.deps(), timeout_seconds=300) == []
 
 
+def test_the_sweep_re_drives_undelivered_answers_album_then_apology_then_gives_up(runtime):
+    from event_orchestrator import handler, logic
+    from vibecoder.events.models import CarouselGenerateRequested
+    from vibecoder.repositories import DeliveryState
+
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    for request_id, status in (("r-done", CarouselStatus.COMPLETED), ("r-failed", CarouselStatus.FAILED),
+                               ("r-making", CarouselStatus.RENDERING)):
+        carousels.create(CarouselGenerateRequested(request_id=request_id, user_id="u", chat_id=7,
+                                                   channel="telegram", topic="TDD"))
+        carousels.update(request_id, status=status)
+    carousels.create(CarouselGenerateRequested(request_id="r-api", user_id="u", topic="TDD"))
+    carousels.update("r-api", status=CarouselStatus.COMPLETED)
+    now = datetime.now(UTC)
+
+    def sweep(after_seconds: float) -> dict[str, str]:
+        events = logic.sweep_undelivered(handler.deps(), quiet_seconds=300, deadline_seconds=1800,
+                                         now=now + timedelta(seconds=after_seconds))
+        assert all(e.type == "telegram.delivery.overdue" and e.correlation_id == e.data.request_id for e in events)
+        return {e.data.request_id: e.data.answer for e in events}
+
+    assert sweep(60) == {}  # the bus may still be retrying: not yet
+    assert sweep(600) == {"r-done": "album", "r-failed": "apology"}  # in flight and API requests: not ours
+    assert sweep(2400) == {"r-done": "apology", "r-failed": "apology"}  # past the deadline: the apology
+    assert sweep(25 * 3600) == {}  # a day unreachable: given up
+    assert {r: carousels.get(r).delivery for r in ("r-done", "r-failed")} == {
+        "r-done": DeliveryState.FAILED, "r-failed": DeliveryState.FAILED}
+    assert carousels.get("r-making").delivery is DeliveryState.PENDING
+
+
 def test_failure_rate_alert_fires_once_per_window(runtime, tmp_path, monkeypatch):
     import image_renderer.logic
 

@@ -23,6 +23,7 @@ _ENV = {
     "bot_handle": "BOT_HANDLE",
     "local_out_dir": "LOCAL_OUT_DIR",
     "step_timeout_seconds": "STEP_TIMEOUT_SECONDS",
+    "delivery_deadline_seconds": "DELIVERY_DEADLINE_SECONDS",
     "event_ttl_days": "EVENT_TTL_DAYS",
     "dead_letter_queues": "DEAD_LETTER_QUEUES",
     "presigned_url_seconds": "PRESIGNED_URL_SECONDS",
@@ -51,6 +52,9 @@ class Settings(BaseModel):
     # Where the local runtime records what the bot would send when no Telegram token is set.
     local_out_dir: str | None = None
     step_timeout_seconds: int = Field(default=300, ge=1)
+    # A Telegram album not delivered this long after the request (Telegram down, every retry failed) is
+    # given up: the chat gets an apology instead.
+    delivery_deadline_seconds: int = Field(default=1800, ge=1)
     event_ttl_days: int = Field(default=30, ge=1)
     dead_letter_queues: str = ""  # comma-separated SQS queue URLs, counted by GET /stats
     presigned_url_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)

@@ -13,6 +13,8 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # "ALL" or "KEYS_ONLY": an index of keys only is written only when its keys change, not on every update.
+    projection: str = "ALL"
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ TABLES: dict[str, TableSpec] = {
         "carousels_table",
         partition_key="requestId",
         ttl_attribute="expiresAt",
-        indexes=(Index("byUser", "userId", "createdAt"), Index("byStatus", "status", "createdAt")),
+        indexes=(Index("byUser", "userId", "createdAt"), Index("byStatus", "status", "createdAt"),
+                 Index("byDelivery", "delivery", "createdAt", projection="KEYS_ONLY")),
     ),
     "users": TableSpec("users_table", partition_key="userId"),
     "events": TableSpec(
@@ -68,7 +71,7 @@ def create_local_tables(settings, dynamodb_client) -> None:
                     "IndexName": index.name,
                     "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
                     + ([{"AttributeName": index.sort_key, "KeyType": "RANGE"}] if index.sort_key else []),
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": index.projection},
                 }
                 for index in spec.indexes
             ]

@@ -71,6 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "минуту или возьмите тему короче и конкретнее (например, «TDD в Python»). Можно прислать и текст.",
     },
     "failed_timeout": {"en": " (it took too long)", "ru": " (это заняло слишком много времени)"},
+    "failed_delivery": {"en": " (Telegram would not take the slides)", "ru": " (Telegram не принял слайды)"},
     "unknown_command": {"en": "I don't know that command. /help lists what I can do.",
                         "ru": "Не знаю такой команды. /help — что я умею."},
     "unsupported_message": {

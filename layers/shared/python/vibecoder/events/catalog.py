@@ -215,6 +215,8 @@ _EVENT_TYPES = [
               description="A Telegram update the bot acts on"),
     EventType("telegram.delivery.requested", m.TelegramDeliveryRequested, (GATEWAY,), (SENDER,),
               description="A user asked for a finished carousel again, as originals or as a PDF"),
+    EventType("telegram.delivery.overdue", m.TelegramDeliveryOverdue, (ORCHESTRATOR,), (SENDER,),
+              description="A chat is still waiting for its album or apology: the sweep asks for it again"),
     EventType("telegram.bot.response.sent", m.TelegramBotResponseSent, (SENDER,), (ANALYTICS,),
               description="The bot answered in a chat"),
     EventType("analytics.user.interaction.tracked", m.AnalyticsUserInteractionTracked, (GATEWAY, API), (ANALYTICS,),

@@ -158,6 +158,16 @@ class TelegramDeliveryRequested(RequestRef):
     language: Language = "en"
 
 
+class TelegramDeliveryOverdue(RequestRef):
+    """The sweep found a chat still waiting for its answer: deliver it now (the album, or after the
+    deadline, or for a failed carousel, the apology)."""
+
+    answer: Literal["album", "apology"]
+    reason: str
+    attempts: int = Field(default=0, ge=0)  # delivery attempts made so far
+    language: Language = "en"
+
+
 # --- analytics.* / system.* -------------------------------------------------------------------
 
 

@@ -1,7 +1,13 @@
 """Data access: one small repository per table, DynamoDB through boto3 (moto locally)."""
 
 from vibecoder.repositories.analytics import AnalyticsRepository
-from vibecoder.repositories.carousels import CarouselRecord, CarouselRepository, CarouselStatus
+from vibecoder.repositories.carousels import (
+    CarouselRecord,
+    CarouselRepository,
+    CarouselStatus,
+    Claim,
+    DeliveryState,
+)
 from vibecoder.repositories.events import EventStore
 from vibecoder.repositories.users import HistoryEntry, UserPreferences, UserRecord, UserRepository
 
@@ -10,6 +16,8 @@ __all__ = [
     "CarouselRecord",
     "CarouselRepository",
     "CarouselStatus",
+    "Claim",
+    "DeliveryState",
     "EventStore",
     "HistoryEntry",
     "UserPreferences",

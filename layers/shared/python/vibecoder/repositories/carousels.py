@@ -1,11 +1,13 @@
-"""Carousels: one item per request, its status, slides, S3 keys and timings."""
+"""Carousels: one item per request, its status, slides, S3 keys and timings, and its delivery."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 from pydantic import Field
 
 from vibecoder.content import CamelModel
@@ -28,6 +30,23 @@ class CarouselStatus(StrEnum):
         return self in (CarouselStatus.COMPLETED, CarouselStatus.FAILED)
 
 
+class DeliveryState(StrEnum):
+    """What the chat has been answered (Telegram requests only), apart from how the carousel was made."""
+
+    PENDING = "pending"  # neither the album nor an apology has reached the chat yet
+    DELIVERED = "delivered"  # the album is in the chat
+    FAILED = "failed"  # no album will come: the chat got an apology (or could not be reached at all)
+
+
+class Claim(StrEnum):
+    """The answer to "may I deliver this carousel now?"."""
+
+    CLAIMED = "claimed"  # yes: the delivery is pending and now leased to the caller
+    SETTLED = "settled"  # no: it was delivered or apologised for already (or it has no chat)
+    BUSY = "busy"  # no: another attempt holds the lease
+    UNRECORDED = "unrecorded"  # there is no carousel record: deliver without keeping state
+
+
 class CarouselRecord(CamelModel):
     request_id: str
     user_id: str
@@ -47,9 +66,13 @@ class CarouselRecord(CamelModel):
     failure: str | None = None
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
-    # What telegram-sender already delivered for this carousel (step → message ids), so a retried
-    # delivery never sends an album twice.
-    delivery: dict[str, Any] = Field(default_factory=dict)
+    # Telegram requests: what the chat has been answered (the byDelivery index finds the pending ones),
+    # each delivery step done (step → message ids, so a retried delivery never sends an album twice),
+    # how many attempts claimed it and when the last one did.
+    delivery: DeliveryState | None = None
+    delivery_steps: dict[str, Any] = Field(default_factory=dict)
+    delivery_attempts: int = 0
+    delivery_attempted_at: str | None = None
     status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
     progress: int | None = None  # the furthest progress step shown in that message
 
@@ -57,7 +80,8 @@ class CarouselRecord(CamelModel):
 class CarouselRepository(TableRepository):
     def create(self, request: CarouselGenerateRequested) -> bool:
         """Record a new request; False when it already exists (a redelivered request)."""
-        record = CarouselRecord(**request.model_dump(exclude={"status_message_id"}))
+        record = CarouselRecord(**request.model_dump(exclude={"status_message_id"}),
+                                delivery=DeliveryState.PENDING if request.chat_id is not None else None)
         item = to_item(record.to_wire()) | {"expiresAt": expires_at(RETENTION_DAYS)}
         return self._conditional(self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(requestId)")
 
@@ -104,16 +128,61 @@ class CarouselRepository(TableRepository):
         )
         return [CarouselRecord.model_validate(from_item(i)) for i in response["Items"]]
 
+    def list_undelivered(self, limit: int = 100) -> list[CarouselRecord]:
+        """Telegram requests whose chat has not been answered yet, oldest first."""
+        response = self._table.query(IndexName="byDelivery", ScanIndexForward=True, Limit=limit,
+                                     KeyConditionExpression=Key("delivery").eq(DeliveryState.PENDING.value))
+        found = (self.get(item["requestId"]) for item in response["Items"])  # the index holds keys only
+        return [record for record in found if record is not None and record.delivery is DeliveryState.PENDING]
+
+    def claim_delivery(self, request_id: str, lease_seconds: float,
+                       now: datetime | None = None) -> tuple[Claim, CarouselRecord | None]:
+        """Lease a pending delivery to the caller for ``lease_seconds`` (one attempt at a time, whoever
+        started it: a bus retry, a duplicate event or the sweep) and count the attempt. Returns the
+        claim and, when claimed, the record as it is now."""
+        now = now or utc_now()
+        try:
+            response = self._table.update_item(
+                Key={"requestId": request_id},
+                UpdateExpression="SET delivery = :pending, deliveryLeaseUntil = :until, deliveryAttemptedAt = :now, "
+                                 "deliveryAttempts = if_not_exists(deliveryAttempts, :zero) + :one",
+                ConditionExpression="attribute_exists(requestId) "
+                                    "AND (attribute_not_exists(delivery) OR delivery = :pending) "
+                                    "AND (attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil < :now)",
+                ExpressionAttributeValues={":pending": DeliveryState.PENDING.value, ":now": now.isoformat(),
+                                           ":until": (now + timedelta(seconds=lease_seconds)).isoformat(),
+                                           ":zero": 0, ":one": 1},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            record = self.get(request_id)
+            if record is None:
+                return Claim.UNRECORDED, None
+            return (Claim.BUSY if record.delivery is DeliveryState.PENDING else Claim.SETTLED), record
+        return Claim.CLAIMED, CarouselRecord.model_validate(from_item(response["Attributes"]))
+
+    def release_delivery(self, request_id: str) -> None:
+        """Give the lease back after a failed attempt, so the next one need not wait for it to expire."""
+        self._table.update_item(Key={"requestId": request_id}, UpdateExpression="REMOVE deliveryLeaseUntil")
+
+    def settle_delivery(self, request_id: str, state: DeliveryState, step: str | None = None,
+                        value: Any = None) -> None:
+        """End the delivery (delivered or failed), recording its last step in the same write."""
+        expression, names = "SET delivery = :state", {}
+        values: dict[str, Any] = {":state": state.value}
+        if step is not None:
+            expression += ", deliverySteps.#step = :value"
+            names["#step"], values[":value"] = step, to_item(value)
+        self._table.update_item(Key={"requestId": request_id}, UpdateExpression=expression + " REMOVE deliveryLeaseUntil",
+                                ExpressionAttributeValues=values, **({"ExpressionAttributeNames": names} if names else {}))
+
     def record_delivery(self, request_id: str, step: str, value: Any) -> None:
         """Remember that a delivery step (e.g. "album-1") was done; allowed on a terminal carousel."""
         self._table.update_item(
             Key={"requestId": request_id},
-            UpdateExpression="SET delivery = if_not_exists(delivery, :empty)",
-            ExpressionAttributeValues={":empty": {}},
-        )
-        self._table.update_item(
-            Key={"requestId": request_id},
-            UpdateExpression="SET delivery.#step = :value",
+            UpdateExpression="SET deliverySteps.#step = :value",
             ExpressionAttributeNames={"#step": step},
             ExpressionAttributeValues={":value": to_item(value)},
         )
