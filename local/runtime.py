@@ -23,9 +23,25 @@ for _path in CODE_PATHS:
         sys.path.insert(0, str(_path))
 
 
+# The orchestrator's deployed timings (environment variable → Settings field), run compressed like the
+# router's retries and the schedule.
+COMPRESSED_SETTINGS = {"STEP_TIMEOUT_SECONDS": "step_timeout_seconds",
+                       "DELIVERY_DEADLINE_SECONDS": "delivery_deadline_seconds"}
+
+
+def compressed_timings(compression: float) -> dict[str, str]:
+    """The orchestrator's timeouts ``compression`` times shorter than deployed, unless set explicitly."""
+    from vibecoder.settings import Settings
+
+    return {variable: os.environ.get(variable) or str(max(1, round(Settings.model_fields[name].default / compression)))
+            for variable, name in COMPRESSED_SETTINGS.items()}
+
+
 def local_environment(out_dir: Path, verbose: bool) -> dict[str, str]:
     """Environment the handlers see; fake credentials so nothing can ever reach real AWS."""
-    return {
+    from local.router import time_compression
+
+    return compressed_timings(time_compression()) | {
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

@@ -120,3 +120,17 @@ def test_delivered_events_are_eventbridge_shaped(runtime):
 
     assert seen and all({"version", "id", "detail-type", "source", "account", "time", "region", "resources",
                          "detail"} <= set(e) for e in seen)
+
+
+def test_the_orchestrators_timeouts_run_compressed_too_unless_set(monkeypatch):
+    from local.runtime import compressed_timings
+
+    monkeypatch.delenv("STEP_TIMEOUT_SECONDS", raising=False)
+    monkeypatch.setenv("DELIVERY_DEADLINE_SECONDS", "42")
+    assert compressed_timings(DEFAULT_TIME_COMPRESSION) == {"STEP_TIMEOUT_SECONDS": "60", "DELIVERY_DEADLINE_SECONDS": "42"}
+    assert compressed_timings(1000.0)["STEP_TIMEOUT_SECONDS"] == "1"  # never below a second
+
+
+def test_local_serve_runs_the_schedule_compressed(runtime):
+    assert runtime.router.schedule_seconds == 300 / DEFAULT_TIME_COMPRESSION
+    assert runtime.settings.step_timeout_seconds == 300 / DEFAULT_TIME_COMPRESSION
