@@ -58,9 +58,9 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
         folder = out_dir / request.request_id
         folder.mkdir(parents=True, exist_ok=True)
         s3 = client("s3")
-        for slide in record.slides:
-            target = folder / slide["imageKey"].rsplit("/", 1)[-1]
-            target.write_bytes(s3.get_object(Bucket=runtime.settings.slides_bucket, Key=slide["imageKey"])["Body"].read())
+        for key in (key for slide in record.slides for key in slide["imageKeys"]):
+            target = folder / key.rsplit("/", 1)[-1]
+            target.write_bytes(s3.get_object(Bucket=runtime.settings.slides_bucket, Key=key)["Body"].read())
             files.append(target)
         (folder / "carousel.json").write_text(json.dumps(record.to_wire(), ensure_ascii=False, indent=2),
                                               encoding="utf-8")

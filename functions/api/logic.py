@@ -82,7 +82,8 @@ class AcceptedResponse(CamelModel):
 
 
 class SlideView(Slide):
-    image_url: str | None = None  # presigned, short-lived
+    image_url: str | None = None  # presigned, short-lived: the slide's (first) image
+    image_urls: list[str] = Field(default_factory=list)  # all its images, in order (a split slide has several)
 
 
 class CarouselView(CamelModel):
@@ -153,15 +154,17 @@ def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvel
 
 
 def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
-    def url(key: str | None) -> str | None:
-        if not key:
-            return None
+    def url(key: str) -> str:
         return deps.s3.generate_presigned_url(
             "get_object", Params={"Bucket": deps.settings.slides_bucket, "Key": key},
             ExpiresIn=deps.settings.presigned_url_seconds,
         )
 
-    slides = [SlideView.model_validate(s | {"imageUrl": url(s.get("imageKey"))}) for s in record.slides]
+    def view(slide: dict[str, Any]) -> SlideView:
+        urls = [url(key) for key in slide.get("imageKeys", [])]
+        return SlideView.model_validate(slide | {"imageUrl": urls[0] if urls else None, "imageUrls": urls})
+
+    slides = [view(s) for s in record.slides]
     return CarouselView(
         request_id=record.request_id, status=record.status.value, topic=record.topic, title=record.title,
         caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,

@@ -19,6 +19,7 @@ from vibecoder.events.models import (
     CarouselImagesRendered,
     CarouselSlidesGenerated,
     CompletedSlide,
+    RenderedImage,
 )
 from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus
 
@@ -96,11 +97,26 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]
     return [event.follow_up("carousel.slides.generated", generated, source=SERVICE)]
 
 
+class ImagesDoNotMatchSlides(ValueError):
+    pass
+
+
+def completed_slides(slides: list[dict], images: list[RenderedImage]) -> list[CompletedSlide]:
+    """Each slide with its images, in order: the renderer may split a slide into several images, and
+    every image says which slide it was cut from."""
+    keys: dict[int, list[str]] = {}
+    for image in sorted(images, key=lambda image: image.index):
+        keys.setdefault(image.slide, []).append(image.key)
+    if set(keys) != set(range(1, len(slides) + 1)):  # raise: retried, then dead-lettered and swept as failed
+        raise ImagesDoNotMatchSlides(f"images came for slides {sorted(keys)}, the carousel has {len(slides)}")
+    return [CompletedSlide.model_validate(slide | {"imageKeys": keys[number]})
+            for number, slide in enumerate(slides, start=1)]
+
+
 def on_images(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
     rendered: CarouselImagesRendered = event.data
     record = _record(deps, rendered.request_id)
-    keys = {image.index: image.key for image in rendered.images}
-    slides = [CompletedSlide(**slide, image_key=keys[i]) for i, slide in enumerate(record.slides, start=1) if i in keys]
+    slides = completed_slides(record.slides, rendered.images)
     elapsed = _elapsed_ms(record)
     timings = dict(record.timings, images=round(elapsed, 1), render=round(rendered.render_ms, 1))
     if not deps.carousels.update(

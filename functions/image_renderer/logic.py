@@ -28,7 +28,7 @@ def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> Ca
     for slide in rendered:
         key = slide_key(request.request_id, slide.index, slide.extension)
         deps.s3.put_object(Bucket=deps.bucket, Key=key, Body=slide.data, ContentType=slide.content_type)
-        images.append(RenderedImage(index=slide.index, key=key, width=slide.width, height=slide.height,
-                                    content_type=slide.content_type, size_bytes=len(slide.data)))
+        images.append(RenderedImage(index=slide.index, slide=slide.source, key=key, width=slide.width,
+                                    height=slide.height, content_type=slide.content_type, size_bytes=len(slide.data)))
     ref = request.ref()
     return CarouselImagesRendered(**ref, images=images, render_ms=render_ms, style=theme)

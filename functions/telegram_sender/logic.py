@@ -268,7 +268,7 @@ def send_album(completed: CarouselCompleted, record: CarouselRecord | None, deps
     """The album(s), each recorded as it is sent, then the buttons and the finished progress bar; an album
     Telegram refuses for good becomes the apology."""
     done = dict(record.delivery_steps) if record else {}
-    keys = [slide.image_key for slide in completed.slides]
+    keys = completed.image_keys
     language = deps.language(completed.user_id, completed.language)
     if ALBUM_REFUSED in done:  # an earlier attempt was refused; only its apology is still owed
         return apologise(completed, deps, language, "failed_delivery", refused=done[ALBUM_REFUSED])
@@ -394,10 +394,11 @@ def send_follow_up(request: TelegramDeliveryRequested, deps: SenderDeps) -> Tele
                                                "text": text("cb_unavailable", request.language)})
         return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id, method="sendMessage",
                                        delivered=False, message_ids=_message_ids(result), error="unavailable")
-    keys = [s["imageKey"] for s in record.slides if s.get("imageKey")]
+    completed = completed_from_record(record, request.chat_id)
+    keys = completed.image_keys
     try:
         if request.action == "album":
-            method, ids = _resend_album(record, keys, deps, request.chat_id)
+            method, ids = _resend_album(completed, deps)
         elif request.action == "originals":
             method, ids = _send_originals(record, keys, deps, request.chat_id, request.language)
         else:
@@ -413,8 +414,8 @@ def send_follow_up(request: TelegramDeliveryRequested, deps: SenderDeps) -> Tele
                                    delivered=True, message_ids=ids)
 
 
-def _resend_album(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int) -> tuple[str, list[int]]:
-    completed = completed_from_record(record, chat_id)
+def _resend_album(completed: CarouselCompleted, deps: SenderDeps) -> tuple[str, list[int]]:
+    chat_id, keys = completed.chat_id, completed.image_keys
     ids, method = [], "sendMediaGroup"
     for number, chunk in enumerate(album_chunks(len(keys)), start=1):
         _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_photo"})

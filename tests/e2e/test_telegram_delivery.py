@@ -31,6 +31,11 @@ def completed(bot) -> list[dict]:
     return [e["data"] for e in bot.events("carousel.completed")]
 
 
+def images(carousel: dict) -> list[str]:
+    """The carousel's image keys in album order (a slide the renderer split has several)."""
+    return [key for slide in carousel["slides"] for key in slide["imageKeys"]]
+
+
 def buttons_message(bot, chat_id: int):
     return next(m for m in reversed(bot.telegram.chat(chat_id)) if any(
         b["callback_data"].startswith("restyle:") for b in m.buttons))
@@ -55,7 +60,7 @@ def test_a_topic_becomes_a_progress_bar_one_album_and_the_buttons(bot):
     assert all("caption" not in m.message for m in photos[1:])
     # Uploaded as multipart from S3: the files Telegram received are the rendered slides.
     (call,) = bot.telegram.calls_of("sendMediaGroup")
-    keys = [s["imageKey"] for s in completed(bot)[0]["slides"]]
+    keys = images(completed(bot)[0])
     assert [u.data for u in call.files.values()] == [s3_bytes(bot, k) for k in keys]
     assert all(item["media"].startswith("attach://") for item in call.params["media"])
     # Albums carry no buttons: one message after the album does.
@@ -163,7 +168,7 @@ def test_one_slide_goes_out_via_send_photo(bot, monkeypatch):
     (photo,) = bot.telegram.calls_of("sendPhoto")
     (done,) = completed(bot)
     assert len(done["slides"]) == 1 and photo.result["caption"].startswith(done["title"])
-    assert photo.files["photo"].data == s3_bytes(bot, done["slides"][0]["imageKey"])
+    assert photo.files["photo"].data == s3_bytes(bot, done["slides"][0]["imageKeys"][0])
 
 
 def test_a_failed_carousel_gets_one_clear_apology(bot, monkeypatch):
@@ -201,8 +206,8 @@ def test_originals_are_the_exact_files_as_a_document_album(bot):
     (documents,) = bot.telegram.albums(ann.chat_id, kind="document")
     names = [m["document"]["file_name"] for m in documents]
     assert names == ["slide-01.jpg", "slide-02.jpg", "slide-03.jpg"][: len(names)] and len(names) == 3
-    for message, slide in zip(documents, request["slides"], strict=True):
-        assert bot.telegram.files[message["document"]["file_id"]] == s3_bytes(bot, slide["imageKey"])
+    for message, key in zip(documents, images(request), strict=True):
+        assert bot.telegram.files[message["document"]["file_id"]] == s3_bytes(bot, key)
     assert "1080×1350" in documents[-1]["caption"]
     # The album's photos are Telegram's re-encodes (≤ 1280 px); the documents are the 1080×1350 originals.
     from PIL import Image
@@ -225,8 +230,8 @@ def test_pdf_is_a_document_with_a_page_per_slide(bot):
     upload = call.files["document"]
     assert upload.filename.endswith(".pdf") and upload.content_type == "application/pdf"
     assert upload.data.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type /Page\b", upload.data)) == len(request["slides"])
-    assert all(s3_bytes(bot, s["imageKey"]) in upload.data for s in request["slides"])
+    assert len(re.findall(rb"/Type /Page\b", upload.data)) == len(images(request))
+    assert all(s3_bytes(bot, key) in upload.data for key in images(request))
     assert call.result["document"]["mime_type"] == "application/pdf"
 
 
@@ -247,7 +252,7 @@ def test_another_style_re_renders_the_same_slides_in_the_next_theme_without_ai(b
     assert len(bot.telegram.albums(ann.chat_id)) == 2
     new_photos = bot.telegram.albums(ann.chat_id)[1]
     assert new_photos[0]["caption"] == bot.telegram.albums(ann.chat_id)[0][0]["caption"]
-    assert s3_bytes(bot, second["slides"][0]["imageKey"]) != s3_bytes(bot, first["slides"][0]["imageKey"])
+    assert s3_bytes(bot, images(second)[0]) != s3_bytes(bot, images(first)[0])
     status = [m for m in bot.telegram.chat(ann.chat_id) if "«🌙 Dark»" in " ".join(m.texts)]
     assert status and status[0].text.endswith("Done ✅")
 

@@ -433,14 +433,18 @@ def split_slide(slide: Slide, theme: Theme, size: tuple[int, int]) -> list[Slide
     return [slide]  # a single unsplittable unit: layout clips it with an ellipsis
 
 
-def fit_slides(slides: list[Slide], theme: Theme | str, size: tuple[int, int] = (1080, 1350)) -> list[Slide]:
-    """The slides, with any slide whose content does not fit (even at the minimum font sizes)
-    split into several consecutive slides. Slides that fit are returned unchanged."""
+def fitted_parts(slides: list[Slide], theme: Theme | str,
+                 size: tuple[int, int] = (1080, 1350)) -> list[tuple[int, Slide]]:
+    """Each slide as the slides it fits on (itself, or the parts it had to be split into), each part
+    with the 1-based number of the slide it was cut from."""
     if isinstance(theme, str):
         from .themes import get_theme
 
         theme = get_theme(theme)
-    out: list[Slide] = []
-    for slide in slides:
-        out.extend(split_slide(slide, theme, size))
-    return out
+    return [(number, part) for number, slide in enumerate(slides, 1) for part in split_slide(slide, theme, size)]
+
+
+def fit_slides(slides: list[Slide], theme: Theme | str, size: tuple[int, int] = (1080, 1350)) -> list[Slide]:
+    """The slides, with any slide whose content does not fit (even at the minimum font sizes)
+    split into several consecutive slides. Slides that fit are returned unchanged."""
+    return [part for _, part in fitted_parts(slides, theme, size)]

@@ -12,7 +12,7 @@ from vibecoder.content import Slide
 
 from .background import base_image, rounded_mask
 from .emoji import glyph_image
-from .layout import SlideLayout, fit_slides, language_of, layout_slide
+from .layout import SlideLayout, fitted_parts, language_of, layout_slide
 from .text import draw_line
 from .themes import DEFAULT_THEME, get_theme
 
@@ -31,12 +31,13 @@ MIN_SIDE, MAX_SIDE = 320, 4096
 
 @dataclass(frozen=True)
 class RenderedSlide:
-    index: int  # 1-based
+    index: int  # 1-based position in the carousel as rendered
     data: bytes
     width: int
     height: int
     content_type: str
     extension: str
+    source: int  # 1-based number of the slide (as given) it was cut from: a split slide gives several
 
 
 def _check_size(size: tuple[int, int]) -> tuple[int, int]:
@@ -85,13 +86,20 @@ def iter_images(
     lang: str | None = None,
 ) -> Iterator[Image.Image]:
     """The carousel as PIL images (after auto-fit and splitting), one at a time."""
+    for _, image in _iter_sourced_images(slides, theme=theme, size=size, brand=brand, lang=lang):
+        yield image
+
+
+def _iter_sourced_images(slides: list[Slide], *, theme: str, size: tuple[int, int], brand: str,
+                         lang: str | None) -> Iterator[tuple[int, Image.Image]]:
+    """Each image with the 1-based number of the slide it was cut from."""
     th = get_theme(theme)
     size = _check_size(size)
-    fitted = fit_slides(list(slides), th, size)
-    lang = lang or language_of(fitted)
+    fitted = fitted_parts(list(slides), th, size)
+    lang = lang or language_of([part for _, part in fitted])
     total = len(fitted)
-    for i, s in enumerate(fitted, 1):
-        yield draw_layout(layout_slide(s, i, total, th, size, brand, lang))
+    for i, (source, part) in enumerate(fitted, 1):
+        yield source, draw_layout(layout_slide(part, i, total, th, size, brand, lang))
 
 
 def render_images(
@@ -135,8 +143,9 @@ def render_carousel(
         raise ValueError(f"unknown image format {image_format!r}; valid: jpeg, png")
     content_type, ext = FORMATS[fmt]
     out = []
-    for i, img in enumerate(iter_images(slides, theme=theme, size=size, brand=brand, lang=lang), 1):  # encode as we go
-        out.append(RenderedSlide(i, encode(img, fmt), img.width, img.height, content_type, ext))
+    sourced = _iter_sourced_images(slides, theme=theme, size=size, brand=brand, lang=lang)
+    for i, (source, img) in enumerate(sourced, 1):  # encode as we go
+        out.append(RenderedSlide(i, encode(img, fmt), img.width, img.height, content_type, ext, source))
     return out
 
 

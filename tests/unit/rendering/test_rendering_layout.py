@@ -79,6 +79,8 @@ def test_content_too_long_for_one_slide_is_split_not_clipped(samples):
     assert {p.title for p in parts} == {"Много текста"}
     rendered = render_carousel([Slide(type=SlideType.COVER, title="Hi"), slide])
     assert len(rendered) == 1 + len(parts)
+    # Each image says which slide it was cut from.
+    assert [(r.index, r.source) for r in rendered] == [(1, 1), *((2 + i, 2) for i in range(len(parts)))]
 
 
 def test_split_code_keeps_lines_and_indentation():

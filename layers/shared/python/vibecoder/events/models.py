@@ -71,7 +71,8 @@ class CarouselSlidesGenerated(RequestRef):
 
 
 class RenderedImage(CamelModel):
-    index: int = Field(ge=1)
+    index: int = Field(ge=1)  # position in the carousel as rendered
+    slide: int = Field(ge=1)  # the slide (1-based, in carousel.slides.generated) it was cut from
     key: str  # S3 object key in the slides bucket
     width: int
     height: int
@@ -86,7 +87,7 @@ class CarouselImagesRendered(RequestRef):
 
 
 class CompletedSlide(Slide):
-    image_key: str
+    image_keys: list[str] = Field(min_length=1)  # its images in order: the renderer splits a slide that does not fit
 
 
 class CarouselCompleted(RequestRef):
@@ -96,6 +97,11 @@ class CarouselCompleted(RequestRef):
     language: Language = "en"
     slides: list[CompletedSlide]
     timings: dict[str, float] = Field(default_factory=dict)  # step → ms since the request
+
+    @property
+    def image_keys(self) -> list[str]:
+        """Every image of the carousel in order (the album, the originals, the PDF)."""
+        return [key for slide in self.slides for key in slide.image_keys]
 
 
 class CarouselFailed(RequestRef):
