@@ -102,7 +102,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 90,
         "Downloads up to ten slides from S3 and uploads them to Telegram as one album; network-bound, "
         "and the Bot API may ask to wait (retry_after up to 30 s) before a retry: 90 s.",
-        # carousels: get, advance_progress and record_delivery (updates); users: get (the user's language)
+        # carousels: get, advance_progress, claim/release/settle_delivery and record_delivery (updates);
+        # users: get (the user's language)
         tables={"carousels": (GET_ITEM, UPDATE_ITEM), "users": (GET_ITEM,), **IDEMPOTENT},
         slides=(READ,),
         secrets=("telegram_bot_token",),
@@ -120,11 +121,12 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "event-orchestrator": FunctionSpec(
         256, 60,
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
-        "byStatus index and health-checks the dependencies: 60 s bounds the sweep.",
+        "byStatus index, undelivered ones through byDelivery, and health-checks the dependencies: 60 s "
+        "bounds the sweep.",
         # events: append, mark_service_seen (puts; idempotent by key), list; carousels: get, update,
-        # list_by_status (the sweep).
+        # settle_delivery (given up), list_by_status and list_undelivered (the sweeps).
         tables={"events": (PUT_ITEM, QUERY), "carousels": (GET_ITEM, UPDATE_ITEM)},
-        indexes={"carousels": ("byStatus",)},
+        indexes={"carousels": ("byStatus", "byDelivery")},
         slides=(DELETE,),  # removes a failed request's slides, listed under carousels/<request id>/
         lists_slides=True,
         health_checks=True,
