@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import logging
 import os
 import random
 import threading
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LOCAL_ACCOUNT = "123456789012"
+logger = logging.getLogger(__name__)
 # Lambda's asynchronous invocation: after a function error it waits one minute before the first retry
 # and two minutes before the second (docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
 # cdk/functions.py keeps those two retries (retry_attempts=2), then the function's DLQ.
@@ -241,11 +243,12 @@ class EventRouter:
                 self._wake.clear()
                 try:
                     busy = self.pump_once()
+                    if not busy and on_idle and not self._stop.is_set():
+                        on_idle()
                 except Exception:  # noqa: BLE001 - keep routing; the error is in the handler's logs
+                    logger.exception("the event router's round failed; routing goes on")
                     busy = 0
                 if not busy:
-                    if on_idle:
-                        on_idle()
                     due = self.next_retry_at()
                     self._wake.wait(idle_seconds if due is None else min(idle_seconds, max(0.0, due - self.clock())))
 
@@ -253,8 +256,9 @@ class EventRouter:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop routing once the invocation in hand has finished (a handler's own timeouts bound it)."""
         self._stop.set()
         self._wake.set()
         if self._thread:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=60)
 

@@ -134,3 +134,23 @@ def test_the_orchestrators_timeouts_run_compressed_too_unless_set(monkeypatch):
 def test_local_serve_runs_the_schedule_compressed(runtime):
     assert runtime.router.schedule_seconds == 300 / DEFAULT_TIME_COMPRESSION
     assert runtime.settings.step_timeout_seconds == 300 / DEFAULT_TIME_COMPRESSION
+
+
+def test_a_failing_scheduled_run_does_not_stop_the_background_router(runtime):
+    import threading
+
+    seen, idle_calls = threading.Event(), []
+
+    def schedule_that_fails():
+        idle_calls.append(1)
+        raise RuntimeError("the schedule's run failed")
+
+    runtime.router.invoke = lambda function, event: seen.set() if function == "image-renderer" else None
+    runtime.router.start(idle_seconds=0.01, on_idle=schedule_that_fails)
+    try:
+        while not idle_calls:
+            threading.Event().wait(0.01)
+        put(runtime, "vibecoder.carousel-generator", "carousel.slides.generated", {"id": "e-4", "type": "x"})
+        assert seen.wait(30), "the router stopped routing after the scheduled run failed"
+    finally:
+        runtime.router.stop()
