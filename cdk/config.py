@@ -55,7 +55,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
         # users: get, set_preferences; carousels: create, update, get (restyle/resend), /history (byUser);
-        # analytics: increment_within, the per-user hourly rate limit (a conditional counter update).
+        # analytics: increment_within, the per-user hourly rate limit (a conditional counter update; a refusal
+        # returns the old item with ReturnValuesOnConditionCheckFailure, no GetItem).
         tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
                 "analytics": (UPDATE_ITEM,), **IDEMPOTENT},
         indexes={"carousels": ("byUser",)},
@@ -70,6 +71,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         tables={"carousels": (GET_ITEM, PUT_ITEM), "events": (QUERY,)},
         indexes={"carousels": ("byStatus",), "events": ("byType",)},
         slides=(READ,),  # presigned GET URLs are signed with this role
+        # /health reports a deployment whose bot token was never put into its secret (only whether it is set).
+        secrets=("telegram_bot_token",),
         health_checks=True,
         reads_dead_letters=True,
     ),

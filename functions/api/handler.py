@@ -15,6 +15,7 @@ from api import logic
 from vibecoder.aws import client
 from vibecoder.bus import default_publisher
 from vibecoder.lambda_kit import observability
+from vibecoder.redaction import redact_response
 from vibecoder.repositories import CarouselRepository, EventStore
 from vibecoder.settings import get_settings
 
@@ -83,4 +84,4 @@ def get_carousel(request_id: str) -> dict[str, Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="ApiRequest", unit=MetricUnit.Count, value=1)
-    return logic.reject_unreadable_body(event) or app.resolve(event, context)
+    return redact_response(logic.reject_unreadable_body(event) or app.resolve(event, context))

@@ -27,7 +27,7 @@ from vibecoder.content import (
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope, new_id, utc_now
 from vibecoder.events.models import AnalyticsUserInteractionTracked, CarouselGenerateRequested
-from vibecoder.health import check_dependencies, overall_status
+from vibecoder.health import check_dependencies, configuration_checks, overall_status
 from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore
 from vibecoder.settings import Settings
 
@@ -174,7 +174,7 @@ def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
 
 
 def health(deps: ApiDeps) -> tuple[dict[str, Any], bool]:
-    checks = check_dependencies(deps.settings)
+    checks = check_dependencies(deps.settings) | configuration_checks(deps.settings)
     status = overall_status(checks)
     body = {
         "status": status,

@@ -226,8 +226,9 @@ def _within_rate_limit(talk: Conversation) -> bool:
         return True
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
+    # Once per update: Telegram redelivers an update whose webhook failed, and that is not a new request.
     if talk.deps.limits.increment_within(f"ratelimit#{talk.user_id}", f"carousels#{window}", limit,
-                                         ttl_seconds=2 * RATE_WINDOW_SECONDS):
+                                         ttl_seconds=2 * RATE_WINDOW_SECONDS, once_per=str(talk.update.update_id)):
         return True
     minutes = max(1, math.ceil(((window + 1) * RATE_WINDOW_SECONDS - now) / 60))
     talk.say(text("rate_limited", talk.language, limit=limit, minutes=minutes))

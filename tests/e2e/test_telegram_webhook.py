@@ -6,10 +6,13 @@ client against the fake Bot API (tests/fakes/telegram_api.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegram, TelegramUser, other_update_kinds
 from tests.fakes.telegram_harness import bot_under_test
+from vibecoder.telegram import POLICIES, WEBHOOK_MAX_CALLS
 
 
 @pytest.fixture
@@ -292,7 +295,7 @@ def test_a_redelivered_update_is_acknowledged_and_does_nothing(bot):
 def test_a_telegram_outage_answers_5xx_so_telegram_redelivers(bot):
     ann = bot.user()
     update = ann.message("/carousel 2 TDD")
-    bot.telegram.fail("sendMessage", 502, times=4)  # every attempt of the client fails
+    bot.telegram.fail("sendMessage", 502, times=POLICIES["webhook"].max_attempts)  # every attempt fails
 
     assert bot.post(update).status_code == 503
     assert bot.post(update).status_code == 200  # Telegram's redelivery is processed
@@ -329,3 +332,71 @@ def test_a_long_flood_wait_is_not_spent_in_the_webhook(bot):
     bot.clock.sleep(20)
     assert bot.post(update).status_code == 200
     assert len(replies(bot, ann.chat_id)) == 1
+
+
+# --- API Gateway's 29 s ---------------------------------------------------------------------------
+
+
+def test_the_webhooks_telegram_calls_fit_api_gateways_29_seconds():
+    from cdk.config import FUNCTIONS
+
+    worst_case = POLICIES["webhook"].worst_case_seconds() * WEBHOOK_MAX_CALLS
+    assert worst_case < FUNCTIONS["telegram-gateway"].timeout_seconds < 29  # Lambda ends first, well before
+
+
+def test_no_update_makes_more_bot_api_calls_than_the_budget_assumes(bot):
+    """Every kind of update the bot acts on, each call counted while the webhook answers (before the flow)."""
+    ann = bot.user()
+    per_update = []
+
+    def post(update):
+        before = len(bot.telegram.calls)
+        assert bot.post(update).status_code == 200
+        per_update.append(len(bot.telegram.calls) - before)
+        bot.drain()
+
+    for message in ("/start", "/help", "/dance", "/carousel 2 TDD", "/style", "/lang", "/history", "/style dark"):
+        post(ann.message(message))
+    menus = [m for m in bot.telegram.chat(ann.chat_id) if m.buttons]
+    post(ann.tap(next(m for m in menus if m.buttons[0]["callback_data"].startswith("style:")), "style:glass"))
+    post(ann.tap(next(m for m in menus if m.buttons[0]["callback_data"].startswith("lang:")), "lang:ru"))
+    buttons = next(m for m in reversed(bot.telegram.chat(ann.chat_id)) if len(m.buttons) == 3)
+    for data in ("orig", "pdf", "restyle", "resend"):
+        post(ann.tap(buttons, f"{data}:{buttons.buttons[0]['callback_data'].split(':')[1]}"))
+    assert max(per_update) == WEBHOOK_MAX_CALLS  # the restyle: answer the tap, status message, chat action
+
+
+@pytest.fixture
+def impatient_client(monkeypatch):
+    """Timeouts of 0.2 s, so a stalled Bot API times out at once; the two purposes differ in attempts."""
+    import vibecoder.telegram as telegram
+
+    monkeypatch.setitem(POLICIES, "webhook", replace(POLICIES["webhook"], timeout=0.2, max_attempts=2))
+    monkeypatch.setitem(POLICIES, "delivery", replace(POLICIES["delivery"], timeout=0.2, max_attempts=4))
+    telegram._client.cache_clear()
+    yield
+    telegram._client.cache_clear()
+
+
+def test_a_hanging_bot_api_gets_the_webhooks_few_short_attempts_then_a_503(bot, impatient_client):
+    ann = bot.user()
+    bot.telegram.stall(1.0)
+
+    assert bot.post(ann.message("/help")).status_code == 503  # Telegram delivers the update again
+
+    assert bot.clock.sleeps == [POLICIES["webhook"].backoff_before(1)]  # two attempts, one wait between
+
+
+def test_a_redelivered_update_takes_its_rate_limit_slot_once(tmp_path, monkeypatch):
+    with bot_under_test(tmp_path, monkeypatch, CAROUSEL_RATE_LIMIT_PER_HOUR="2") as bot:
+        ann = bot.user()
+        first = ann.message("/carousel 2 TDD")
+        bot.telegram.fail("sendMessage", 502, times=POLICIES["webhook"].max_attempts)
+        assert bot.post(first).status_code == 503  # the status message failed: Telegram redelivers…
+        assert bot.post(first).status_code == 200  # …and the redelivery is the same request, not a new one
+        assert bot.post(ann.message("/carousel 2 DDD")).status_code == 200
+
+        assert [e["data"]["topic"] for e in bot.events("carousel.generate.requested")] == ["TDD", "DDD"]
+        assert not any(r.startswith("⏳") for r in replies(bot, ann.chat_id))
+        bot.post(ann.message("/carousel 2 BDD"))
+        assert replies(bot, ann.chat_id)[-1].startswith("⏳ That's 2 carousels this hour")

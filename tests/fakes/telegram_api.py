@@ -19,7 +19,8 @@ What it enforces (from the Bot API documentation):
 - sendChatAction: the documented actions only;
 - flood control: an injected 429 keeps answering 429 until ``retry_after`` seconds have passed on
   the fake's clock (pass a :class:`FakeClock` and let the client's sleep advance it);
-- injected 5xx (JSON or an HTML gateway page) for any method;
+- injected 5xx (JSON or an HTML gateway page) for any method (``"*"``: every method);
+- a stall: answers arrive only after a delay (real time), so the client's timeout strikes;
 - getUpdates: the updates Telegram holds for the bot (:meth:`FakeTelegram.queue_update`), from the
   earliest unconfirmed one; ``offset`` confirms (forgets) every update below it, a negative one keeps
   only the last ``-offset``; ``limit`` 1-100; ``timeout`` seconds of long polling (real seconds: it
@@ -230,6 +231,7 @@ class FakeTelegram:
         self.allowed_updates: list[str] = []  # the bot's setting ([] = the default kinds)
         self.waiting_polls = 0  # getUpdates calls waiting for an update right now
         self._faults: dict[str, deque[Fault]] = {}
+        self.stall_seconds = 0.0  # every answer waits this long (outside the lock): the client times out
         self._flood_until: dict[str, float] = {}
         self._queries: dict[str, bool] = {}  # callback query id → answered
         self._message_ids = itertools.count(1)
@@ -293,7 +295,8 @@ class FakeTelegram:
              description: str | None = None, html: bool = False, after: int = 0) -> None:
         """The next ``times`` calls of ``method`` (after ``after`` more successful ones) answer ``status``.
 
-        A 429 starts flood control: the method keeps answering 429 until ``retry_after`` has passed.
+        ``method="*"`` applies to every method without faults of its own. A 429 starts flood control:
+        the method keeps answering 429 until ``retry_after`` has passed.
         """
         if status == 429 and retry_after is None:
             retry_after = 3
@@ -304,6 +307,16 @@ class FakeTelegram:
             queue = self._faults.setdefault(method, deque())
             for i in range(times):
                 queue.append(Fault(status, description or default, retry_after, html, after if i == 0 else 0))
+
+    def stall(self, seconds: float) -> None:
+        """Answer every request only after ``seconds`` (real time); 0 ends the stall."""
+        self.stall_seconds = seconds
+
+    def recover(self) -> None:
+        """Drop every injected fault and stall (flood control already started keeps its clock)."""
+        with self._lock:
+            self._faults.clear()
+        self.stall_seconds = 0.0
 
     # --- what the chat shows --------------------------------------------------------------------
 
@@ -373,6 +386,8 @@ class FakeTelegram:
             protocol_version = "HTTP/1.1"
 
             def _handle(self) -> None:
+                if fake.stall_seconds:
+                    time.sleep(fake.stall_seconds)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 if fake._unreachable(self.path):
@@ -386,7 +401,7 @@ class FakeTelegram:
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (an abandoned long poll)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout, an abandoned long poll)
                     self.close_connection = True
 
             do_GET = do_POST = _handle
@@ -463,7 +478,7 @@ class FakeTelegram:
         if until is not None and self.clock() < until:
             wait = math.ceil(until - self.clock())
             raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
-        queue = self._faults.get(method)
+        queue = self._faults.get(method) or self._faults.get("*")
         if queue and queue[0].after > 0:
             queue[0].after -= 1
         elif queue:

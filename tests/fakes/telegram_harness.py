@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from tests.fakes.telegram_api import FakeClock, FakeTelegram, TelegramUser
+from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeClock, FakeTelegram, TelegramUser
 
 WEBHOOK_SECRET = "test-webhook-secret_0123456789"
 
@@ -69,6 +69,16 @@ class BotUnderTest:
         self.responses.append(response)
         return response
 
+    @property
+    def base_url(self) -> str:
+        return self.webhook_url.removesuffix("/telegram/webhook")
+
+    def get(self, path: str) -> requests.Response:
+        """GET one of the HTTP API's routes (``/health``, ``/stats``, ``/carousels/<id>``)."""
+        response = requests.get(self.base_url + path, timeout=30)
+        self.responses.append(response)
+        return response
+
     def deliver(self, update: dict[str, Any]) -> requests.Response:
         """Deliver one update, expect it acknowledged, run the flow it started to completion."""
         response = self.post(update)
@@ -97,7 +107,8 @@ class BotUnderTest:
 
 
 @contextmanager
-def bot_under_test(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[BotUnderTest]:
+def bot_under_test(tmp_path: Path, monkeypatch: Any, *, token: str = DEFAULT_TOKEN, secret: str = WEBHOOK_SECRET,
+                   **env: str) -> Iterator[BotUnderTest]:
     """Start the fake Bot API, point the real client at it, start the local runtime and its webhook."""
     import vibecoder.telegram
     from local.runtime import LocalRuntime
@@ -105,10 +116,10 @@ def bot_under_test(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[Bot
     from vibecoder.settings import reset_settings
 
     clock = FakeClock()
-    telegram = FakeTelegram(clock=clock).start()
+    telegram = FakeTelegram(token, clock=clock).start()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram.token)
     monkeypatch.setenv("TELEGRAM_API_URL", telegram.api_url)
-    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", secret)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -121,7 +132,7 @@ def bot_under_test(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[Bot
     thread.start()
     from vibecoder.aws import client
 
-    running = BotUnderTest(runtime, telegram, clock, f"{server.url}/telegram/webhook")
+    running = BotUnderTest(runtime, telegram, clock, f"{server.url}/telegram/webhook", secret)
     client("events").meta.events.register("provide-client-params.events.PutEvents", running.capture)
     try:
         yield running

@@ -42,7 +42,8 @@ EXPECTED = {
                                secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
     # carousels.create/get/list_by_status; events.services_seen/count_by_type/latest_of_type; presigned GETs
     "api": Access({"carousels": {GET, PUT}, "events": {QUERY}}, {"carousels": {"byStatus"}, "events": {"byType"}},
-                  slides={"s3:GetObject"}, health=True, lists={"carousels/*"}),
+                  slides={"s3:GetObject"}, health=True, lists={"carousels/*"},
+                  secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),  # /health: is the bot token set
     "carousel-generator": Access({"carousels": {GET, PUT, UPDATE}, **IDEMPOTENCY}),
     "ai-content": Access({"analytics": {GET, UPDATE}, **IDEMPOTENCY},  # the circuit breaker's item
                          secrets={"OPENAI_API_KEY_PARAM"}, lists={"knowledge/*"}),

@@ -47,3 +47,26 @@ def test_a_rotated_secret_is_read_again_after_the_cache_age(secrets, monkeypatch
     secrets.put_secret_value(SecretId="stack/telegram/webhook-secret", SecretString="rotated-secret-value")
 
     assert get_settings().telegram_webhook_secret == "rotated-secret-value"
+
+
+def test_a_resolved_secret_never_reaches_a_table_or_object_metadata(secrets, runtime):
+    from vibecoder.events.models import CarouselGenerateRequested
+    from vibecoder.repositories import CarouselRepository, EventStore
+    from vibecoder.tables import TABLES
+
+    token, secret = get_settings().telegram_bot_token, get_settings().telegram_webhook_secret
+    settings = runtime.settings
+    carousels = CarouselRepository(settings.carousels_table)
+    carousels.create(CarouselGenerateRequested(request_id="r1", user_id="u1", topic=f"about {secret}"))
+    carousels.update("r1", failure=f"sendMediaGroup: /bot{token}/sendMediaGroup refused")
+    EventStore(settings.events_table).append({"id": "e1", "type": "system.error.occurred", "correlationId": "r1",
+                                              "timestamp": "2026-01-01T00:00:00+00:00", "data": {"m": secret}})
+    s3 = client("s3")
+    s3.put_object(Bucket=settings.slides_bucket, Key="slides/r1/x.txt", Body=b"x", Metadata={"note": secret})
+
+    dynamodb = client("dynamodb")
+    written = [dynamodb.scan(TableName=getattr(settings, spec.settings_field))["Items"] for spec in TABLES.values()]
+    metadata = s3.head_object(Bucket=settings.slides_bucket, Key="slides/r1/x.txt")["Metadata"]
+    everything = repr(written) + repr(metadata)
+    assert token not in everything and secret not in everything
+    assert carousels.get("r1").topic == "about [REDACTED]" and metadata == {"note": "[REDACTED]"}

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
+from vibecoder.redaction import redact_value
 
 MAX_BATCH = 10  # EventBridge's limit per PutEvents call
 
@@ -27,10 +28,12 @@ class EventPublisher(Protocol):
 
 
 def to_entry(event: EventEnvelope, bus_name: str) -> dict[str, Any]:
+    """The PutEvents entry for ``event``: the one place every event leaves a function, so secrets are
+    redacted here (the bus feeds the archive, the event store and every consumer)."""
     entry = {
         "Source": CATALOG.service(event.metadata.source).source,
         "DetailType": event.type,
-        "Detail": json.dumps(event.to_wire(), ensure_ascii=False),
+        "Detail": json.dumps(redact_value(event.to_wire()), ensure_ascii=False),
         "EventBusName": bus_name,
     }
     trace_header = os.environ.get("_X_AMZN_TRACE_ID")

@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 from vibecoder.aws import client
-from vibecoder.settings import Settings
+from vibecoder.settings import MISSING_TELEGRAM_TOKEN, Settings
 from vibecoder.slides import SLIDES_PREFIX
 from vibecoder.tables import TABLES
 
@@ -31,6 +31,13 @@ def check_dependencies(settings: Settings) -> dict[str, str]:
         except Exception as error:  # noqa: BLE001 - any failure makes the dependency unhealthy
             results[name] = f"error: {type(error).__name__}"
     return results
+
+
+def configuration_checks(settings: Settings) -> dict[str, str]:
+    """Settings a deployed function cannot work without → "ok" or "error: …" (locally, without a token,
+    the recorder stands in for Telegram: that is the local runtime's configuration, so "ok")."""
+    return {"config:telegram-bot-token": f"error: {MISSING_TELEGRAM_TOKEN}" if settings.telegram_token_missing
+            else "ok"}
 
 
 def overall_status(results: dict[str, str]) -> str:

@@ -25,7 +25,7 @@ from vibecoder.bus import EventPublisher, default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import SystemErrorOccurred
-from vibecoder.redaction import RedactingFormatter
+from vibecoder.redaction import RedactingFormatter, install_log_redaction, redact
 from vibecoder.settings import get_settings
 
 METRICS_NAMESPACE = "BibleVibeCoder"
@@ -36,7 +36,9 @@ ProcessFn = Callable[..., list[dict[str, Any]]]
 
 def observability(service: str) -> tuple[Logger, Tracer, Metrics]:
     """The function's Logger (secrets redacted), Tracer and Metrics, named for the service (many share one
-    process locally)."""
+    process locally). Every other logger in the process (plain ``logging.getLogger``, libraries) is
+    redacted from here on too."""
+    install_log_redaction()
     logger = Logger(service=service, logger_formatter=RedactingFormatter())
     return logger, Tracer(service=service), Metrics(namespace=METRICS_NAMESPACE, service=service)
 
@@ -75,7 +77,10 @@ def idempotent_event(service: str, key_path: str = "id", publish: bool = False) 
         def wrapper(*, event: dict[str, Any]) -> list[dict[str, Any]]:
             nonlocal guarded
             if guarded is None:  # built on first use: the table name comes from the environment
-                store = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+                from vibecoder.aws import client  # its writes are redacted like every other table's
+
+                store = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table,
+                                                 boto3_client=client("dynamodb"))
                 guarded = idempotent_function(
                     process_and_publish,
                     data_keyword_argument="event",
@@ -95,7 +100,7 @@ def error_event(service: str, error: BaseException, cause: EventEnvelope | None,
     data = SystemErrorOccurred(
         service=service,
         error_type=type(error).__name__,
-        message=str(error)[:500],
+        message=redact(str(error))[:500],  # cut after redacting: a cut secret would no longer match
         request_id=request_id or (getattr(cause.data, "request_id", None) if cause else None),
         cause_event_id=cause.id if cause else None,
         cause_event_type=cause.type if cause else None,

@@ -34,8 +34,26 @@ _ENV = {
 }
 
 
+class ConfigurationError(RuntimeError):
+    """The deployment lacks something it needs (e.g. the bot token); retrying will not help until it is fixed."""
+
+
+MISSING_TELEGRAM_TOKEN = ("TELEGRAM_BOT_TOKEN is not configured: put the bot token into the secret named by "
+                          "TELEGRAM_BOT_TOKEN_PARAM (docs/operations.md); a deployed function never records to out/")
+
+
+def running_in_lambda(environ: dict[str, str] | None = None) -> bool:
+    """True inside AWS Lambda: its runtime sets ``AWS_EXECUTION_ENV=AWS_Lambda_python3.12``. The local
+    runtime sets ``AWS_LAMBDA_FUNCTION_NAME`` (Powertools reads it) but never this."""
+    environ = os.environ if environ is None else environ
+    return environ.get("AWS_EXECUTION_ENV", "").startswith("AWS_Lambda_")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    # Deployed (in Lambda) rather than in the local runtime or a test: no recording stand-ins there.
+    deployed: bool = False
 
     event_bus_name: str = "vibecoder-bus"
     carousels_table: str = "vibecoder-carousels"
@@ -67,13 +85,19 @@ class Settings(BaseModel):
     alert_min_outcomes: int = Field(default=5, ge=1)
 
     @property
+    def telegram_token_missing(self) -> bool:
+        """Deployed without a bot token: nothing can reach Telegram (locally the recorder stands in)."""
+        return self.deployed and not self.telegram_bot_token
+
+    @property
     def dead_letter_queue_urls(self) -> list[str]:
         return [url for url in self.dead_letter_queues.split(",") if url]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
-        values = {field: environ[name] for field, name in _ENV.items() if environ.get(name)}
+        values: dict = {field: environ[name] for field, name in _ENV.items() if environ.get(name)}
+        values["deployed"] = running_in_lambda(environ)
         for field in SECRET_FIELDS:
             values[field] = resolve_secret(_ENV[field], environ)
         return cls(**values)
@@ -88,8 +112,11 @@ UNSET_SECRET = "unset"  # what the stack stores until the operator puts the real
 def resolve_secret(variable: str, environ: dict[str, str] | None = None) -> str | None:
     """The secret's value: ``$VARIABLE`` if set, else the secret named by ``$VARIABLE_PARAM``, read with
     Powertools Parameters (cached for POWERTOOLS_PARAMETERS_MAX_AGE seconds)."""
+    from vibecoder.redaction import remember_secret  # every secret the process holds is redacted wherever it goes
+
     environ = os.environ if environ is None else environ
     if environ.get(variable):
+        remember_secret(environ[variable])
         return environ[variable]
     name = environ.get(f"{variable}_PARAM")
     if not name:
@@ -97,7 +124,10 @@ def resolve_secret(variable: str, environ: dict[str, str] | None = None) -> str 
     from aws_lambda_powertools.utilities import parameters  # only functions that hold secrets pay for it
 
     value = parameters.get_secret(name)
-    return None if not value or value == UNSET_SECRET else value
+    if not value or value == UNSET_SECRET:
+        return None
+    remember_secret(value)
+    return value
 
 
 _cached: tuple[Settings, float] | None = None

@@ -7,17 +7,25 @@ Error handling follows the Bot API: every answer is ``{"ok": …}``; a failed on
 ``error_code``, ``description`` and, on flood control (429), ``parameters.retry_after`` — the
 seconds to wait before the same request may be repeated. 429 waits that long, 5xx and network
 errors back off, every other 4xx is final and raised at once.
+
+How long a call may take is a :class:`CallPolicy` per purpose: the webhook answers inside API
+Gateway's 29 s, delivery may wait longer. The token is in every request URL, so no error ever
+carries requests' own text: :class:`TelegramError` redacts its description and is never chained to
+requests' exception.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from vibecoder.events.envelope import utc_now
+from vibecoder.redaction import redact, remember_secret
+from vibecoder.settings import MISSING_TELEGRAM_TOKEN, ConfigurationError
 
 MAX_CAPTION = 1024  # characters of a photo/document caption
 MAX_MESSAGE = 4096  # characters of a text message
@@ -64,7 +72,10 @@ def inline_keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
 
 
 class TelegramError(RuntimeError):
+    """A failed Bot API call; ``status`` 0 is a network error. Its text is redacted (it may quote a URL)."""
+
     def __init__(self, method: str, status: int, description: str, retry_after: int | None = None):
+        description = redact(description)
         super().__init__(f"Telegram {method} failed ({status}): {description}")
         self.method, self.status, self.description, self.retry_after = method, status, description, retry_after
 
@@ -84,12 +95,59 @@ class BotApi(Protocol):
              files: dict[str, tuple[str, bytes, str]] | None = None) -> Any: ...
 
 
+@dataclass(frozen=True)
+class CallPolicy:
+    """How long one Bot API call may take: each attempt's timeout, the attempts, the longest flood wait
+    spent inside the call (a longer ``retry_after`` is raised to the caller), the first backoff."""
+
+    timeout: float
+    max_attempts: int
+    max_retry_after: float
+    backoff: float = 0.2
+
+    def backoff_before(self, attempt: int) -> float:
+        """The wait after a failed ``attempt`` (1-based) without ``retry_after``: 0.2 s, 0.4 s, …"""
+        return self.backoff * 2 ** (attempt - 1)
+
+    def worst_case_seconds(self) -> float:
+        """The longest one call can take: every attempt times out, every wait is the longest allowed."""
+        waits = sum(max(self.max_retry_after, self.backoff_before(a)) for a in range(1, self.max_attempts))
+        return self.max_attempts * self.timeout + waits
+
+
+POLICIES: dict[str, CallPolicy] = {
+    # The webhook must answer within API Gateway's 29 s (its Lambda times out at 25 s) after up to
+    # WEBHOOK_MAX_CALLS calls; anything longer becomes a 503 and Telegram delivers the update again.
+    "webhook": CallPolicy(timeout=3.0, max_attempts=2, max_retry_after=1.0),
+    # Delivery uploads up to ten photos and may wait out flood control (telegram-sender runs 90 s).
+    "delivery": CallPolicy(timeout=15.0, max_attempts=4, max_retry_after=30.0),
+}
+WEBHOOK_MAX_CALLS = 3  # the most Bot API calls one update makes (a restyle: answer, status message, chat action)
+Purpose = Literal["webhook", "delivery"]
+
+
 class TelegramClient:
     def __init__(self, token: str, api_url: str = "https://api.telegram.org", *, timeout: float = 15.0,
                  max_attempts: int = 4, max_retry_after: float = 30.0, session: Any = None):
+        remember_secret(token)  # whatever quotes a request URL from here on is redacted
         self.base = f"{api_url.rstrip('/')}/bot{token}"
-        self.timeout, self.max_attempts, self.max_retry_after = timeout, max_attempts, max_retry_after
+        self.policy = CallPolicy(timeout, max_attempts, max_retry_after)
         self._session = session
+
+    @property
+    def timeout(self) -> float:
+        return self.policy.timeout
+
+    @property
+    def max_attempts(self) -> int:
+        return self.policy.max_attempts
+
+    @property
+    def max_retry_after(self) -> float:
+        return self.policy.max_retry_after
+
+    def __repr__(self) -> str:  # never the base URL: it holds the token
+        return f"TelegramClient({self.policy})"
 
     @property
     def session(self) -> Any:
@@ -112,13 +170,33 @@ class TelegramClient:
             except TelegramError as error:
                 if not error.retryable or attempt == self.max_attempts:
                     raise
-                wait = error.retry_after if error.retry_after is not None else 0.2 * 2 ** (attempt - 1)
+                wait = error.retry_after if error.retry_after is not None else self.policy.backoff_before(attempt)
                 if wait > self.max_retry_after:
                     raise
                 sleep(wait)
         raise AssertionError("unreachable")
 
     def _call_once(self, method: str, params: dict[str, Any], files: dict | None) -> Any:
+        response, failure = self._post(method, params, files)
+        if failure is not None:
+            # Raised here, outside the except block, so nothing chains back to requests' exception
+            # (its text and its request carry the URL, and the URL carries the token).
+            raise TelegramError(method, 0, failure)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None  # an HTML gateway page, say; not chained to the decoder's error (it holds the text)
+        if not isinstance(body, dict):
+            raise TelegramError(method, response.status_code, response.text[:200] if body is None
+                                else "unexpected answer")
+        if response.status_code == 200 and body.get("ok"):
+            return body.get("result")
+        retry_after = (body.get("parameters") or {}).get("retry_after")
+        status = body.get("error_code") or response.status_code
+        raise TelegramError(method, int(status), str(body.get("description", "")), retry_after)
+
+    def _post(self, method: str, params: dict[str, Any], files: dict | None) -> tuple[Any, str | None]:
+        """(the response, None), or (None, the network error described without its URL)."""
         import requests
 
         url = f"{self.base}/{method}"
@@ -126,23 +204,11 @@ class TelegramClient:
             if files:  # multipart: JSON-valued fields go as JSON strings
                 form = {k: json.dumps(v) if isinstance(v, (dict, list, bool)) else str(v)
                         for k, v in params.items() if v is not None}
-                response = self.session.post(url, data=form, files=files, timeout=self.timeout)
-            else:
-                response = self.session.post(url, json={k: v for k, v in params.items() if v is not None},
-                                             timeout=self.timeout)
+                return self.session.post(url, data=form, files=files, timeout=self.timeout), None
+            return self.session.post(url, json={k: v for k, v in params.items() if v is not None},
+                                     timeout=self.timeout), None
         except requests.RequestException as error:
-            raise TelegramError(method, 0, f"{type(error).__name__}: {error}") from error
-        try:
-            body = response.json()
-        except ValueError:
-            raise TelegramError(method, response.status_code, response.text[:200]) from None
-        if not isinstance(body, dict):
-            raise TelegramError(method, response.status_code, "unexpected answer")
-        if response.status_code == 200 and body.get("ok"):
-            return body.get("result")
-        retry_after = (body.get("parameters") or {}).get("retry_after")
-        status = body.get("error_code") or response.status_code
-        raise TelegramError(method, int(status), str(body.get("description", "")), retry_after)
+            return None, redact(f"{type(error).__name__}: {error}")
 
 
 class RecordingBotApi:
@@ -174,15 +240,19 @@ class RecordingBotApi:
         return {"message_id": message_id, "recorded_at": str(target)}
 
 
-@lru_cache(maxsize=4)
-def _client(token: str, api_url: str, max_retry_after: float) -> TelegramClient:
-    # One per process: its session keeps the connection to the Bot API warm between invocations.
-    return TelegramClient(token, api_url, max_retry_after=max_retry_after)
+@lru_cache(maxsize=8)
+def _client(token: str, api_url: str, purpose: Purpose) -> TelegramClient:
+    # One per process and purpose: its session keeps the connection to the Bot API warm between invocations.
+    policy = POLICIES[purpose]
+    return TelegramClient(token, api_url, timeout=policy.timeout, max_attempts=policy.max_attempts,
+                          max_retry_after=policy.max_retry_after)
 
 
-def bot_api_from_settings(settings: Any, *, max_retry_after: float = 30.0) -> BotApi:
-    """The Bot API client, or the recorder without a token. ``max_retry_after``: the longest flood wait
-    spent inside this invocation (the webhook keeps it short and lets Telegram redeliver instead)."""
+def bot_api_from_settings(settings: Any, *, purpose: Purpose = "delivery") -> BotApi:
+    """The Bot API client for ``purpose`` (see POLICIES); without a token, the recorder, but only locally:
+    deployed, a missing token is a :class:`ConfigurationError` (Lambda's file system is read-only)."""
     if settings.telegram_bot_token:
-        return _client(settings.telegram_bot_token, settings.telegram_api_url, max_retry_after)
+        return _client(settings.telegram_bot_token, settings.telegram_api_url, purpose)
+    if settings.telegram_token_missing:
+        raise ConfigurationError(MISSING_TELEGRAM_TOKEN)
     return RecordingBotApi(Path(settings.local_out_dir or "out") / "telegram")

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
 
@@ -40,16 +41,30 @@ class AnalyticsRepository(TableRepository):
         item = self._table.get_item(Key={"pk": partition, "sk": key}).get("Item")
         return from_item(item) if item else None
 
-    def increment_within(self, partition: str, counter: str, limit: int, ttl_seconds: int) -> bool:
+    def increment_within(self, partition: str, counter: str, limit: int, ttl_seconds: int,
+                         once_per: str | None = None) -> bool:
         """Count one more unless the counter already reached ``limit`` (atomic); False when refused.
 
-        A fixed-window rate limit: one counter per window, kept ``ttl_seconds``.
+        A fixed-window rate limit: one counter per window, kept ``ttl_seconds``. With ``once_per`` (e.g.
+        an update id), the same key counts once: a redelivery of what was already counted is allowed
+        again without taking another slot.
         """
-        return self._conditional(
-            self._table.update_item,
-            Key={"pk": partition, "sk": counter},
-            UpdateExpression="ADD #count :one SET expiresAt = if_not_exists(expiresAt, :ttl)",
-            ConditionExpression="attribute_not_exists(#count) OR #count < :limit",
-            ExpressionAttributeNames={"#count": "count"},
-            ExpressionAttributeValues={":one": 1, ":limit": limit, ":ttl": int(time.time()) + ttl_seconds},
-        )
+        names = {"#count": "count"}
+        values: dict = {":one": 1, ":limit": limit, ":ttl": int(time.time()) + ttl_seconds}
+        update, condition = "ADD #count :one", "(attribute_not_exists(#count) OR #count < :limit)"
+        if once_per is not None:
+            names["#counted"] = "counted"
+            values |= {":key": {once_per}, ":keyvalue": once_per}
+            update += ", #counted :key"
+            condition += " AND NOT contains(#counted, :keyvalue)"
+        try:
+            self._table.update_item(Key={"pk": partition, "sk": counter},
+                                    UpdateExpression=f"{update} SET expiresAt = if_not_exists(expiresAt, :ttl)",
+                                    ConditionExpression=condition, ExpressionAttributeNames=names,
+                                    ExpressionAttributeValues=values, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            counted = error.response.get("Item", {}).get("counted", {}).get("SS", [])  # the item as it was
+            return once_per is not None and once_per in counted  # counted before: its slot is already taken
