@@ -68,7 +68,8 @@ def draw_layout(layout: SlideLayout, *, with_text: bool = True) -> Image.Image:
             track = rounded_mask(x1 - x0, h, h // 2).point(lambda v: v * 35 // 100)
             img.paste(block.fill, block.box, track)
             fw = max(h, round((x1 - x0) * block.value))
-            img.paste(block.fill, (x0, y0, x0 + fw, y1), rounded_mask(fw, h, h // 2))
+            fx = x1 - fw if block.rtl else x0  # a right-to-left carousel advances from the right
+            img.paste(block.fill, (fx, y0, fx + fw, y1), rounded_mask(fw, h, h // 2))
         if not with_text:
             continue
         for line, x, baseline in zip(block.lines, block.xs, block.baselines):
@@ -87,7 +88,7 @@ def iter_images(
     """The carousel as PIL images (after auto-fit and splitting), one at a time."""
     th = get_theme(theme)
     size = _check_size(size)
-    fitted = fit_slides(list(slides), th, size)
+    fitted = fit_slides(list(slides), th, size)  # raises MissingGlyphError before drawing anything
     lang = lang or language_of(fitted)
     total = len(fitted)
     for i, s in enumerate(fitted, 1):
