@@ -272,9 +272,13 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 
 def send_failure(failed: CarouselFailed, deps: SenderDeps) -> TelegramBotResponseSent:
     language = deps.language(failed.user_id, failed.language)
-    reason = text("failed_timeout", language) if "did not finish" in failed.reason else ""
-    result = deps.bot.call("sendMessage", {"chat_id": failed.chat_id, "parse_mode": "HTML",
-                                           "text": text("failed", language, reason=reason)})
+    if failed.reason.startswith("missing_glyph:"):  # the renderer: characters no bundled font has
+        characters = escape_html(failed.reason.removeprefix("missing_glyph:").strip())
+        message = text("failed_missing_glyph", language, characters=characters)
+    else:
+        reason = text("failed_timeout", language) if "did not finish" in failed.reason else ""
+        message = text("failed", language, reason=reason)
+    result = deps.bot.call("sendMessage", {"chat_id": failed.chat_id, "parse_mode": "HTML", "text": message})
     status_id = failed.status_message_id
     if status_id is None:  # the orchestrator's sweep does not carry it; the carousel record does
         record = deps.carousels.get(failed.request_id)
