@@ -329,14 +329,20 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 # --- failures -----------------------------------------------------------------------------------
 
 
+def _apology_text(language: str, reason: str | None, failure: str | None) -> str:
+    if failure and failure.startswith("missing_glyph:"):  # the renderer: characters no bundled font has
+        characters = escape_html(failure.removeprefix("missing_glyph:").strip())
+        return text("failed_missing_glyph", language, characters=characters)
+    return text("failed", language, reason=text(reason, language) if reason else "")
+
+
 def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | None,
-              refused: str | None = None) -> Answer:
+              refused: str | None = None, failure: str | None = None) -> Answer:
     """The one apology, with what to try; the progress bar ends in "failed". A chat Telegram will not let
     us write to (the bot was blocked, the chat is gone) ends the delivery too: nothing more can reach it."""
     try:
         result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML",
-                                               "text": text("failed", language, reason=text(reason, language)
-                                                            if reason else "")})
+                                               "text": _apology_text(language, reason, failure)})
     except TelegramError as error:
         if error.retryable:
             raise
@@ -361,14 +367,16 @@ def _reason_of(failure: str | None) -> str | None:
 
 
 def send_failure(failed: CarouselFailed, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
-    return apologise(failed, deps, deps.language(failed.user_id, failed.language), _reason_of(failed.reason))
+    return apologise(failed, deps, deps.language(failed.user_id, failed.language), _reason_of(failed.reason),
+                     failure=failed.reason)
 
 
 def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
     """The sweep's re-drive: the album from the carousel record, or the apology it asks for."""
     language = deps.language(overdue.user_id, overdue.language)
     if record is None or record.status is not CarouselStatus.COMPLETED:
-        return apologise(overdue, deps, language, _reason_of(record.failure if record else overdue.reason))
+        failure = record.failure if record else overdue.reason
+        return apologise(overdue, deps, language, _reason_of(failure), failure=failure)
     if overdue.answer == "apology":
         return apologise(overdue, deps, language, "failed_delivery",
                          refused=record.delivery_steps.get(ALBUM_REFUSED))
