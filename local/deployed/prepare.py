@@ -7,6 +7,7 @@ reason printed, ``make deployed-test`` to fail with it.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,12 @@ class Prepared:
     assembly: Assembly
     runtime_packages: Path
     architecture: str
+    cache: Path  # mounts and bytecode of this assembly's assets (build/deployed/shape/<assets hash>)
 
     def options(self, workdir: Path, **kwargs) -> StackOptions:
+        """Stack options; unless told otherwise, mounts and bytecode are shared through ``cache``."""
+        kwargs.setdefault("mounts", self.cache / "mounts")
+        kwargs.setdefault("pycache_prefix", self.cache / "pycache")
         return StackOptions(python=self.python, runtime_packages=self.runtime_packages, workdir=workdir, **kwargs)
 
     def stack(self, workdir: Path, assembly: Assembly | None = None, **kwargs) -> DeployedStack:
@@ -54,4 +59,15 @@ def prepare(telegram_api_url: str, build: Path = BUILD) -> Prepared:
     architecture = machine_architecture()
     assembly = synthesize(build / "cdk.out", {"architecture": architecture, "telegramApiUrl": telegram_api_url})
     runtime = sandbox.runtime_packages(python, architecture, build)
-    return Prepared(python, assembly, runtime, architecture)
+    return Prepared(python, assembly, runtime, architecture, shape_cache(build, assembly))
+
+
+def shape_cache(build: Path, assembly: Assembly) -> Path:
+    """The cache folder of this assembly's assets; those of earlier assets are removed."""
+    key = hashlib.sha256("\n".join(sorted(assembly.assets)).encode()).hexdigest()[:16]
+    root = build / "shape"
+    for stale in root.glob("*"):
+        if stale.name != key:
+            shutil.rmtree(stale, ignore_errors=True)
+    (root / key).mkdir(parents=True, exist_ok=True)
+    return root / key

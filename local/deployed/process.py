@@ -67,6 +67,9 @@ class ColdStart:
     init_ms: float  # the handler's import, measured inside the interpreter (Lambda's Init Duration, minus start-up)
     start_ms: float  # from spawning the interpreter to the handler being ready
     max_rss_kb: int
+    python: str = ""
+    sys_path: list[str] = field(default_factory=list)
+    outside_roots: list[str] = field(default_factory=list)  # modules loaded from elsewhere (must be none)
 
 
 @dataclass
@@ -108,7 +111,7 @@ class Worker:
         self._daemon: socket.socket | None = None
         self.segments = 0
         self.invocations = 0
-        self.ready: dict[str, Any] = {}
+        self.cold_start: ColdStart | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -143,15 +146,17 @@ class Worker:
         threading.Thread(target=self._read_log, daemon=True, name=f"{spec.name}-log").start()
         message = self._next(timeout=max(60, spec.timeout_seconds))
         start_ms = (time.perf_counter() - started) * 1000
+        if spec.on_calls and message and message.get("calls"):  # the init phase's calls, failed or not
+            spec.on_calls(spec.name, message["calls"])
         if message is None or not message.get("ready"):
             error = (message or {}).get("error") or {"errorType": "Runtime.ExitError",
                                                      "errorMessage": "the interpreter exited during init"}
             self.stop()
             raise InitError(spec.name, error, self.log())
-        self.ready = message
-        if spec.on_calls and message.get("calls"):
-            spec.on_calls(spec.name, message["calls"])
-        return ColdStart(spec.name, message["initMs"], start_ms, message.get("maxRssKb", 0))
+        self.cold_start = ColdStart(spec.name, message["initMs"], start_ms, message.get("maxRssKb", 0),
+                                    message.get("python", ""), message.get("sysPath", []),
+                                    message.get("outsideRoots", []))
+        return self.cold_start
 
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
@@ -256,10 +261,11 @@ class FunctionPool:
         return worker
 
     def warm(self) -> ColdStart:
+        """An instance ready for the next invocation (started when none is): how it started."""
         worker = self._acquire()
         with self._lock:
             self._idle.append(worker)
-        return self.cold_starts[-1]
+        return worker.cold_start
 
     def invoke(self, event: Any) -> Invocation:
         worker = self._acquire()

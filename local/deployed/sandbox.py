@@ -90,12 +90,14 @@ def runtime_packages(python: Path, arch: str, cache: Path) -> Path:
 
 
 def mount(cache: Path, sources: list[Path], without: frozenset[str] = frozenset()) -> tuple[Path, list[str]]:
-    """Lay ``sources`` over one another (later wins) as symlinks, leaving out ``without``.
+    """Lay ``sources`` over one another (later wins), leaving out ``without``: Lambda's /opt from its layers.
 
-    ``without`` holds paths relative to the mount ("python/emoji/__init__.py"). The mount lives under
-    ``cache`` at a path named by its inputs (assets are content-addressed), so the functions sharing
-    the same layers share one mount, and the bytecode cached for it. Returns the mount and the paths
-    a later source replaced (a layer shadowing another's file).
+    Directories are real and files are hard links to the staged assets (a copy where linking is not
+    possible), so a path resolved inside the mount stays inside it: nothing reaches a file the mount
+    leaves out. ``without`` holds paths relative to the mount ("python/PIL", "python/vibecoder/slides.py").
+    The mount lives under ``cache`` at a path named by its inputs (assets are content-addressed), so
+    functions with the same layers share one mount and the bytecode cached for it. Returns the mount and
+    the paths a later source replaced (a layer shadowing another's file).
     """
     key = hashlib.sha256(json.dumps([[str(s.resolve()) for s in sources], sorted(without)]).encode()).hexdigest()
     target, replaced_file = cache / key[:16], cache / f"{key[:16]}.replaced.json"
@@ -122,12 +124,23 @@ def _merge(target: Path, sources: list[Path], relative: str, without: frozenset[
         path = f"{relative}{name}"
         if path in without:
             continue
-        directories = [p for p in paths if p.is_dir() and not p.is_symlink()]
-        cut_below = any(w.startswith(path + "/") for w in without)
-        if len(directories) == len(paths) and (len(paths) > 1 or cut_below):
+        if all(p.is_dir() and not p.is_symlink() for p in paths):
             (target / name).mkdir()
-            _merge(target / name, directories, path + "/", without, replaced)
+            _merge(target / name, paths, path + "/", without, replaced)
             continue
         if len(paths) > 1:
             replaced.append(path)
-        os.symlink(paths[-1], target / name)
+        _place(paths[-1], target / name, path, without)
+
+
+def _place(source: Path, destination: Path, relative: str, without: frozenset[str]) -> None:
+    if source.is_symlink():
+        os.symlink(os.readlink(source), destination)
+    elif source.is_dir():
+        destination.mkdir()
+        _merge(destination, [source], relative + "/", without, [])
+    else:
+        try:
+            os.link(source, destination)
+        except OSError:  # another file system: a copy
+            shutil.copy2(source, destination)

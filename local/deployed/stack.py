@@ -26,6 +26,7 @@ import shutil
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from local.deployed.assembly import Assembly
 from local.deployed.gateway import DeployedApi, read_rest_api
 from local.deployed.lambdas import DeployedFunction, read_functions
 from local.deployed.moto_server import MotoServer
-from local.deployed.process import FunctionError, FunctionPool, Invocation, WorkerSpec
+from local.deployed.process import ColdStart, FunctionError, FunctionPool, Invocation, WorkerSpec
 from local.deployed.provision import Provisioner
 from local.deployed.sandbox import mount
 from local.deployed.template import TemplateError
@@ -248,17 +249,23 @@ class DeployedStack:
             arns[self.client("secretsmanager").describe_secret(SecretId=arn)["Name"]] = arn
         return arns
 
-    def warm(self, function: str) -> Any:
-        """Start one instance of ``function`` (its cold start) without invoking it."""
-        return self.pools[function].warm()
+    def warm(self, function: str) -> ColdStart:
+        """An instance of ``function`` ready (started if none was: its cold start), without invoking it."""
+        start = self.pools[function].warm()
+        self._platform(function, "logs", "CreateLogStream", [self._log_stream_request(function)])
+        return start
+
+    def warm_all(self) -> dict[str, ColdStart]:
+        """Every function's instance, started side by side (each is its own process)."""
+        with ThreadPoolExecutor(max_workers=len(self.pools) or 1) as pool:
+            starts = dict(zip(self.pools, pool.map(self.warm, self.pools), strict=True))
+        return starts
 
     def invoke(self, function: str, event: Any) -> Invocation:
         """A synchronous invocation (API Gateway's, or ``aws lambda invoke``)."""
         pool = self.pools[function]
-        started_before = len(pool.cold_starts)
         invocation = pool.invoke(event)
-        if len(pool.cold_starts) > started_before:
-            self._platform(function, "logs", "CreateLogStream", [self._log_stream_request(function)])
+        self._platform(function, "logs", "CreateLogStream", [self._log_stream_request(function)])
         self._platform(function, "logs", "PutLogEvents", [self._log_stream_request(function, "logs:PutLogEvents")])
         if self.functions[function].tracing and pool.xray_segments:  # the daemon sends segments and telemetry
             self._platform(function, "xray", "PutTraceSegments", [access.Request("xray:PutTraceSegments", "*")])
@@ -286,9 +293,10 @@ class DeployedStack:
 
     def _platform(self, function: str, service: str, operation: str, requests: list[access.Request]) -> None:
         """A call Lambda or the X-Ray daemon makes with the function's role (recorded once per function)."""
-        if (function, operation) in self._platform_seen:
-            return
-        self._platform_seen.add((function, operation))
+        with self._lock:
+            if (function, operation) in self._platform_seen:
+                return
+            self._platform_seen.add((function, operation))
         policy = self.functions[function].policy
         evaluated = []
         for request in requests:
@@ -305,7 +313,8 @@ class DeployedStack:
         if function is None:
             return
         names = access.Names(self.provisioner.account, self.provisioner.region)
-        self._platform_seen.discard((function, "SendMessage"))
+        with self._lock:
+            self._platform_seen.discard((function, "SendMessage"))  # every dead letter is a call of its own
         self._platform(function, "sqs", "SendMessage", access.requests_for("sqs", "SendMessage", params, names))
 
     @property

@@ -196,13 +196,17 @@ class _InitError(Exception):
         self.error_type = error_type
 
 
-def outside_roots(roots):
-    """Modules loaded from anywhere but the allowed roots (there must be none)."""
+def outside_roots(roots, harness_files):
+    """Modules loaded from anywhere but the allowed roots and the harness's own two files (there must be none)."""
     allowed = tuple(os.path.realpath(root) + os.sep for root in roots)
+    harness = {os.path.realpath(path) for path in harness_files}
     found = []
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if file and not (os.path.realpath(file) + os.sep).startswith(allowed) and name != "__main__":
+        if not file:
+            continue
+        real = os.path.realpath(file)
+        if real not in harness and not (real + os.sep).startswith(allowed):
             found.append(f"{name}: {file}")
     return sorted(found)
 
@@ -241,7 +245,8 @@ def main():
         return 1
     init_ms = (time.perf_counter() - started) * 1000
     send({"ready": True, "initMs": init_ms, "calls": list(_CALLS), "sysPath": sys.path,
-          "outsideRoots": outside_roots([*spec["path"], *stdlib]), "python": sys.version.split()[0],
+          "outsideRoots": outside_roots([*spec["path"], *spec["read_only"], *stdlib],
+                                         [__file__, spec["access_module"]]), "python": sys.version.split()[0],
           "maxRssKb": peak_rss_kb()})
     _CALLS.clear()
 
