@@ -21,14 +21,9 @@ BUILD = ROOT / "build" / "deployed"
 
 def prerequisites() -> tuple[Path | None, list[str]]:
     """(Python 3.12, problems): no problems means a run can start; each problem says what is missing."""
-    problems = []
-    if shutil.which("node") is None:
-        problems.append("Node.js is not installed (the CDK CLI synthesizes the stack with it)")
-    elif not CDK_CLI.exists():
+    python, _, problems = sandbox.machine_support()
+    if not problems and not CDK_CLI.exists():
         problems.append(f"{CDK_CLI.relative_to(ROOT)} is missing (npm ci installs it: `make synth`)")
-    python, how = sandbox.find_python()
-    if python is None:
-        problems.append(how)
     return python, problems
 
 

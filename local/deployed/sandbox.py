@@ -54,6 +54,20 @@ def find_python(version: str = LAMBDA_PYTHON) -> tuple[Path | None, str]:
                   f"`pyenv install {version}`){detail}")
 
 
+def machine_support() -> tuple[Path | None, str, list[str]]:
+    """What this machine must have: Node.js (the CDK CLI runs on it) and a Python 3.12 (Lambda's version).
+
+    Returns (the Python 3.12, how it was found, problems).
+    """
+    problems = []
+    if shutil.which("node") is None:
+        problems.append("Node.js is not installed (the CDK CLI synthesizes the stack with it)")
+    python, how = find_python()
+    if python is None:
+        problems.append(how)
+    return python, how, problems
+
+
 def runtime_requirements() -> list[str]:
     """requirements.txt's pins of what the Lambda runtime provides (the layer leaves them out)."""
     provided = set(build_layer.PROVIDED_BY_RUNTIME)

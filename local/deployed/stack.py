@@ -150,8 +150,9 @@ class DeployedStack:
             self.api.httpd.shutdown()
             self.api.httpd.server_close()
             self.api = None
-        for pool in self.pools.values():
-            pool.stop()
+        if self.pools:  # each instance takes a moment to exit: all at once
+            with ThreadPoolExecutor(max_workers=len(self.pools)) as stopping:
+                list(stopping.map(FunctionPool.stop, self.pools.values()))
         self.moto.stop()
 
     def __enter__(self) -> DeployedStack:
