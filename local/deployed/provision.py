@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import random
 import string
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,13 +40,16 @@ class Provisioner:
         self.clients = clients
         self.account = account
         self.region = region
-        self._random = random.Random(seed)
+        self.seed = seed
         self._physical: dict[str, Physical] = {}
-        self._creating: set[str] = set()
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+        self._creating = threading.local()  # per thread: the resources being created (a cycle is an error)
         pseudo = {
             "AWS::AccountId": account, "AWS::Region": region, "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": template.stack_name,
-            "AWS::StackId": f"arn:aws:cloudformation:{region}:{account}:stack/{template.stack_name}/{self._id(8)}",
+            "AWS::StackId": f"arn:aws:cloudformation:{region}:{account}:stack/{template.stack_name}/"
+                            f"{self._id('AWS::StackId', 8)}",
             "AWS::NotificationARNs": [],
         }
         self.resolve = Resolver(template, pseudo, self.ref, self.attribute)
@@ -62,38 +67,54 @@ class Provisioner:
         return physical.attributes[name]
 
     def physical(self, logical: str) -> Physical:
-        if logical not in self._physical:
-            if logical in self._creating:
-                raise TemplateError(f"{logical} depends on itself")
-            self._creating.add(logical)
-            resource = self.template.resources[logical]
-            condition = resource.get("Condition")
-            if condition and not self.resolve.condition(condition):
-                raise TemplateError(f"{logical} is not created (condition {condition} is false) but is referenced")
-            create = _CREATORS.get(resource["Type"], Provisioner._virtual)
-            self._physical[logical] = create(self, logical, resource.get("Properties", {}))
-            self._creating.discard(logical)
+        """The resource's physical values, creating it first (thread-safe: each resource once)."""
+        with self._guard:
+            if logical in self._physical:
+                return self._physical[logical]
+            lock = self._locks.setdefault(logical, threading.RLock())
+        creating = self._creating.__dict__.setdefault("ids", set())
+        if logical in creating:
+            raise TemplateError(f"{logical} depends on itself")
+        with lock:
+            if logical not in self._physical:
+                creating.add(logical)
+                try:
+                    resource = self.template.resources[logical]
+                    condition = resource.get("Condition")
+                    if condition and not self.resolve.condition(condition):
+                        raise TemplateError(f"{logical} is not created (condition {condition} is false) "
+                                            "but is referenced")
+                    create = _CREATORS.get(resource["Type"], Provisioner._virtual)
+                    created = create(self, logical, resource.get("Properties", {}))
+                finally:
+                    creating.discard(logical)
+                with self._guard:
+                    self._physical[logical] = created
         return self._physical[logical]
 
-    def create_all(self, types: tuple[str, ...] = ()) -> None:
-        """Create every resource of a type moto holds (or of ``types``)."""
+    def create_all(self, types: tuple[str, ...] = (), parallel: int = 8) -> None:
+        """Create every resource of a type moto holds (or of ``types``), several at a time."""
         wanted = types or tuple(_CREATORS)
-        for logical, resource in self.template.resources.items():
-            condition = resource.get("Condition")
-            if resource["Type"] in wanted and (not condition or self.resolve.condition(condition)):
-                self.physical(logical)
+        logicals = [logical for logical, resource in self.template.resources.items()
+                    if resource["Type"] in wanted
+                    and (not resource.get("Condition") or self.resolve.condition(resource["Condition"]))]
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            list(pool.map(self.physical, logicals))
 
     def props(self, logical: str, properties: dict[str, Any]) -> dict[str, Any]:
         return self.resolve(properties, f"Resources.{logical}.Properties")
 
     # --- names -------------------------------------------------------------------------------------
 
-    def _id(self, length: int, alphabet: str = string.ascii_uppercase + string.digits) -> str:
-        return "".join(self._random.choice(alphabet) for _ in range(length))
+    def _id(self, purpose: str, length: int, alphabet: str = string.ascii_uppercase + string.digits) -> str:
+        """Random characters, the same for the same seed and purpose (whatever order resources are made in)."""
+        chooser = random.Random(f"{self.seed}:{purpose}")
+        return "".join(chooser.choice(alphabet) for _ in range(length))
 
     def generated_name(self, logical: str, max_length: int = 64, lower: bool = False) -> str:
         """CloudFormation's generated physical name: stack name, logical id, a random suffix."""
-        suffix = self._id(12, string.ascii_lowercase + string.digits if lower else string.ascii_uppercase + string.digits)
+        suffix = self._id(logical, 12, string.ascii_lowercase + string.digits if lower
+                          else string.ascii_uppercase + string.digits)
         head = f"{self.template.stack_name}-{logical}"[: max_length - len(suffix) - 1]
         name = f"{head}-{suffix}"
         return name.lower() if lower else name
@@ -207,7 +228,7 @@ class Provisioner:
         type_ = self.template.resources[logical]["Type"]
         named = _NAMED.get(type_)
         if named is None:
-            return Physical(f"{logical}-{self._id(12)}")
+            return Physical(f"{logical}-{self._id(logical, 12)}")
         name_property, max_length, arn_of = named
         name = properties.get(name_property) if name_property else None
         if name is not None:
@@ -221,7 +242,7 @@ class Provisioner:
 
     def _role_names(self, logical: str, name: str, properties: dict[str, Any]) -> tuple[str, dict]:
         path = properties.get("Path", "/")
-        return name, {"Arn": f"arn:aws:iam::{self.account}:role{path}{name}", "RoleId": f"AROA{self._id(17)}"}
+        return name, {"Arn": f"arn:aws:iam::{self.account}:role{path}{name}", "RoleId": f"AROA{self._id(logical + ':RoleId', 17)}"}
 
     def _log_group_names(self, logical: str, name: str, properties: dict[str, Any]) -> tuple[str, dict]:
         return name, {"Arn": self.arn("logs", f"log-group:{name}:*")}
@@ -238,10 +259,10 @@ class Provisioner:
 
     def _rest_api_names(self, logical: str, name: str, properties: dict[str, Any]) -> tuple[str, dict]:
         alphabet = string.ascii_lowercase + string.digits
-        return self._id(10, alphabet), {"RootResourceId": self._id(10, alphabet)}
+        return self._id(logical, 10, alphabet), {"RootResourceId": self._id(logical + ":root", 10, alphabet)}
 
     def _api_id(self, logical: str, name: str, properties: dict[str, Any]) -> tuple[str, dict]:
-        return self._id(6, string.ascii_lowercase + string.digits), {}
+        return self._id(logical, 6, string.ascii_lowercase + string.digits), {}
 
     def _stage_names(self, logical: str, name: str, properties: dict[str, Any]) -> tuple[str, dict]:
         return self.resolve(properties["StageName"], f"Resources.{logical}.Properties.StageName"), {}

@@ -141,18 +141,17 @@ def test_the_buttons_send_the_originals_a_pdf_and_another_style(bot):
     assert len(bot.telegram.albums(ann.chat_id)) == 2
 
 
-def test_style_and_language_preferences_persist_between_invocations(bot):
+def test_style_and_language_are_kept_for_the_next_updates(bot):
     ann = bot.user()
     bot.deliver(ann.message("/style"))
-    menu = bot.telegram.chat(ann.chat_id)[-1]
-    bot.deliver(ann.press(menu, "🌙 Dark"))
+    bot.deliver(ann.press(bot.telegram.chat(ann.chat_id)[-1], "🌙 Dark"))
     bot.deliver(ann.message("/lang ru"))
-    bot.deliver(ann.message("/carousel 2 TDD"))
+    bot.deliver(ann.message("/help"))
 
-    (done,) = completed(bot, ann.chat_id)
-    assert done["style"] == "dark"
-    texts = [m.text for m in bot.telegram.chat(ann.chat_id)]
-    assert "Язык: русский ✅" in texts and any(t.endswith("Готово ✅") for t in texts)  # the progress bar speaks Russian
+    assert bot.telegram.chat(ann.chat_id)[-1].text.startswith("Что я умею")
+    users = bot.runtime.table("USERS_TABLE", "telegram-gateway")
+    profile = users.get_item(Key={"userId": str(ann.user_id)})["Item"]
+    assert (profile.get("style"), profile.get("language")) == ("dark", "ru"), profile
 
 
 # --- the orchestrator's schedule ---------------------------------------------------------------------

@@ -5,8 +5,8 @@ Each test changes exactly one thing of the synthesized assembly the way a carele
 asset) and runs the affected function on its sample event (events/samples/): the harness must report
 that function's denied call, its failed invocation or its failed cold start. Without the change the
 same function succeeds (test_flows.py). Changes to different functions share a stack (each function
-is its own process with its own role, so one change cannot hide or cause another's failure); a
-file left out of a layer, which every function mounts, gets a stack of its own.
+is its own process with its own role, so one change cannot hide or cause another's failure); the
+files left out of the layers, which every function mounts, are each used by one function only.
 """
 
 from __future__ import annotations
@@ -228,17 +228,21 @@ def test_the_code_folder_is_read_only_and_nothing_outside_the_assets_imports(ass
     }
 
 
-# --- one file of a layer (every function mounts the layers: a stack each) --------------------------------
+# --- one file of each layer (every function mounts both: each removal is seen by the one function using it) --
 
 
-@pytest.mark.parametrize("layer, missing, module", [("SharedLayer", "python/vibecoder/slides.py", "vibecoder.slides"),
-                                                    ("DependencyLayer", "python/PIL", "PIL")])
-def test_a_file_missing_from_a_layer_fails_the_function(prepared, tmp_path, layer, missing, module):
+@pytest.fixture(scope="module")
+def layers_changed(prepared, tmp_path_factory):
     data = prepared.assembly.template_copy()
-    without = {asset_key(data, "image-renderer", layer): frozenset({missing})}
+    without = {asset_key(data, "api", "SharedLayer"): frozenset({"python/vibecoder/health.py"}),
+               asset_key(data, "image-renderer", "DependencyLayer"): frozenset({"python/PIL"})}
+    with fresh_stack(prepared, tmp_path_factory.mktemp("layers"), without=without) as stack:
+        yield stack
 
-    with fresh_stack(prepared, tmp_path, without=without) as stack:
-        error = failure(stack, "image-renderer", sample("image-renderer"))
+
+@pytest.mark.parametrize("function, module", [("api", "vibecoder.health"), ("image-renderer", "PIL")])
+def test_a_file_missing_from_a_layer_fails_the_function(layers_changed, function, module):
+    error = failure(layers_changed, function, sample(function))
 
     assert error["errorType"] in ("Runtime.ImportModuleError", "ModuleNotFoundError"), error
     assert f"No module named '{module}'" in error["errorMessage"], error
