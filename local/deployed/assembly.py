@@ -69,12 +69,15 @@ class Assembly:
         manifest = json.loads((directory / "manifest.json").read_text())
         artifacts = manifest.get("artifacts", {})
         stacks = {name: a for name, a in artifacts.items() if a.get("type") == "aws:cloudformation:stack"}
-        if stack_name is None:
-            if len(stacks) != 1:
-                raise SynthError(f"expected one stack in {directory}, found {sorted(stacks)}")
-            stack_name = next(iter(stacks))
-        stack = stacks[stack_name]
-        template = json.loads((directory / stack["properties"]["templateFile"]).read_text())
+        templates = {name: json.loads((directory / a["properties"]["templateFile"]).read_text())
+                     for name, a in stacks.items()}
+        if stack_name is None:  # the app's stack: the one with the functions (the other sets up the account)
+            with_functions = [name for name, t in templates.items()
+                              if any(r["Type"] == "AWS::Lambda::Function" for r in t.get("Resources", {}).values())]
+            if len(with_functions) != 1:
+                raise SynthError(f"expected one stack with functions in {directory}, found {with_functions}")
+            stack_name = with_functions[0]
+        stack, template = stacks[stack_name], templates[stack_name]
         assets: dict[str, Path] = {}
         for dependency in stack.get("dependencies", []):
             artifact = artifacts.get(dependency, {})

@@ -3,10 +3,13 @@
 Each method's path is rebuilt from the resource tree (``ParentId``/``PathPart``), its function from
 the ``AWS_PROXY`` integration's URI. A request is answered the way API Gateway answers it: an unknown
 route is 403 "Missing Authentication Token"; a method with ``ApiKeyRequired`` wants ``x-api-key``
-holding an enabled key of a usage plan of the stage (403 "Forbidden" otherwise); the function must
-let ``apigateway.amazonaws.com`` invoke it for that method's execute-api ARN (an
-``AWS::Lambda::Permission``), else 500; a failed invocation is 502. The proxy event is the local
-runtime's (local/apigw.py) with the stage, account and API id of the template.
+holding an enabled key of a usage plan of the stage (403 "Forbidden" otherwise); a method whose
+request validator checks bodies validates the JSON body against its ``RequestModels`` model (JSON
+Schema draft 4) and refuses it with the stage's ``BAD_REQUEST_BODY`` gateway response; the function
+must let ``apigateway.amazonaws.com`` invoke it for that method's execute-api ARN (an
+``AWS::Lambda::Permission``), else 500; a failed invocation is 502. Gateway responses of the
+template (status, JSON template with ``$context.error.*``) replace API Gateway's defaults. The proxy
+event is the local runtime's (local/apigw.py) with the stage, account and API id of the template.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 import re
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from local import apigw
@@ -31,6 +34,7 @@ class ApiRoute:
     route: apigw.Route  # method, resource path, function name
     api_key_required: bool
     method_logical: str
+    body_models: dict[str, dict[str, Any]] = field(default_factory=dict)  # content type → JSON Schema (validated)
 
 
 @dataclass
@@ -40,6 +44,32 @@ class RestApiModel:
     routes: list[ApiRoute]
     api_keys: dict[str, str]  # key value → ApiKey logical id (enabled keys of a usage plan of the stage)
     permissions: list[dict[str, Any]]  # resolved AWS::Lambda::Permission properties for apigateway
+    gateway_responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # ResponseType → properties
+
+    def error(self, response_type: str, status: int, message: str, validation: str = "",
+              error_type: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        """API Gateway's own answer of ``response_type``: the template's gateway response, else its default."""
+        family = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
+        custom = self.gateway_responses.get(response_type) or self.gateway_responses.get(family)
+        headers = {"Content-Type": "application/json"}
+        if error_type:
+            headers["x-amzn-ErrorType"] = error_type
+        if custom is None:
+            return status, headers, json.dumps({"message": message}).encode()
+        for name, value in custom.get("ResponseParameters", {}).items():
+            if name.startswith("gatewayresponse.header."):
+                headers[name.removeprefix("gatewayresponse.header.")] = str(value).strip("'")
+        template = custom.get("ResponseTemplates", {}).get("application/json")
+        body = json.dumps({"message": message}) if template is None else (
+            template.replace("$context.error.validationErrorString", _in_json_string(validation))
+            .replace("$context.error.messageString", json.dumps(message))
+            .replace("$context.error.message", _in_json_string(message)))
+        return int(custom.get("StatusCode", status)), headers, body.encode()
+
+
+def _in_json_string(text: str) -> str:
+    """``text`` escaped for the inside of a JSON string (where the templates place ``$context.error.*``)."""
+    return json.dumps(text)[1:-1]
 
 
 def read_rest_api(stack: Any) -> RestApiModel | None:
@@ -69,16 +99,48 @@ def read_rest_api(stack: Any) -> RestApiModel | None:
             raise TemplateError(f"{logical}: the integration does not invoke a function of the template ({uri})")
         path = _resource_path(template, p["ResourceId"])
         verbs = HTTP_METHODS if p["HttpMethod"] == "ANY" else (p["HttpMethod"],)
+        models = _body_models(template, provisioner, p)
         for verb in verbs:
             routes.append(ApiRoute(apigw.Route(verb, path, by_arn[found.group(1)]), bool(p.get("ApiKeyRequired")),
-                                   logical))
+                                   logical, models))
     permissions = []
     for logical, permission in template.of_type("AWS::Lambda::Permission").items():
         resolved = provisioner.resolve(permission["Properties"], f"Resources.{logical}.Properties")
         if resolved.get("Principal") == "apigateway.amazonaws.com":
             permissions.append(resolved)
+    responses = {}
+    for logical, response in template.of_type("AWS::ApiGateway::GatewayResponse").items():
+        resolved = provisioner.resolve(response["Properties"], f"Resources.{logical}.Properties")
+        responses[resolved["ResponseType"]] = resolved
     return RestApiModel(provisioner.ref(api_logical), stage, routes, _api_keys(stack, api_logical, stages[0]),
-                        permissions)
+                        permissions, responses)
+
+
+def _body_models(template: Any, provisioner: Any, method: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The method's request models, when its request validator validates bodies (content type → schema)."""
+    validator = method.get("RequestValidatorId")
+    if not (isinstance(validator, dict) and "Ref" in validator):
+        return {}
+    if not template.properties(validator["Ref"]).get("ValidateRequestBody"):
+        return {}
+    models = {}
+    for content_type, model in method.get("RequestModels", {}).items():
+        if not (isinstance(model, dict) and "Ref" in model):
+            raise TemplateError(f"request model {model!r} is not a model of the template")
+        models[content_type.lower()] = provisioner.resolve(template.properties(model["Ref"])["Schema"])
+    return models
+
+
+def body_errors(schema: dict[str, Any], body: bytes | None) -> list[str]:
+    """What API Gateway's validator would say about ``body`` (empty: it passes)."""
+    import jsonschema
+
+    try:
+        document = json.loads(body or b"null")
+    except ValueError as error:
+        return [f"Invalid request body: {error}"]
+    validator = jsonschema.Draft4Validator(schema)
+    return sorted(f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message}" for e in validator.iter_errors(document))
 
 
 def _resource_path(template: Any, resource_id: Any) -> str:
@@ -151,32 +213,29 @@ class DeployedApi(LocalServer):
                  client_ip: str) -> tuple[int, dict[str, str], bytes]:
         path = url.split("?", 1)[0]
         found = self.match(method, path)
+        model = self.model
         if found is None:
-            return apigw.missing_route()
+            return model.error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token",
+                               error_type="MissingAuthenticationTokenException")
         api_route, params = found
-        if api_route.api_key_required:
-            key = next((v for k, v in headers.items() if k.lower() == "x-api-key"), None)
-            if key not in self.model.api_keys:
-                return _json(403, {"message": "Forbidden"}, "ForbiddenException")
+        header = {k.lower(): v for k, v in headers.items()}
+        if api_route.api_key_required and header.get("x-api-key") not in model.api_keys:
+            return model.error("INVALID_API_KEY", 403, "Forbidden", error_type="ForbiddenException")
+        content_type = header.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+        schema = api_route.body_models.get(content_type)
+        if schema is not None and (problems := body_errors(schema, body)):
+            return model.error("BAD_REQUEST_BODY", 400, "Invalid request body", "[" + ", ".join(problems) + "]",
+                               error_type="BadRequestException")
         source_arn = self.source_arn(method, path)
         function = api_route.route.function
         if not self.permitted(function, source_arn):
             self.stack.defect(f"API Gateway may not invoke {function} for {source_arn} (no AWS::Lambda::Permission)")
-            return _json(500, {"message": "Internal server error"})
+            return model.error("DEFAULT_5XX", 500, "Internal server error")
         event = apigw.proxy_event(api_route.route, params, method, url, headers, body, client_ip,
                                   stage=self.model.stage, account=self.stack.provisioner.account,
                                   api_id=self.model.api_id)
         invocation = self.stack.invoke(function, event)
-        if not invocation.ok:
-            return _json(502, {"message": "Internal server error"})
         result = invocation.result
-        if not isinstance(result, dict) or "statusCode" not in result:
-            return _json(502, {"message": "Internal server error"})  # a malformed Lambda proxy response
+        if not invocation.ok or not isinstance(result, dict) or "statusCode" not in result:
+            return model.error("DEFAULT_5XX", 502, "Internal server error")  # failed, or a malformed proxy response
         return apigw.response_parts(result)
-
-
-def _json(status: int, body: dict[str, Any], error_type: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    headers = {"Content-Type": "application/json"}
-    if error_type:
-        headers["x-amzn-ErrorType"] = error_type
-    return status, headers, json.dumps(body).encode()

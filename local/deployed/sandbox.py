@@ -2,8 +2,9 @@
 
 - :func:`find_python` finds a Python 3.12 (Lambda's runtime version) or says why there is none.
 - :func:`runtime_packages` installs what Lambda's Python runtime itself provides (boto3, botocore,
-  s3transfer and their dependencies, at the versions requirements.txt pins) once per input hash under
-  build/, compiled by that interpreter (the runtime ships bytecode; the assets do not).
+  s3transfer and their dependencies, at the lock's versions; the layer ships its own copy, which comes
+  first on the path, as in Lambda) once per input hash under build/, compiled by that interpreter
+  (the runtime ships bytecode; the assets do not).
 - :func:`mount` lays folders over one another the way Lambda extracts layers into /opt (in order,
   a later layer's file replacing an earlier one's) out of symbolic links, optionally without some
   files: the harness's self-tests remove a bundled file without copying a 60 MB layer.
@@ -24,6 +25,7 @@ from tools import build_layer
 
 LAMBDA_PYTHON = "3.12"
 RUNTIME_BUILDER_VERSION = "1"
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")  # what Lambda's Python runtime carries itself
 
 
 def find_python(version: str = LAMBDA_PYTHON) -> tuple[Path | None, str]:
@@ -69,15 +71,12 @@ def machine_support() -> tuple[Path | None, str, list[str]]:
 
 
 def runtime_requirements() -> list[str]:
-    """requirements.txt's pins of what the Lambda runtime provides (the layer leaves them out)."""
-    provided = set(build_layer.PROVIDED_BY_RUNTIME)
-    lines = []
-    for raw in build_layer.REQUIREMENTS.read_text().splitlines():
-        line = raw.split("#", 1)[0].strip()
-        name = line.split("==", 1)[0].split("[", 1)[0].strip().lower().replace("_", "-")
-        if line and not line.startswith("-") and name in provided:
-            lines.append(line)
-    return lines
+    """The SDK as Lambda's Python runtime provides it, at the lock's versions (the layer ships its own too)."""
+    locked = build_layer.locked_packages()
+    missing = [name for name in RUNTIME_PACKAGES if name not in locked]
+    if missing:
+        raise RuntimeError(f"{build_layer.LOCK.name} pins no {', '.join(missing)}")
+    return [f"{name}=={locked[name][0]}" for name in RUNTIME_PACKAGES]
 
 
 def runtime_packages(python: Path, arch: str, cache: Path) -> Path:

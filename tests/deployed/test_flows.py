@@ -59,6 +59,30 @@ def test_the_environment_is_the_templates_with_the_names_cloudformation_generate
         assert function.environment.get("EVENT_BUS_NAME", "BibleVibeCoder-bus") == "BibleVibeCoder-bus"
 
 
+def test_the_template_wires_every_function_it_names(deployed):
+    """Each role trusts Lambda, each rule may invoke its function, no policy is beyond the harness's reading."""
+    assert deployed.defects == []
+    assert set(deployed.functions) == {"telegram-gateway", "carousel-generator", "ai-content", "image-renderer",
+                                       "telegram-sender", "data-persistence", "analytics", "event-orchestrator",
+                                       "api"}
+
+
+def test_the_alert_rule_hands_the_topic_its_transformed_message(deployed):
+    from vibecoder.bus import to_entry
+    from vibecoder.events.catalog import CATALOG
+    from vibecoder.events.models import AnalyticsAlertTriggered
+
+    (rule,) = deployed.probes  # the one target that is not a function: the alarm topic
+    alert = AnalyticsAlertTriggered(alert="failure_rate", message="3 of 4 requests failed", value=0.75, threshold=0.2)
+    event = CATALOG.new_event("analytics.alert.triggered", alert, correlation_id="alert-test", source="analytics")
+    bus = deployed.functions["analytics"].environment["EVENT_BUS_NAME"]
+
+    deployed.client("events").put_events(Entries=[to_entry(event, bus)])
+    deployed.drain()
+
+    assert deployed.probe(rule) == ["Bible VibeCoder alert failure_rate: 3 of 4 requests failed"]
+
+
 # --- HTTP: the REST API ------------------------------------------------------------------------------
 
 
@@ -69,6 +93,9 @@ def test_the_api_answers_as_api_gateway_then_the_carousel_completes(deployed):
     assert requests.post(f"{deployed.url}/carousels", json=body, timeout=60).status_code == 403  # no API key
     missing = requests.get(f"{deployed.url}/nowhere", headers=key, timeout=60)
     assert missing.status_code == 403 and missing.json() == {"message": "Missing Authentication Token"}
+    refused = requests.post(f"{deployed.url}/carousels", json=body | {"slidesCount": 21}, headers=key, timeout=60)
+    assert refused.status_code == 400, refused.text  # the method's request model, before any function runs
+    assert refused.json()["error"] == "invalid request" and "slidesCount" in refused.json()["details"][0]
     accepted = requests.post(f"{deployed.url}/carousels", json=body, headers=key, timeout=60)
     assert accepted.status_code == 202, accepted.text
     seed_path = requests.post(f"{deployed.url}/test-carousel", json=body | {"slidesCount": 2}, headers=key,
@@ -150,8 +177,8 @@ def test_style_and_language_are_kept_for_the_next_updates(bot):
 
     assert bot.telegram.chat(ann.chat_id)[-1].text.startswith("Что я умею")
     users = bot.runtime.table("USERS_TABLE", "telegram-gateway")
-    profile = users.get_item(Key={"userId": str(ann.user_id)})["Item"]
-    assert (profile.get("style"), profile.get("language")) == ("dark", "ru"), profile
+    preferences = users.get_item(Key={"userId": str(ann.user_id)})["Item"]["preferences"]
+    assert (preferences.get("style"), preferences.get("language")) == ("dark", "ru"), preferences
 
 
 # --- the orchestrator's schedule ---------------------------------------------------------------------

@@ -71,8 +71,33 @@ def role_statements(data: dict, name: str) -> list[dict]:
     return policy["Properties"]["PolicyDocument"]["Statement"]
 
 
-def statement(data: dict, name: str, sid: str) -> dict:
-    return next(s for s in role_statements(data, name) if s.get("Sid") == sid)
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def revoke(data: dict, name: str, action: str, resource_part: str) -> None:
+    """Take exactly ``action`` on the resources whose definition contains ``resource_part`` out of the role."""
+    statements = role_statements(data, name)
+    revoked = False
+    for statement in list(statements):
+        actions, resources = as_list(statement["Action"]), as_list(statement["Resource"])
+        matching = [r for r in resources if resource_part in json.dumps(r)]
+        if action not in actions or not matching:
+            continue
+        revoked = True
+        statements.remove(statement)
+        if len(actions) > 1:
+            statements.append({**statement, "Action": [a for a in actions if a != action]})
+        if len(matching) < len(resources):
+            statements.append({**statement, "Sid": f"{statement.get('Sid', 'S')}Rest", "Action": action,
+                               "Resource": [r for r in resources if r not in matching]})
+    assert revoked, f"{name} was not granted {action} on *{resource_part}*"
+
+
+def table_arn(data: dict, table: str) -> dict:
+    (logical,) = [k for k, r in data["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"
+                  and k.startswith(f"Tables{table.title()}")]
+    return {"Fn::GetAtt": [logical, "Arn"]}
 
 
 def asset_key(data: dict, name: str, layer: str | None = None) -> str:
@@ -105,13 +130,13 @@ def failure(stack, function: str, event: dict) -> dict:
 def iam_changed(prepared, tmp_path_factory):
     """One stack, one IAM change per function (each function runs with its own role in its own process)."""
     data = prepared.assembly.template_copy()
-    role_statements(data, "image-renderer").remove(statement(data, "image-renderer", "Slides"))  # s3:PutObject
-    indexes = statement(data, "event-orchestrator", "TableCarouselsIndexes")
-    indexes["Resource"] = [r for r in indexes["Resource"] if "/index/byStatus" not in json.dumps(r)]
-    statement(data, "ai-content", "KnowledgeList")["Condition"] = {"StringLike": {"s3:prefix": ["other/*"]}}
-    carousels = statement(data, "api", "TableCarouselsReadWrite")["Resource"]
+    revoke(data, "image-renderer", "s3:PutObject", "/carousels/*")
+    revoke(data, "event-orchestrator", "dynamodb:Query", "/index/byStatus")
+    knowledge = next(s for s in role_statements(data, "ai-content")
+                     if "s3:ListBucket" in as_list(s["Action"]) and "Condition" in s)
+    knowledge["Condition"] = {"StringLike": {"s3:prefix": ["other/*"]}}
     role_statements(data, "api").append({"Sid": "NeverUsed", "Effect": "Allow", "Action": "dynamodb:Scan",
-                                         "Resource": carousels})
+                                         "Resource": table_arn(data, "carousels")})
     rule = next(logical for logical, r in data["Resources"].items() if r["Type"] == "AWS::Events::Rule"
                 and r["Properties"].get("Name") == "data-persistence-carousel.completed")
     del data["Resources"][next(logical for logical, r in data["Resources"].items()
