@@ -26,7 +26,9 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -440,6 +442,16 @@ class DeployedStack:
                 found.append(json.loads(message["Body"]))
                 sqs.delete_message(QueueUrl=self.probes[rule], ReceiptHandle=message["ReceiptHandle"])
         return found
+
+    @contextmanager
+    def events_lost(self, function: str) -> Iterator[None]:
+        """Inside, ``function``'s events wait unseen; after, they are gone (an outage beyond EventBridge's retries)."""
+        queues = self.router.queues.pop(function)
+        try:
+            yield
+        finally:
+            self.router.queues[function] = queues
+            self.client("sqs").purge_queue(QueueUrl=queues.queue_url)
 
     def run_schedule(self) -> None:
         """Every scheduled rule fires once (EventBridge would, on its rate): the event goes to its target's queue."""
