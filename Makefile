@@ -37,8 +37,11 @@ ocr:
 demo: bootstrap fonts
 	$(PY) -m local carousel "Functional Programming with TypeScript" --slides 5
 
+# The deployed-shape tests follow when this machine can run them (Node.js, Python 3.12), else it says why.
 test: bootstrap fonts ocr
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --ignore=tests/deployed
+	@if $(PY) -m local.deployed check; then $(MAKE) --no-print-directory deployed-test; \
+	else echo "make test: tests/deployed skipped (see the line above)"; fi
 
 lint: bootstrap
 	$(PY) -m ruff check .
@@ -57,6 +60,7 @@ schemas: bootstrap
 # Figures, not tests: BENCHMARKS.md is rewritten with what this machine measures.
 bench: bootstrap fonts chromium
 	$(PY) bench/coldstart_bench.py
+	@if $(PY) -m local.deployed check; then $(MAKE) --no-print-directory deployed-coldstart; fi
 	$(PY) bench/flow_bench.py
 	$(PY) bench/memory_bench.py
 	$(PY) bench/cost_model.py
@@ -107,6 +111,16 @@ diff: bootstrap fonts $(NPM_STAMP)
 # --all: the API Gateway account stack first (a no-op once the region has it), then the app.
 deploy: bootstrap fonts $(NPM_STAMP)
 	$(CDK) deploy --all --no-notices --outputs-file build/cdk-outputs.json $(CDK_CONTEXT)
+
+# The deployed shape, offline (local/deployed/, docs/operations.md): the synthesized stack with every function
+# in its own Python 3.12 from its asset, the template's resources on moto, its rules, API and roles.
+.PHONY: deployed-test deployed-coldstart
+
+deployed-test: bootstrap fonts $(NPM_STAMP)
+	DEPLOYED_TEST_REQUIRED=1 $(PY) -m pytest tests/deployed -n 0 -p no:randomly
+
+deployed-coldstart: bootstrap fonts $(NPM_STAMP)
+	$(PY) bench/deployed_coldstart_bench.py
 
 # The dependency layer alone, in build/deps-layer/python (what synth bundles), from requirements.lock.
 layer: bootstrap

@@ -35,6 +35,13 @@ def main() -> int:
         if others:
             rows.append(f"| cold start: the other handlers | ≤ 3× | at most {others[worst]:.2f}× ({worst}) | "
                         f"{'✅' if others[worst] <= 3 else '❌'} |")
+    deployed = benchlib.load_result("coldstart_deployed")
+    if deployed:
+        functions = deployed["functions"]
+        slowest = max(functions, key=lambda n: functions[n]["deployed_init_ms"])
+        rows.append(f"| cold start in the deployed shape (Python 3.12, from the assets): slowest handler init "
+                    f"as deployed / with bytecode | — | {functions[slowest]['deployed_init_ms']:.0f} / "
+                    f"{functions[slowest]['cached_init_ms']:.0f} ms ({slowest}) | |")
     if flow:
         rows.append(f"| webhook time to 200, warm (median / p95 ms) | — | {_ms(flow['to_200_ms'], 50)} / "
                     f"{_ms(flow['to_200_ms'], 95)} | |")

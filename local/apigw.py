@@ -47,8 +47,15 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
+def missing_route() -> tuple[int, dict[str, str], bytes]:
+    """What a REST API answers for a method or path it does not define."""
+    return 403, {"Content-Type": "application/json", "x-amzn-ErrorType": "MissingAuthenticationTokenException"}, \
+        json.dumps({"message": "Missing Authentication Token"}).encode()
+
+
 def proxy_event(route: Route, params: dict[str, str], method: str, url: str, headers: dict[str, str],
-                body: bytes | None, source_ip: str = "127.0.0.1") -> dict[str, Any]:
+                body: bytes | None, source_ip: str = "127.0.0.1", *, stage: str = STAGE,
+                account: str = "123456789012", api_id: str = "local") -> dict[str, Any]:
     parts = urlsplit(url)
     query = parse_qs(parts.query, keep_blank_values=True)
     text_body, is_base64 = None, False
@@ -70,11 +77,11 @@ def proxy_event(route: Route, params: dict[str, str], method: str, url: str, hea
         "requestContext": {
             "resourcePath": route.resource,
             "httpMethod": method,
-            "path": f"/{STAGE}{parts.path}",
-            "stage": STAGE,
+            "path": f"/{stage}{parts.path}",
+            "stage": stage,
             "requestId": str(uuid.uuid4()),
-            "accountId": "123456789012",
-            "apiId": "local",
+            "accountId": account,
+            "apiId": api_id,
             "protocol": "HTTP/1.1",
             "domainName": headers.get("Host", "localhost"),
             "requestTimeEpoch": int(time.time() * 1000),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,8 +27,18 @@ class LocalServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
 
+    def dispatch(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                 client_ip: str) -> tuple[int, dict[str, str], bytes]:
+        """One HTTP request → (status, headers, body), as the REST API answers it."""
+        found = apigw.match(method, url.split("?", 1)[0])
+        if found is None:
+            return apigw.missing_route()
+        route, params = found
+        event = apigw.proxy_event(route, params, method, url, headers, body, client_ip)
+        return apigw.respond(self.runtime.invoke, route, event)
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        runtime = self.runtime
+        server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -37,16 +46,8 @@ class LocalServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                path = self.path.split("?", 1)[0]
-                found = apigw.match(self.command, path)
-                if found is None:  # what a REST API answers for a method or path it does not define
-                    self._send(403, {"Content-Type": "application/json", "x-amzn-ErrorType": "MissingAuthenticationTokenException"},
-                               json.dumps({"message": "Missing Authentication Token"}).encode())
-                    return
-                route, params = found
-                event = apigw.proxy_event(route, params, self.command, self.path, dict(self.headers.items()),
-                                          body, self.client_address[0])
-                self._send(*apigw.respond(runtime.invoke, route, event))
+                self._send(*server.dispatch(self.command, self.path, dict(self.headers.items()), body,
+                                            self.client_address[0]))
 
             def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
                 self.send_response(status)
@@ -63,7 +64,7 @@ class LocalServer:
                 raise AttributeError(name)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-                if runtime.verbose:
+                if getattr(server.runtime, "verbose", False):
                     super().log_message(format, *args)
 
         return Handler
