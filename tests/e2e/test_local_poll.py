@@ -21,7 +21,9 @@ import pytest
 from local.poll import MAX_ATTEMPTS, OffsetStore, PollError, UpdatePoller
 from tests.fakes.telegram_api import FakeTelegram, TelegramUser
 from tests.fakes.telegram_harness import bot_under_test
-from vibecoder.telegram import TelegramClient
+from vibecoder.telegram import POLICIES, TelegramClient
+
+WEBHOOK_ATTEMPTS = POLICIES["webhook"].max_attempts  # the client's attempts per call inside the webhook
 
 pytestmark = pytest.mark.e2e
 
@@ -125,7 +127,7 @@ def test_a_stop_finishes_the_current_update_and_leaves_the_rest_at_telegram(bot,
 
 def test_a_5xx_from_the_gateway_is_retried_like_a_webhook_redelivery(bot, tmp_path):
     ann = bot.user()
-    bot.telegram.fail("sendMessage", 503, times=4)  # the client's four attempts: the gateway answers 503
+    bot.telegram.fail("sendMessage", 503, times=WEBHOOK_ATTEMPTS)  # every attempt fails: the gateway answers 503
     update = bot.telegram.queue_update(ann.message("/start"))
     lines: list[str] = []
 
@@ -137,7 +139,7 @@ def test_a_5xx_from_the_gateway_is_retried_like_a_webhook_redelivery(bot, tmp_pa
 
 def test_an_update_that_always_fails_is_given_up_on_and_said_so(bot, tmp_path):
     ann = bot.user()
-    bot.telegram.fail("sendMessage", 503, times=4 * MAX_ATTEMPTS)
+    bot.telegram.fail("sendMessage", 503, times=WEBHOOK_ATTEMPTS * MAX_ATTEMPTS)
     stuck, next_one = (bot.telegram.queue_update(ann.message(text)) for text in ("/start", "/help"))
     lines: list[str] = []
     poller = poller_for(bot, tmp_path, lines)
