@@ -23,6 +23,7 @@ from constructs import Construct
 
 from cdk.nag import acknowledge
 from vibecoder.events.catalog import CATALOG, SOURCE_PREFIX, Subscription
+from vibecoder.tables import REPLAY_WINDOW_DAYS
 
 SCHEDULE_FUNCTION = "event-orchestrator"
 SCHEDULE_DLQ = "event-orchestrator-schedule"
@@ -69,6 +70,10 @@ def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
 class EventBus(Construct):
     def __init__(self, scope: Construct, id: str, *, bus_name: str, archive_days: int):
         super().__init__(scope, id)
+        if not 1 <= archive_days <= REPLAY_WINDOW_DAYS:
+            # A replay of events older than the consumers' idempotency records would run them again as new.
+            raise ValueError(f"archiveRetentionDays must be 1-{REPLAY_WINDOW_DAYS} (how long consumers remember "
+                             f"an event, vibecoder.tables.REPLAY_WINDOW_DAYS), not {archive_days}")
         self.bus = events.EventBus(self, "Bus", event_bus_name=bus_name)
         self.archive = self.bus.archive(
             "Archive",

@@ -15,6 +15,7 @@ from cdk.monitoring import ALERTS_DLQ, Monitoring
 from cdk.secrets import Secrets
 from cdk.storage import SlidesBucket, Tables
 from vibecoder.repositories.carousels import RETENTION_DAYS as CAROUSEL_RETENTION_DAYS
+from vibecoder.tables import REPLAY_WINDOW_DAYS
 
 DEFAULTS: dict[str, Any] = {
     "architecture": "arm64",
@@ -27,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "apiRateLimit": 20,
     "apiBurstLimit": 40,
     "slideRetentionDays": CAROUSEL_RETENTION_DAYS,  # GET /carousels/{id} links slides while the record lives
-    "archiveRetentionDays": 30,
+    "archiveRetentionDays": REPLAY_WINDOW_DAYS,  # at most that: consumers remember events this long
     "dataRemovalPolicy": "retain",
     "alarmEmail": "",
     "skipLayerBundling": False,  # true: synthesize without pip-installing the dependency layer (not deployable)
@@ -82,6 +83,7 @@ class VibeCoderStack(cdk.Stack):
             "ApiKeyId": (self.api.api_key.key_id,
                          "aws apigateway get-api-key --include-value --api-key <id> for POST /carousels"),
             "EventBusName": (self.events.bus.event_bus_name, "The custom event bus"),
+            "EventArchiveName": (self.events.archive.archive_name, "The bus archive: 'python -m tools.archive_replay'"),
             "SlidesBucketName": (self.slides.bucket.bucket_name, "Rendered slides"),
             "DashboardName": (self.monitoring.dashboard.dashboard_name, "CloudWatch dashboard"),
             "AlarmTopicArn": (self.monitoring.topic.topic_arn, "Subscribe to get alarms"),

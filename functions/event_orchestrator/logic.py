@@ -25,8 +25,7 @@ from vibecoder.events.models import (
 from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore
 
 SERVICE = "event-orchestrator"
-# Past this, a chat that never took an answer (Telegram unreachable all along) is not tried again; it is
-# also how long idempotency records live, so a re-drive is never mistaken for something new.
+# Past this, a chat that never took an answer (Telegram unreachable all along) is not tried again.
 GIVE_UP_AFTER = timedelta(hours=24)
 
 STEPS = {

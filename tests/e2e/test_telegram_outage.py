@@ -68,6 +68,10 @@ def status_bar(bot, chat_id: int) -> str:
     return bot.telegram.chat(chat_id)[0].text
 
 
+def dead_letters(bot) -> set[tuple[str, str]]:
+    return {(x.function, x.event["detail-type"]) for x in bot.runtime.router.dead_letters()}
+
+
 @pytest.mark.parametrize("timing", ["local_bot", "bot"])
 def test_a_30_second_outage_ends_in_one_album_through_the_bus_retries(request, timing):
     bot = request.getfixturevalue(timing)
@@ -112,6 +116,7 @@ def test_an_outage_of_several_minutes_ends_in_one_album_re_driven_by_the_sweep(b
     bot.wait(SCHEDULE)
     assert len(bot.telegram.calls_of("sendMediaGroup", ok=None)) == len(bot.telegram.calls_of("sendMediaGroup"))
     assert len(bot.telegram.albums(ann.chat_id)) == 1
+    assert [x.function for x in bot.runtime.router.dead_letters()] == ["telegram-sender"]  # the outage's only
 
 
 def test_an_outage_past_the_delivery_deadline_ends_in_one_apology(tmp_path, monkeypatch):
@@ -130,6 +135,9 @@ def test_an_outage_past_the_delivery_deadline_ends_in_one_apology(tmp_path, monk
         assert (view["status"], view["delivery"]) == ("completed", "failed")
         bot.wait(SCHEDULE)
         assert len(apologies(bot, ann.chat_id)) == 1
+        # The first attempt and the re-drives made while Telegram was down; nothing else.
+        assert dead_letters(bot) == {("telegram-sender", "carousel.completed"),
+                                     ("telegram-sender", "telegram.delivery.overdue")}
 
 
 def test_a_final_4xx_from_send_media_group_ends_in_one_apology_not_silence(bot):
@@ -170,6 +178,8 @@ def test_the_apology_for_a_failed_carousel_also_survives_an_outage(bot, monkeypa
     (apology,) = apologies(bot, ann.chat_id)
     assert bot.telegram.albums(ann.chat_id) == []
     assert status_bar(bot, ann.chat_id).endswith("Stopped ❌")
+    assert dead_letters(bot) == {("image-renderer", "carousel.slides.generated"),
+                                 ("telegram-sender", "carousel.failed"), ("telegram-sender", "telegram.delivery.overdue")}
 
 
 def test_a_re_drive_racing_the_busy_sender_sends_nothing_twice(bot):
@@ -192,6 +202,7 @@ def test_a_re_drive_racing_the_busy_sender_sends_nothing_twice(bot):
     assert len(bot.telegram.albums(ann.chat_id)) == 1
     assert len(bot.telegram.calls_of("sendMediaGroup")) == 1
     assert carousels.get(request_id).delivery.value == "delivered"
+    assert dead_letters(bot) == {("telegram-sender", "carousel.completed")}  # the outage's: no re-drive failed
 
 
 def test_requests_from_the_http_api_have_no_delivery(bot):

@@ -40,7 +40,9 @@ class BotUnderTest:
         self._clock_start = self.clock()
 
     def now(self) -> datetime:
-        """The wall-clock time the fake clock stands for (records carry real timestamps)."""
+        """The wall-clock time the fake clock stands for. Records carry real timestamps, taken when the
+        handlers ran (a few real seconds into the test), so as of ``now()`` they look as old as the fake
+        time since then: the sweep's "nothing tried for 300 s" is judged on that, a little early."""
         return self.started_at + timedelta(seconds=self.clock() - self._clock_start)
 
     def wait(self, seconds: float) -> None:

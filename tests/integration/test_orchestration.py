@@ -176,18 +176,3 @@ def test_replay_is_safe_unless_asked_to_run_again(runtime, tmp_path):
 
     with pytest.raises(NothingToReplay):
         replay_request("unknown", *stores)
-
-
-def test_archive_replay_command_starts_a_replay(runtime):
-    from tools.archive_replay import start_replay
-
-    events = client("events")
-    bus_arn = events.describe_event_bus(Name=runtime.settings.event_bus_name)["Arn"]
-    events.create_archive(ArchiveName="vibecoder-archive", EventSourceArn=bus_arn)
-    start = datetime(2026, 11, 27, 10, tzinfo=UTC)
-
-    replay = start_replay(events, "vibecoder-archive", runtime.settings.event_bus_name, start,
-                          start + timedelta(hours=1))
-
-    assert replay["ReplayName"].startswith("vibecoder-archive-") and replay["State"] in ("STARTING", "RUNNING",
-                                                                                        "COMPLETED")

@@ -27,6 +27,7 @@ from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import SystemErrorOccurred
 from vibecoder.redaction import RedactingFormatter, install_log_redaction, redact
 from vibecoder.settings import get_settings
+from vibecoder.tables import REPLAY_WINDOW_DAYS
 
 METRICS_NAMESPACE = "BibleVibeCoder"
 CORRELATION_ID_PATH = "detail.correlationId"  # for Logger.inject_lambda_context on bus events
@@ -61,7 +62,7 @@ def idempotent_event(service: str, key_path: str = "id", publish: bool = False) 
     Follow-up ids are derived from their cause, so a re-run emits the same ids consumers drop.
     """
     config = IdempotencyConfig(event_key_jmespath=key_path, raise_on_no_idempotency_key=True,
-                               expires_after_seconds=24 * 3600)
+                               expires_after_seconds=REPLAY_WINDOW_DAYS * 86400)
     _idempotency_configs.append(config)
 
     def decorate(function: ProcessFn) -> ProcessFn:

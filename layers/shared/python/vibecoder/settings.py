@@ -7,6 +7,8 @@ import time
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vibecoder.tables import REPLAY_WINDOW_DAYS
+
 # Environment variable → field. Names are the design's contract; do not rename.
 _ENV = {
     "event_bus_name": "EVENT_BUS_NAME",
@@ -73,7 +75,7 @@ class Settings(BaseModel):
     # A Telegram album not delivered this long after the request (Telegram down, every retry failed) is
     # given up: the chat gets an apology instead.
     delivery_deadline_seconds: int = Field(default=1800, ge=1)
-    event_ttl_days: int = Field(default=30, ge=1)
+    event_ttl_days: int = Field(default=REPLAY_WINDOW_DAYS, ge=1)  # the events table (replay's source)
     dead_letter_queues: str = ""  # comma-separated SQS queue URLs, counted by GET /stats
     presigned_url_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)
     # Telegram requests: at most this many slides (more than 10 go out as two albums) and carousels per

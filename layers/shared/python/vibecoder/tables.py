@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# How far back an event may be replayed without repeating its effects: every consumer's idempotency
+# record lives this long, the bus archive keeps events this long (CDK), and so does the events table
+# (`python -m local replay`). A longer archive would replay events nobody remembers as new ones.
+REPLAY_WINDOW_DAYS = 30
+
 
 @dataclass(frozen=True)
 class Index:
