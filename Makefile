@@ -66,6 +66,7 @@ bench: bootstrap fonts chromium
 	$(PY) bench/cost_model.py
 	$(PY) bench/render_bench.py
 	$(PY) bench/load_bench.py
+	$(PY) bench/outage_bench.py
 	$(PY) bench/summary.py
 
 # The seed's renderer (for the side-by-side figures): Debian's headless Chromium, if we may install it.
