@@ -7,14 +7,27 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ai_content.logic import generate_content, warm_up
+from ai_content import knowledge
+from ai_content.logic import generate_content, unavailable_secrets, warm_up
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.models import AiAnalysisCompleted, AiContentRequested, CarouselContentAnalyzed
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
 
 SERVICE = "ai-content"
 logger, tracer, metrics = observability(SERVICE)
+
+
+def report_skips() -> None:
+    """Unreadable S3 knowledge (objects, or the listing) and secrets Secrets Manager did not give become
+    metrics; the counts then start again (metrics added during init go out with the first invocation)."""
+    for name, counter in (("KnowledgeSkipped", knowledge.skipped), ("SecretUnavailable", unavailable_secrets)):
+        if total := sum(counter.values()):
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=total)
+            counter.clear()
+
+
 warm_up()  # the knowledge index (and openai, when a key is set) during Lambda's init, not on a request
+report_skips()
 
 
 @idempotent_event(SERVICE, publish=True)
@@ -22,6 +35,7 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     request: AiContentRequested = envelope.data
     result = generate_content(request)
+    report_skips()
     ref = request.ref()
     metrics.add_dimension(name="provider", value=result.provider)
     metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)

@@ -321,18 +321,37 @@ class S3Source:
         return f"s3://{self.bucket}/{self.prefix}"
 
     def documents(self) -> Iterable[tuple[str, str]]:
+        """The notes under the prefix. An object that cannot be read or decoded is skipped, and so is the
+        whole prefix when S3 cannot be listed: each with a warning, counted in ``skipped`` (the handler
+        turns it into a metric). The bundled notes serve whatever S3 does."""
         client = self.client
         if client is None:
             import boto3  # noqa: PLC0415 - only deployments with an S3 prefix pay for it
 
             client = boto3.client("s3")
-        paginator = client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
-            for obj in page.get("Contents", []):
-                key = obj["Key"]
-                if key.lower().endswith(".md"):
-                    body = client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-                    yield key.rsplit("/", 1)[-1][:-3], body.decode("utf-8")
+        try:
+            pages = list(client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix))
+        except Exception as error:  # noqa: BLE001 - any S3 failure (denied, throttled, no network) skips S3
+            _skip("listing", f"s3://{self.bucket}/{self.prefix}", error)
+            return
+        for obj in (obj for page in pages for obj in page.get("Contents", [])):
+            key = obj["Key"]
+            if not key.lower().endswith(".md"):
+                continue
+            try:
+                text = client.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode("utf-8")
+            except Exception as error:  # noqa: BLE001 - one unreadable object must not cost the others
+                _skip("object", f"s3://{self.bucket}/{key}", error)
+                continue
+            yield key.rsplit("/", 1)[-1][:-3], text
+
+
+skipped: Counter[str] = Counter()  # S3 knowledge "listing"/"object" skips since the handler last reported them
+
+
+def _skip(kind: str, where: str, error: Exception) -> None:
+    logger.warning("knowledge: skipping %s %s (%s: %s)", kind, where, type(error).__name__, error)
+    skipped[kind] += 1
 
 
 def sources_from_settings(knowledge_dirs: Sequence[str | Path] = (), *, include_bundled: bool = True,

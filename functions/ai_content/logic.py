@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,7 +55,7 @@ class ContentSettings(BaseModel):
         env = os.environ if environ is None else environ
         values: dict = {
             "provider": env.get("CONTENT_PROVIDER", "auto") or "auto",
-            "openai_api_key": resolve_secret("OPENAI_API_KEY", env),
+            "openai_api_key": _openai_key(env),
             "openai_base_url": env.get("OPENAI_BASE_URL") or None,
             "openai_model": env.get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
             "knowledge_dirs": tuple(p for p in env.get("KNOWLEDGE_DIR", "").split(os.pathsep) if p.strip()),
@@ -81,6 +82,20 @@ class ContentSettings(BaseModel):
         return knowledge.sources_from_settings(
             self.knowledge_dirs, include_bundled=self.include_bundled_knowledge, s3_uri=self.knowledge_s3_uri
         )
+
+
+def _openai_key(env) -> str | None:
+    """The OpenAI key, or None (offline content) when Secrets Manager cannot give it: an outage of it
+    must not take ai-content down (at init this would be an import error on every cold start)."""
+    try:
+        return resolve_secret("OPENAI_API_KEY", env)
+    except Exception as error:  # noqa: BLE001 - denied, throttled, unreachable: all mean "no key for now"
+        logger.warning("OPENAI_API_KEY unavailable, offline content for now (%s: %s)", type(error).__name__, error)
+        unavailable_secrets["OPENAI_API_KEY"] += 1
+        return None
+
+
+unavailable_secrets: Counter[str] = Counter()  # failed reads since the handler last reported them
 
 
 class ContentResult(BaseModel):

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vibecoder.events.envelope import EventEnvelope
-from vibecoder.events.models import DataCarouselSaved, DataUserCreated
+from vibecoder.events.models import CarouselCompleted, DataCarouselSaved, DataUserCreated
 from vibecoder.repositories import HistoryEntry, UserRepository
 
 SERVICE = "data-persistence"
+UNTITLED = "—"
 
 
 @dataclass
@@ -30,9 +31,11 @@ def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
         return [event.follow_up("data.user.created", DataUserCreated(user_id=user.user_id, created_at=created_at),
                                 source=SERVICE)]
     carousel = event.data  # carousel.completed | carousel.failed
-    status = "completed" if event.type == "carousel.completed" else "failed"
-    title = getattr(carousel, "title", "") or carousel.reason
-    slides = len(getattr(carousel, "slides", []))
+    if isinstance(carousel, CarouselCompleted):
+        status, title, slides = "completed", carousel.title, len(carousel.slides)
+    else:
+        status, title, slides = "failed", carousel.reason, 0
+    title = title.strip() or UNTITLED  # content without a title (e.g. made from punctuation) is still history
     deps.users.add_history(
         carousel.user_id,
         HistoryEntry(request_id=carousel.request_id, title=title, status=status, slides=slides,

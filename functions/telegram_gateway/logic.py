@@ -28,6 +28,7 @@ from vibecoder.content import (
     THEMES,
     TOPIC_MAX_CHARS,
     Slide,
+    has_words,
 )
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope, new_id
@@ -195,6 +196,9 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
             talk.say(text("slides_out_of_range", language, min=MIN_SLIDES, max=deps.max_slides,
                           topic=escape_html(clip(body, 60))))
             return Outcome("slides_out_of_range")
+    if not has_words(body):  # "!!!", "🚀🔥", "…": nothing to write about, and no rate-limit slot for it
+        talk.say(text("nothing_to_write_about", language))
+        return Outcome("nothing_to_write_about")
     from_text = is_source_text(body) or (name == "text" and len(body) > TOPIC_MAX_CHARS)
     if from_text and len(body) > SOURCE_TEXT_MAX_CHARS:
         talk.say(text("text_too_long", language, length=len(body), limit=SOURCE_TEXT_MAX_CHARS))

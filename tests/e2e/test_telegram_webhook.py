@@ -400,3 +400,23 @@ def test_a_redelivered_update_takes_its_rate_limit_slot_once(tmp_path, monkeypat
         assert not any(r.startswith("⏳") for r in replies(bot, ann.chat_id))
         bot.post(ann.message("/carousel 2 BDD"))
         assert replies(bot, ann.chat_id)[-1].startswith("⏳ That's 2 carousels this hour")
+
+
+# --- nothing to write about -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("message", ["!!!\n\n???", "🚀🔥✨", "/carousel ...", "/carousel 3 ?!", "…\n\n—\n\n…",
+                                     "👍🏽\n\n🎉"])
+@pytest.mark.parametrize("language, expected", [("en", "There is nothing to make slides from"),
+                                                ("ru", "Здесь не из чего сделать слайды")])
+def test_punctuation_or_emoji_alone_gets_an_explanation_and_no_request(tmp_path, monkeypatch, message, language,
+                                                                       expected):
+    with bot_under_test(tmp_path, monkeypatch, CAROUSEL_RATE_LIMIT_PER_HOUR="1") as bot:
+        ann = bot.user(language_code=language)
+        bot.deliver(ann.message(message))
+        bot.deliver(ann.message("/carousel 2 TDD"))  # the one slot an hour is still free
+
+        nothing, *_ = replies(bot, ann.chat_id)
+        assert nothing.startswith(expected)
+        assert [e["data"]["topic"] for e in bot.events("carousel.generate.requested")] == ["TDD"]
+        assert bot.failed_deliveries() == [] and bot.runtime.router.dead_letters() == []

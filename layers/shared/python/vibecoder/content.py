@@ -40,6 +40,12 @@ def require_topic_or_text(topic: str | None, source_text: str | None) -> None:
         raise ValueError("either topic or sourceText is required")
 
 
+def has_words(text: str | None) -> bool:
+    """Something to write about: at least one letter or digit, in any script. Punctuation, emoji and
+    blanks alone are not (slides made from them have no title and say nothing)."""
+    return any(char.isalnum() for char in text or "")
+
+
 class CamelModel(BaseModel):
     """Base for every model on the wire: camelCase JSON, snake_case Python."""
 

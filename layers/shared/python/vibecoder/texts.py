@@ -48,6 +48,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "stage_failed": {"en": "Stopped ❌", "ru": "Не получилось ❌"},
     "topic_missing": {"en": "Send a topic after /carousel, e.g. /carousel TDD",
                       "ru": "Укажите тему после /carousel, например /carousel TDD"},
+    "nothing_to_write_about": {
+        "en": "There is nothing to make slides from: send a topic in words, e.g. <i>Clean Architecture</i>, or "
+              "paste a text of a few paragraphs. (Emoji and punctuation alone are not enough.)",
+        "ru": "Здесь не из чего сделать слайды: пришлите тему словами, например <i>Чистая архитектура</i>, или "
+              "вставьте текст из нескольких абзацев. (Одних эмодзи и знаков препинания мало.)",
+    },
     "topic_too_long": {
         "en": "That topic is too long ({length:# character|# characters}, at most {limit}). Shorten it, or paste it as a "
               "text of a few paragraphs.",
