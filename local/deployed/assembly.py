@@ -3,13 +3,16 @@
 :func:`synthesize` runs the project's pinned CDK CLI (the same command as ``make synth``) into a
 folder of its own with the harness's context: this machine's architecture, so the dependency layer
 is pip-installed for it, and the Bot API URL of the fake Telegram server. The layer is bundled once
-per input hash: CDK keeps ``asset.<hash>`` and skips bundling when it exists. :class:`Assembly` finds
+per input hash: CDK keeps ``asset.<hash>`` and skips bundling when it exists; and the whole synthesis
+is reused while the files the app reads (:data:`SYNTH_INPUTS`) and the context are unchanged.
+:class:`Assembly` finds
 the folder behind every ``Code``/``Content`` of the template through the asset manifest, as ``cdk
 deploy`` does when it uploads them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -40,10 +43,41 @@ class SynthError(RuntimeError):
     pass
 
 
+# What the CDK app reads: a synthesis is reused while these files and the context are unchanged.
+SYNTH_INPUTS = ("cdk", "functions", "layers", "tools/build_layer.py", "requirements.txt", "requirements.lock",
+                "requirements-dev.txt", "cdk.json", "package.json", "package-lock.json")
+SYNTH_RECORD = "harness-synth.json"
+
+
+def inputs_digest() -> str:
+    """A digest of every file the synthesis depends on (bytecode caches aside)."""
+    digest = hashlib.sha256()
+    for name in SYNTH_INPUTS:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def reusable_context(outdir: Path) -> dict[str, str] | None:
+    """The context of the synthesis in ``outdir`` if its inputs are still the current ones."""
+    record = outdir / SYNTH_RECORD
+    if not record.exists() or not (outdir / "manifest.json").exists():
+        return None
+    saved = json.loads(record.read_text())
+    return saved["context"] if saved.get("inputs") == inputs_digest() else None
+
+
 def synthesize(outdir: Path, context: dict[str, str]) -> Assembly:
-    """``cdk synth`` into ``outdir`` with ``context``; assets no longer referenced are removed."""
+    """``cdk synth`` into ``outdir`` with ``context`` (reused while inputs and context are unchanged)."""
+    if reusable_context(outdir) == context:
+        return Assembly.load(outdir)
     if not CDK_CLI.exists():
         raise SynthError(f"{CDK_CLI} is missing: run `make synth` (npm ci) first")
+    (outdir / SYNTH_RECORD).unlink(missing_ok=True)
+    digest = inputs_digest()  # before the synthesis: an edit during it must not pass for synthesized
     command = [str(CDK_CLI), "synth", "-q", "--no-notices", "-o", str(outdir)]
     for key, value in context.items():
         command += ["-c", f"{key}={value}"]
@@ -53,6 +87,7 @@ def synthesize(outdir: Path, context: dict[str, str]) -> Assembly:
         raise SynthError(f"cdk synth failed ({result.returncode}):\n{result.stderr[-4000:]}")
     assembly = Assembly.load(outdir)
     assembly.remove_stale_assets()
+    (outdir / SYNTH_RECORD).write_text(json.dumps({"inputs": digest, "context": context}))
     return assembly
 
 

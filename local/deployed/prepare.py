@@ -11,9 +11,10 @@ import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from local.deployed import sandbox
-from local.deployed.assembly import CDK_CLI, ROOT, Assembly, machine_architecture, synthesize
+from local.deployed.assembly import CDK_CLI, ROOT, Assembly, machine_architecture, reusable_context, synthesize
 from local.deployed.stack import DeployedStack, StackOptions
 
 BUILD = ROOT / "build" / "deployed"
@@ -45,13 +46,26 @@ class Prepared:
         return DeployedStack(assembly or self.assembly, self.options(workdir, **kwargs))
 
 
-def prepare(telegram_api_url: str, build: Path = BUILD) -> Prepared:
-    """Synthesize for this machine (the layer for its architecture) and install the runtime's packages."""
+def previous_telegram_port(build: Path = BUILD) -> int:
+    """The Bot API port of the last synthesis when it can be reused (0: none), so a rerun needs no new one."""
+    context = reusable_context(build / "cdk.out") or {}
+    port = urlsplit(context.get("telegramApiUrl", "")).port
+    return port if port and context.get("architecture") == machine_architecture() else 0
+
+
+def prepare(telegram_api_url: str | None, build: Path = BUILD) -> Prepared:
+    """Synthesize for this machine (the layer for its architecture) and install the runtime's packages.
+
+    ``telegram_api_url`` None: any Bot API URL will do (no function calls it), so a reusable
+    synthesis is taken as it is.
+    """
     python, problems = prerequisites()
     if problems:
         raise RuntimeError("the deployed shape cannot run here: " + "; ".join(problems))
     build = build.resolve()
     architecture = machine_architecture()
+    if telegram_api_url is None:
+        telegram_api_url = (reusable_context(build / "cdk.out") or {}).get("telegramApiUrl", "http://127.0.0.1:9")
     assembly = synthesize(build / "cdk.out", {"architecture": architecture, "telegramApiUrl": telegram_api_url})
     runtime = sandbox.runtime_packages(python, architecture, build)
     return Prepared(python, assembly, runtime, architecture, shape_cache(build, assembly))

@@ -25,8 +25,18 @@ REQUIRED = os.environ.get("DEPLOYED_TEST_REQUIRED") == "1"  # make deployed-test
 
 @pytest.fixture(scope="session")
 def telegram():
-    with FakeTelegram() as fake:
+    """The fake Bot API, on the port the last synthesis named when that port is free (the synthesis is reused)."""
+    from local.deployed.prepare import previous_telegram_port
+
+    fake = FakeTelegram()
+    try:
+        fake.start(previous_telegram_port())
+    except OSError:  # taken: any port, and a new synthesis naming it
+        fake.start()
+    try:
         yield fake
+    finally:
+        fake.stop()
 
 
 @pytest.fixture(scope="session")
@@ -90,8 +100,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("deployed shape: grants no call used (reported, not failed)")
         for name, function in report["functions"].items():
             unused = sorted({g["action"] for g in function["unusedGrants"]})
-            starts = ", ".join(f"{c['initMs']:.0f} ms" for c in function["coldStarts"]) or "never started"
-            terminalreporter.write_line(f"{name}: {function['invocations']} invocations, init {starts}, "
-                                        f"peak {function['maxRssMb']} of {function['memoryMb']} MB; "
-                                        f"unused: {', '.join(unused) or 'none'}")
-        terminalreporter.write_line("full report: build/deployed/report.json")
+            terminalreporter.write_line(f"{name}: {function['invocations']} invocations, "
+                                        f"{len(function['coldStarts'])} instance(s), peak {function['maxRssMb']} "
+                                        f"of {function['memoryMb']} MB; unused: {', '.join(unused) or 'none'}")
+        terminalreporter.write_line("full report (resources of each grant, cold starts): build/deployed/report.json; "
+                                    "cold-start figures: python bench/deployed_coldstart_bench.py")
