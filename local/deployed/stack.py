@@ -26,7 +26,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +85,8 @@ class StackOptions:
     seed: int = 0
     without: dict[str, frozenset[str]] = field(default_factory=dict)  # asset key → files left out (self-tests)
     mounts: Path | None = None  # where /var/task and /opt mounts are kept (shared between stacks: bytecode reuse)
+    clock: Callable[[], float] | None = None  # the router's time for Lambda's retry delays (default: real time;
+    sleep: Callable[[float], None] | None = None  # tests pass a fake clock whose sleep only moves it forward)
 
 
 @dataclass
@@ -135,13 +137,16 @@ class DeployedStack:
             self._check_function(function)
             self.pools[function.name] = FunctionPool(self._worker_spec(function))
         queues = self._route_events()
-        retries = {1 + self.functions[name].max_retries for name in queues}
-        if len(retries) > 1:
-            raise TemplateError(f"functions retry asynchronous invocations differently ({sorted(retries)}): "
-                                "the local router takes one count")
         router_sqs = self._new_client("sqs")
         router_sqs.meta.events.register("before-parameter-build.sqs.SendMessage", self._dead_letter_sent)
-        self.router = EventRouter(router_sqs, queues, self._invoke_async, max_attempts=retries.pop() if retries else 3)
+        timing = {k: v for k, v in (("clock", self.options.clock), ("sleep", self.options.sleep)) if v is not None}
+        self.router = EventRouter(router_sqs, queues, self._invoke_async, **timing)
+        retries = {self.functions[name].max_retries for name in queues}
+        if len(retries) > 1 or not retries <= set(range(len(self.router.retry_delays) + 1)):
+            raise TemplateError(f"asynchronous retries {sorted(retries)}: the local router runs Lambda's schedule "
+                                f"of up to {len(self.router.retry_delays)}, one count for every function")
+        if retries:  # MaximumRetryAttempts of the functions' EventInvokeConfig: the first delays of Lambda's schedule
+            self.router.retry_delays = self.router.retry_delays[:retries.pop()]
         model = read_rest_api(self)
         if model is not None:
             self.api = DeployedApi(self, model)

@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_api import FakeClock, FakeTelegram
 from tests.fakes.telegram_harness import BotUnderTest
 
 if os.environ.get("PYTEST_XDIST_WORKER"):  # one synthesis and one stack per session: never in the parallel run
@@ -54,7 +54,8 @@ def prepared(telegram):
 def stack(prepared, telegram, tmp_path_factory):
     from local.deployed.prepare import BUILD
 
-    running = prepared.stack(tmp_path_factory.mktemp("deployed")).start()
+    clock = FakeClock()  # Lambda's retries wait 1 and 2 minutes: on this clock, only as long as it takes
+    running = prepared.stack(tmp_path_factory.mktemp("deployed"), clock=clock, sleep=clock.sleep).start()
     # The operator's step after `cdk deploy` (docs/operations.md): the bot token goes into its secret.
     token_secret = running.functions["telegram-sender"].environment["TELEGRAM_BOT_TOKEN_PARAM"]
     running.client("secretsmanager").put_secret_value(SecretId=token_secret, SecretString=telegram.token)

@@ -27,9 +27,11 @@ def buttons_message(bot, chat_id: int):
         b["callback_data"].startswith("restyle:") for b in m.buttons))
 
 
-def slide_bytes(stack, key: str) -> bytes:
+def image_bytes(stack, carousel: dict) -> list[bytes]:
+    """The rendered images of a completed carousel, in order (a long slide may have several)."""
     bucket = stack.functions["image-renderer"].environment["SLIDES_BUCKET"]
-    return stack.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    return [stack.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+            for slide in carousel["slides"] for key in slide["imageKeys"]]
 
 
 # --- the shape itself --------------------------------------------------------------------------------
@@ -131,13 +133,13 @@ def test_a_topic_on_the_webhook_becomes_one_album_with_its_buttons(bot):
     assert greeting.text.startswith("👋 Hi, Ann")
     assert status.text.endswith("Done ✅")
     (photos,) = bot.telegram.albums(ann.chat_id)
-    assert [m.id for m in photos] == [m.id for m in album] and len(photos) == 3
+    assert [m.id for m in photos] == [m.id for m in album] and len(photos) >= 3
     (done,) = completed(bot, ann.chat_id)
     assert [b["callback_data"] for b in ready.buttons] == [f"orig:{done['requestId']}", f"pdf:{done['requestId']}",
                                                           f"restyle:{done['requestId']}"]
     (upload,) = [c for c in bot.telegram.calls_of("sendMediaGroup") if c.params["chat_id"] in (ann.chat_id,
                                                                                                str(ann.chat_id))]
-    assert [u.data for u in upload.files.values()] == [slide_bytes(bot.runtime, s["imageKey"]) for s in done["slides"]]
+    assert [u.data for u in upload.files.values()] == image_bytes(bot.runtime, done)
 
 
 def test_the_buttons_send_the_originals_a_pdf_and_another_style(bot):
@@ -147,8 +149,7 @@ def test_the_buttons_send_the_originals_a_pdf_and_another_style(bot):
 
     bot.deliver(ann.press(buttons_message(bot, ann.chat_id), "📎 Originals"))
     (documents,) = bot.telegram.albums(ann.chat_id, kind="document")
-    assert [bot.telegram.files[m["document"]["file_id"]] for m in documents] == [
-        slide_bytes(bot.runtime, s["imageKey"]) for s in first["slides"]]
+    assert [bot.telegram.files[m["document"]["file_id"]] for m in documents] == image_bytes(bot.runtime, first)
     from PIL import Image
 
     with Image.open(io.BytesIO(bot.telegram.files[documents[0]["document"]["file_id"]])) as original:
@@ -157,7 +158,7 @@ def test_the_buttons_send_the_originals_a_pdf_and_another_style(bot):
     bot.deliver(ann.press(buttons_message(bot, ann.chat_id), "📄 PDF"))
     (pdf,) = [m for m in bot.telegram.chat(ann.chat_id) if m.get("document", {}).get("mime_type") == "application/pdf"]
     data = bot.telegram.files[pdf["document"]["file_id"]]
-    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type /Page\b", data)) == 3
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type /Page\b", data)) == len(documents)
 
     tap = ann.press(buttons_message(bot, ann.chat_id), "🎨 Another style")
     bot.deliver(tap)

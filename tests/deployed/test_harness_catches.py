@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from local.deployed.process import InitError
+from tests.fakes.telegram_api import FakeClock
 
 SAMPLES = Path(__file__).resolve().parents[2] / "events" / "samples"
 PROBE_MODULE_SOURCE = '''
@@ -52,7 +53,8 @@ def sample(name: str) -> dict:
 @contextmanager
 def fresh_stack(prepared, workdir: Path, data: dict | None = None, assembly=None, **options):
     assembly = assembly or (prepared.assembly if data is None else prepared.assembly.with_template(data))
-    stack = prepared.stack(workdir, assembly, seed=7, **options).start()
+    clock = FakeClock()
+    stack = prepared.stack(workdir, assembly, seed=7, clock=clock, sleep=clock.sleep, **options).start()
     try:
         yield stack
     finally:
