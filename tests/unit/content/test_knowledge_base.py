@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -140,14 +139,11 @@ def test_s3_source_reads_markdown_objects():
     assert [n.id for n in notes] == ["a"] and notes[0].intro == "Alpha."
 
 
-def test_index_is_built_once_per_process_and_quickly():
+def test_index_is_built_once_per_process():
+    # How fast it builds is a benchmark's question (bench/coldstart_bench.py), not a unit test's.
     knowledge.clear_cache()
-    sources = ContentSettings().knowledge_sources()
-    started = time.perf_counter()
-    first = get_index(sources)
-    elapsed_ms = (time.perf_counter() - started) * 1000
+    first = get_index(ContentSettings().knowledge_sources())
     assert get_index(ContentSettings().knowledge_sources()) is first
-    assert elapsed_ms < 500, elapsed_ms  # ~15-30 ms here; generous for slow CI machines
 
 
 def test_s3_prefix_from_settings_with_moto():
