@@ -17,6 +17,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from vibecoder.bus import EventPublisher
@@ -226,12 +227,25 @@ def _within_rate_limit(talk: Conversation) -> bool:
         return True
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
-    if talk.deps.limits.increment_within(f"ratelimit#{talk.user_id}", f"carousels#{window}", limit,
-                                         ttl_seconds=2 * RATE_WINDOW_SECONDS):
+    counter = (f"ratelimit#{talk.user_id}", f"carousels#{window}")
+    if talk.deps.limits.increment_within(*counter, limit, ttl_seconds=2 * RATE_WINDOW_SECONDS):
+        return True
+    # A request that ended topic_not_covered made no carousel: it used no slot, so the window's limit
+    # grows by those (read only when the limit is reached; the count stays atomic).
+    not_covered = _not_covered_in_window(talk, window, limit)
+    if not_covered and talk.deps.limits.increment_within(*counter, limit + not_covered,
+                                                         ttl_seconds=2 * RATE_WINDOW_SECONDS):
         return True
     minutes = max(1, math.ceil(((window + 1) * RATE_WINDOW_SECONDS - now) / 60))
     talk.say(text("rate_limited", talk.language, limit=limit, minutes=minutes))
     return False
+
+
+def _not_covered_in_window(talk: Conversation, window: int, limit: int) -> int:
+    """The user's requests of this rate-limit window that ended topic_not_covered (the latest few)."""
+    recent = talk.deps.carousels.list_by_user(talk.user_id, limit=2 * limit + 10)
+    return sum(1 for r in recent if (r.failure or "").startswith("topic_not_covered")
+               and int(datetime.fromisoformat(r.created_at).timestamp() // RATE_WINDOW_SECONDS) == window)
 
 
 def _status_message(talk: Conversation, status: str) -> int | None:
