@@ -421,7 +421,7 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
     carousels = talk.deps.carousels
     carousels.create(request)
     copied = {"title": original.title, "caption": original.caption, "provider": original.provider,
-              "statusMessageId": status_id}
+              "content": original.content.to_wire() if original.content else None, "statusMessageId": status_id}
     carousels.update(new_id_, status=CarouselStatus.RENDERING, language=language,
                      slides=[s.to_wire() for s in slides], **{k: v for k, v in copied.items() if v is not None})
     generated = CarouselSlidesGenerated(
