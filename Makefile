@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: bootstrap fonts ocr demo test lint schemas serve bot bench chromium clean
+.PHONY: bootstrap fonts ocr demo test lint schemas serve bot bench eval chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bot: bootstrap fonts
 schemas: bootstrap
 	$(PY) -m tools.catalog_docs --write
 
+# The content evaluation (issue #12): topics, pasted texts and scripted OpenAI answers, checked per
+# carousel; prints a table and a score, writes its BENCHMARKS.md section, and fails when a goal is missed.
+eval: bootstrap fonts
+	$(PY) bench/content_eval.py --strict
+
 # Figures, not tests: BENCHMARKS.md is rewritten with what this machine measures.
 bench: bootstrap fonts chromium
 	$(PY) bench/coldstart_bench.py
@@ -67,6 +72,7 @@ bench: bootstrap fonts chromium
 	$(PY) bench/render_bench.py
 	$(PY) bench/load_bench.py
 	$(PY) bench/outage_bench.py
+	$(PY) bench/content_eval.py
 	$(PY) bench/summary.py
 
 # The seed's renderer (for the side-by-side figures): Debian's headless Chromium, if we may install it.

@@ -24,7 +24,8 @@ RESULTS = ROOT / "bench" / "results"
 CODE_PATHS = [str(ROOT / "functions"), str(ROOT / "layers" / "shared" / "python")]
 
 # Section order in BENCHMARKS.md (a missing section is inserted at its place).
-SECTION_ORDER = ["summary", "coldstart", "coldstart-deployed", "flow", "load", "memory", "cost", "render", "whatif"]
+SECTION_ORDER = ["summary", "coldstart", "coldstart-deployed", "flow", "load", "memory", "cost", "render", "whatif",
+                 "content-before", "content"]
 
 HEADER = """# Benchmarks
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The summary at the top of BENCHMARKS.md: issue #8's goals next to what the other scripts measured.
+"""The summary at the top of BENCHMARKS.md: the goals (issues #8 and #12) next to what the other scripts measured.
 
     python bench/summary.py
 
@@ -73,6 +73,11 @@ def main() -> int:
         rows.append(f"| cost per 1,000 carousels on AWS without OpenAI | < $0.50 | ${cost['total']:.2f} (largest: "
                     f"{cost['dominant'][0]}, ${cost['dominant'][2]:.3f}) | {'✅' if cost['total'] < 0.5 else '❌'} |")
     rows.append("| render figures | issue #4's goals | see *Render benchmark* below | |")
+    content = benchlib.load_result("content")
+    if content:
+        rows.append(f"| content evaluation score (issue #12) | — | {content['score']:.1f} / 100 | |")
+        rows += [f"| content: {g['goal']} | {g['target']} | {g['measured']} | {'✅' if g['ok'] else '❌'} |"
+                 for g in content["goals"]]
     text = "\n".join([
         "## Summary (issue #8)",
         "",

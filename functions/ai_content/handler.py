@@ -49,8 +49,12 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
         style=request.style,
         provider=result.provider,
         model=result.model,
+        fallback_reason=result.fallback_reason,
+        failure=result.failure,
+        covered_subjects=result.covered_subjects,
+        language=request.language,
     )
-    completed = AiAnalysisCompleted(**ref, **result.model_dump(exclude={"content"}))  # the same field names
+    completed = AiAnalysisCompleted(**ref, **result.model_dump(exclude={"content", "covered_subjects"}))  # same names
     return [
         envelope.follow_up("carousel.content.analyzed", analyzed, source=SERVICE, **provenance).to_wire(),
         envelope.follow_up("ai.analysis.completed", completed, source=SERVICE, **provenance).to_wire(),

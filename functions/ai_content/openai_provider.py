@@ -1,29 +1,46 @@
-"""The OpenAI provider: structured output straight into the content model, with retries and a breaker.
+"""The OpenAI provider: a carousel in the format the model picks, checked, repaired once, or honestly dropped.
 
 Imported only when an API key is set (the ``openai`` package costs ~400 ms of cold start). Any
-OpenAI-compatible server works through ``OPENAI_BASE_URL``. Every failure is turned into an
-:class:`OpenAIOutcome` with a ``reason``; nothing here raises for a provider problem, and the
-caller falls back to the offline provider.
+OpenAI-compatible server works through ``OPENAI_BASE_URL``:
+
+* the answer is asked for as strict ``json_schema`` structured output; a server that refuses that
+  response format gets ``json_object``, then a plain request with the schema in the prompt (the
+  working mode is remembered per server and model), and an answer wrapped in a ```json fence or in
+  prose is read all the same;
+* the model picks the format (list, how-to, myth vs fact, X vs Y, story, principles) and orders the
+  slides; its order is kept. The cover is its hook, each slide one idea, the last slide its summary
+  and call to action; quotes are optional; every length comes from the renderer's text budget;
+* the answer is checked: markdown is stripped; a wrong language, too few slides or fields longer
+  than the budget get one repair request (a follow-up turn that says exactly what to fix). After
+  it, a field still too long is shortened on sentence boundaries, a short answer becomes an honest
+  shorter carousel (never padded with anything else), and a wrong language is a failure;
+* failures (timeouts, 429/5xx, malformed or empty answers) are retried with backoff within the
+  deadline; a ``Retry-After`` that does not fit the remaining time (or is longer than the backoff
+  cap) ends the attempts at once. Every failure becomes an :class:`OpenAIOutcome` with a ``reason``;
+  nothing here raises for a provider problem, and the caller falls back, saying why.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vibecoder.content import BODY_MAX_CHARS, TITLE_MAX_CHARS, CarouselContent, Concept, Principle, Quote
+from vibecoder.content import TITLE_MAX_CHARS, CarouselContent, CarouselFormat, Slide, SlideType, TextBudget
 from vibecoder.events.models import AiContentRequested
 
 from .circuit import CircuitBreaker, breaker_for
-from .offline import CAPTION_MAX_CHARS, make_caption, make_hashtags, resolve_language, slots_for, topic_title
-from .text import shorten
+from .finishing import caption_with_hashtags, closing_slide, label, make_caption, make_hashtags, slots_for
+from .text import detect_language, fit_text, guess_language, language_scores, strip_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -38,138 +55,264 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "gpt-5-mini": (0.25, 2.00),
     "gpt-5-nano": (0.05, 0.40),
 }
-MAX_CODE_LINES = 8
 BACKOFF_CAP_S = 8.0
+CTA_MAX_CHARS = 60
+LANGUAGE_NAMES = {
+    "en": "English", "ru": "Russian", "uk": "Ukrainian", "de": "German", "es": "Spanish", "fr": "French",
+    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "tr": "Turkish", "zh": "Chinese",
+    "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi", "th": "Thai", "el": "Greek",
+    "ka": "Georgian", "hy": "Armenian", "be": "Belarusian", "kk": "Kazakh", "cs": "Czech", "sv": "Swedish",
+}
+ModelFormat = Literal["list", "how_to", "myth_vs_fact", "x_vs_y", "story", "principles"]
 
 
 # --- the wire model ---------------------------------------------------------------------------
-# The content model itself carries Python defaults (``subtitle: str = ""``, ``language = "en"``),
-# and strict structured output rejects ``default`` in a schema on some servers (Azure among them).
-# This model mirrors ``CarouselContent`` field for field, with no defaults and with the slide
-# budget in each description; ``to_content`` turns it into the content model (a unit test checks
-# the two stay in step).
+# Defaults make parsing lenient (a server without structured output may leave a field out); the
+# strict JSON schema sent to the model is derived from these models without them (strict structured
+# output rejects ``default`` on some servers, Azure among them), see ``strict_schema``.
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DraftSlide(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["point", "definition", "practice", "quote", "code"] = "point"
+    title: str = ""
+    body: str = ""
+    code: str | None = None
+    emoji: str | None = None
 
 
-class DraftPrinciple(_Strict):
-    title: str = Field(description=f"A short imperative headline, at most {TITLE_MAX_CHARS} characters.")
-    description: str = Field(description=f"One or two plain sentences, at most {BODY_MAX_CHARS} characters.")
-    emoji: str | None = Field(description="One emoji that fits the principle.")
+class CarouselDraft(BaseModel):
+    """What the model returns: the carousel, slide by slide, in its order."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: ModelFormat = "principles"
+    hook: str = ""
+    subtitle: str = ""
+    emoji: str | None = None
+    slides: list[DraftSlide] = Field(default_factory=list)
+    closing_title: str = ""
+    summary: str = ""
+    cta: str = ""
+    caption: str = ""
+    hashtags: list[str] = Field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        """The prose of the answer (code aside), for the language check."""
+        return [self.hook, self.subtitle, *(f"{s.title} {s.body}" for s in self.slides), self.summary, self.cta]
+
+    def cleaned(self) -> CarouselDraft:
+        """The same answer without markdown in any prose field (code is left as it is)."""
+        def slide(s: DraftSlide) -> DraftSlide:
+            return s.model_copy(update={"title": strip_markdown(s.title), "body": strip_markdown(s.body)})
+
+        return self.model_copy(update={
+            "hook": strip_markdown(self.hook), "subtitle": strip_markdown(self.subtitle),
+            "slides": [slide(s) for s in self.slides if s.title.strip() or s.body.strip() or (s.code or "").strip()],
+            "closing_title": strip_markdown(self.closing_title), "summary": strip_markdown(self.summary),
+            "cta": strip_markdown(self.cta), "caption": strip_markdown(self.caption),
+            "hashtags": [h.strip() for h in self.hashtags if h.strip()],
+        })
 
 
-class DraftQuote(_Strict):
-    text: str = Field(description=f"The exact quote, at most {BODY_MAX_CHARS} characters.")
-    author: str | None = Field(description="The real author of the quote; null if the quote is unattributed.")
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """*model*'s JSON schema for strict structured output: every property required, no defaults,
+    no extra properties."""
+    schema = model.model_json_schema()
 
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("default", None)
+            if node.get("type") == "object" and "properties" in node:
+                node["required"] = list(node["properties"])
+                node["additionalProperties"] = False
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
 
-class DraftConcept(_Strict):
-    term: str = Field(description=f"The term, at most {TITLE_MAX_CHARS} characters.")
-    definition: str = Field(description=f"A plain definition, at most {BODY_MAX_CHARS} characters.")
-    code: str | None = Field(description=f"An optional snippet, at most {MAX_CODE_LINES} short lines; null if none.")
-
-
-class CarouselDraft(_Strict):
-    """What the model returns: the carousel content, field for field."""
-
-    title: str = Field(description=f"The carousel's title, at most {TITLE_MAX_CHARS} characters.")
-    subtitle: str = Field(description="A one-sentence hook for the cover, at most 160 characters.")
-    emoji: str | None = Field(description="One emoji for the cover.")
-    principles: list[DraftPrinciple]
-    quotes: list[DraftQuote]
-    concepts: list[DraftConcept]
-    keywords: list[str] = Field(description="5 to 8 key terms of the topic.")
-    summary: str = Field(description=f"The closing slide's takeaway, at most {BODY_MAX_CHARS} characters.")
-    caption: str = Field(description="An Instagram caption: 2-3 sentences and a call to action, no hashtags.")
-    hashtags: list[str] = Field(description="5 to 8 hashtags, each starting with #.")
-
-    def to_content(self, language: str) -> CarouselContent:
-        def code(snippet: str | None) -> str | None:
-            if not snippet or not snippet.strip():
-                return None
-            lines = snippet.strip("\n").splitlines()[:MAX_CODE_LINES]
-            return shorten("\n".join(lines), BODY_MAX_CHARS) if len("\n".join(lines)) > BODY_MAX_CHARS else "\n".join(lines)
-
-        return CarouselContent(
-            title=shorten(self.title, TITLE_MAX_CHARS),
-            subtitle=shorten(self.subtitle, BODY_MAX_CHARS),
-            emoji=(self.emoji or None),
-            language=language,
-            principles=[
-                Principle(title=shorten(p.title, TITLE_MAX_CHARS), description=shorten(p.description, BODY_MAX_CHARS),
-                          emoji=p.emoji or None)
-                for p in self.principles if p.title.strip()
-            ],
-            quotes=[Quote(text=shorten(q.text, BODY_MAX_CHARS), author=(q.author or None)) for q in self.quotes if q.text.strip()],
-            concepts=[
-                Concept(term=shorten(c.term, TITLE_MAX_CHARS), definition=shorten(c.definition, BODY_MAX_CHARS), code=code(c.code))
-                for c in self.concepts if c.term.strip()
-            ],
-            keywords=[k.strip() for k in self.keywords if k.strip()][:10],
-            summary=shorten(self.summary, BODY_MAX_CHARS),
-            caption=self.caption.strip(),
-            hashtags=[h.strip() for h in self.hashtags if h.strip()][:10],
-        )
+    visit(schema)
+    return schema
 
 
 # --- prompts ----------------------------------------------------------------------------------
 
 
-def plan(slides_count: int) -> tuple[int, int, int]:
-    """(principles, concepts, quotes) that fill the slides between the cover and the summary."""
-    slots = slots_for(slides_count)
-    quotes = max(1 if slots >= 3 else 0, slots // 4)
-    concepts = max(1 if slots >= 2 else 0, round((slots - quotes) / 3))
-    return max(slots - quotes - concepts, 0), concepts, quotes
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
 
 
-_SYSTEM = {
-    "en": (
-        "You write Instagram carousels about software development for the Telegram bot Bible VibeCoder. "
-        "Write in English, concretely and practically, for working developers. The carousel has exactly {n} slides: "
-        "the cover (title and subtitle), {slots} content slides and a closing summary slide. For the content slides "
-        "give exactly {p} principles, {c} concepts and {q} quotes. Budgets, strictly: every title and term at most "
-        f"{TITLE_MAX_CHARS} characters; every description, definition, quote and the summary at most {BODY_MAX_CHARS} "
-        "characters; code at most {lines} short lines. Quotes must be real and correctly attributed; if you are not "
-        "sure of a quote, return fewer quotes rather than invent one. No markdown inside fields."
-    ),
-    "ru": (
-        "Ты пишешь карусели для Instagram о разработке программ для Telegram-бота Bible VibeCoder. "
-        "Пиши по-русски, конкретно и практично, для работающих разработчиков. В карусели ровно {n} слайдов: "
-        "обложка (заголовок и подзаголовок), {slots} содержательных слайдов и итоговый слайд. Для содержательных "
-        "слайдов дай ровно {p} принципов, {c} понятий и {q} цитат. Строгие лимиты: заголовок и термин — не более "
-        f"{TITLE_MAX_CHARS} символов; описание, определение, цитата и итог — не более {BODY_MAX_CHARS} символов; "
-        "код — не более {lines} коротких строк. Цитаты должны быть настоящими и с верным автором; если не уверен "
-        "в цитате, дай меньше цитат, но не выдумывай. Без markdown внутри полей."
-    ),
-}
-_USER_TOPIC = {"en": "Topic: {topic}", "ru": "Тема: {topic}"}
-_USER_TEXT = {
-    "en": (
-        "Structure the following text into the carousel. Use only what the text says: its headings and paragraphs "
-        "become slides; add no facts, quotes or examples that are not in it.{topic}\n\n---\n{text}"
-    ),
-    "ru": (
-        "Разложи следующий текст по слайдам карусели. Используй только то, что сказано в тексте: заголовки и абзацы "
-        "становятся слайдами; не добавляй фактов, цитат и примеров, которых в нём нет.{topic}\n\n---\n{text}"
-    ),
-}
-
-
-def build_messages(request: AiContentRequested, language: str) -> list[dict[str, str]]:
-    p, c, q = plan(request.slides_count)
-    system = _SYSTEM[language].format(n=request.slides_count, slots=slots_for(request.slides_count), p=p, c=c, q=q,
-                                      lines=MAX_CODE_LINES)
+def target_language(request: AiContentRequested) -> str | None:
+    """The language the carousel must be in: a pasted text's own; for a topic the user's ``/lang``,
+    else the topic's; None when a short topic gives no clue (the model then follows the topic)."""
     if request.source_text and request.source_text.strip():
-        topic = ""
-        if request.topic:
-            topic = (" Title: " if language == "en" else " Заголовок: ") + request.topic.strip()
-        user = _USER_TEXT[language].format(topic=topic, text=request.source_text.strip())
+        return guess_language(request.source_text) or request.language
+    return request.language or guess_language(request.topic)
+
+
+_SYSTEM = """You write Instagram carousels for the Telegram bot Bible VibeCoder: concrete, useful, worth saving.
+{language}
+
+Pick the format that fits best and name it in "format":
+- list: "7 habits of …", one item a slide;
+- how_to: the steps, in the order they are done;
+- myth_vs_fact: a common myth as the title ("Myth: …"), the fact that corrects it as the body;
+- x_vs_y: a comparison, one aspect a slide;
+- story: the problem, what happened, the solution;
+- principles: the key ideas of a subject.
+The slides follow the format, in your order.
+
+- hook: the cover's headline, a promise or a number in about 8-10 words, not just the topic's name; at most {cover_title} characters. subtitle: one line under it, at most {cover_body} characters.
+- slides: exactly {count} content slides, one idea each. title: at most {title} characters. body: plain sentences, at most {body} characters.
+  kind "point" for most slides; "definition" for a term; "practice" for something to try; "code" for a snippet (code: at most {lines} lines of at most {width} characters; body empty); "quote" only for a real quote you are sure of (title: its author's real name; body: the exact words, at most {quote} characters). No quote at all is fine.
+- closing_title (at most {title} characters), summary (the takeaway, at most {summary} characters) and cta (a short call to action, at most {cta} characters) make the last slide.
+- caption: two or three sentences for the post, no hashtags. hashtags: three to six, each starting with #.
+No invented statistics, numbers, studies or quotes. No markdown anywhere: no **, no #, no backticks, no bullets."""
+
+_TOPIC = "Topic: {topic}"
+_TEXT = (
+    "Turn the following text into the carousel. Use only what it says: its headings, lists and paragraphs become "
+    "the slides; keep every list item, word for word; add no facts, quotes or examples that are not in it.{title}"
+    "\n\n---\n{text}"
+)
+_JSON_SHAPE = "Answer with one JSON object only, with exactly these fields (JSON Schema):\n{schema}"
+
+
+def budget_numbers(budget: TextBudget) -> dict[str, int]:
+    return {"cover_title": budget.cover_title, "cover_body": budget.cover_body, "title": budget.title,
+            "body": budget.body, "quote": budget.quote, "lines": budget.code_lines, "width": budget.code_width,
+            "summary": budget.body - CTA_MAX_CHARS - 2, "cta": CTA_MAX_CHARS}
+
+
+def build_messages(request: AiContentRequested, language: str | None, budget: TextBudget, *,
+                   schema_in_prompt: bool = False) -> list[dict[str, str]]:
+    if language:
+        instruction = f"Write every text field in {language_name(language)}."
     else:
-        user = _USER_TOPIC[language].format(topic=(request.topic or "").strip())
+        instruction = "Write every text field in the language the topic is written in (English if you cannot tell)."
+    system = _SYSTEM.format(language=instruction, count=max(slots_for(request.slides_count), 1),
+                            **budget_numbers(budget))
+    if schema_in_prompt:
+        system += "\n\n" + _JSON_SHAPE.format(schema=json.dumps(strict_schema(CarouselDraft), ensure_ascii=False))
+    if request.source_text and request.source_text.strip():
+        title = f" Its title: {request.topic.strip()}." if request.topic and request.topic.strip() else ""
+        user = _TEXT.format(title=title, text=request.source_text.strip())
+    else:
+        user = _TOPIC.format(topic=(request.topic or "").strip())
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+# --- reading and checking an answer -----------------------------------------------------------
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(\{.*\})\s*```", re.S)
+
+
+def parse_answer(content: str | None) -> CarouselDraft:
+    """The draft in a model's answer: bare JSON, JSON in a ```json fence, or JSON inside prose.
+    Raises ValueError (or ValidationError) when there is none."""
+    text = (content or "").strip()
+    fenced = _FENCE.search(text)
+    if fenced:
+        text = fenced.group(1)
+    elif not text.startswith("{"):
+        start, end = text.find("{"), text.rfind("}")
+        if start < 0 or end <= start:
+            raise ValueError("no JSON object in the answer")
+        text = text[start : end + 1]
+    return CarouselDraft.model_validate(json.loads(text)).cleaned()
+
+
+@dataclass
+class Problems:
+    wrong_language: str | None = None  # the language the answer is in, when it is not the one asked for
+    missing: int = 0  # content slides short of what was asked
+    overlong: list[tuple[str, int, int]] | None = None  # (field, length, limit)
+
+    def __bool__(self) -> bool:
+        return bool(self.wrong_language or self.missing or self.overlong)
+
+    def request(self, language: str | None, wanted: int) -> str:
+        """The repair request: exactly what to fix, then the whole answer again."""
+        lines = ["Your answer needs one more pass. Fix exactly this and answer with the whole JSON object again:"]
+        if self.wrong_language and language:
+            lines.append(f"- Write every text field in {language_name(language)}; the answer is in "
+                         f"{language_name(self.wrong_language)}.")
+        if self.missing:
+            lines.append(f"- Give exactly {wanted} content slides: add {self.missing} more that fit the format, "
+                         "each a new idea (no repeats, no padding).")
+        for name, length, limit in self.overlong or []:
+            lines.append(f"- {name} has {length} characters; rewrite it in at most {limit}, same meaning, whole words.")
+        return "\n".join(lines)
+
+
+def answer_language(draft: CarouselDraft) -> str | None:
+    """The answer's language, when its prose leaves no doubt (a strong lead over the others)."""
+    scores = language_scores(*draft.texts())
+    if not scores:
+        return None
+    best = max(scores, key=lambda lang: scores[lang])
+    second = max((v for k, v in scores.items() if k != best), default=0.0)
+    return best if scores[best] >= 3 and scores[best] >= 2 * second else None
+
+
+def check(draft: CarouselDraft, language: str | None, wanted: int, budget: TextBudget) -> Problems:
+    problems = Problems(overlong=[])
+    found = answer_language(draft)
+    if language and found and found != language:
+        problems.wrong_language = found
+    problems.missing = max(0, wanted - len(draft.slides))
+    limits = budget_numbers(budget)
+    fields = [("hook", draft.hook, budget.cover_title), ("subtitle", draft.subtitle, budget.cover_body),
+              ("closing_title", draft.closing_title, budget.title), ("summary", draft.summary, limits["summary"]),
+              ("cta", draft.cta, CTA_MAX_CHARS)]
+    for i, s in enumerate(draft.slides):
+        fields.append((f"slides[{i}].title", s.title, budget.title))
+        fields.append((f"slides[{i}].body", s.body, budget.quote if s.kind == "quote" else budget.body))
+        if s.code and len(s.code.strip("\n").splitlines()) > budget.code_lines:
+            problems.overlong.append((f"slides[{i}].code (lines)", len(s.code.strip("\n").splitlines()), budget.code_lines))
+    problems.overlong += [(name, len(value), limit) for name, value, limit in fields if len(value) > limit]
+    return problems
+
+
+def to_content(draft: CarouselDraft, language: str, wanted: int, budget: TextBudget, topic: str | None) -> CarouselContent:
+    """The content model from a checked draft: the model's slides in its order (at most *wanted*),
+    every field within its budget (whole sentences; see ``fit_text``)."""
+    slides: list[Slide] = []
+    for s in draft.slides[:wanted]:
+        if s.kind == "code":
+            code = "\n".join((s.code or s.body).strip("\n").splitlines()[: budget.code_lines])
+            if code.strip():
+                slides.append(Slide(type=SlideType.CODE, title=fit_text(s.title or label(language, "code") or "</>",
+                                                                         TITLE_MAX_CHARS), content=code, emoji=s.emoji or "💻"))
+            continue
+        kind = {"point": SlideType.PRINCIPLE, "definition": SlideType.CONCEPT, "practice": SlideType.PRACTICE,
+                "quote": SlideType.QUOTE}[s.kind]
+        title = s.title or (label(language, "quote") if kind is SlideType.QUOTE else "") or ""
+        body = fit_text(s.body, budget.quote if kind is SlideType.QUOTE else budget.body)
+        if not title.strip():
+            continue
+        slides.append(Slide(type=kind, title=fit_text(title, TITLE_MAX_CHARS), content=body, emoji=s.emoji))
+    hook = draft.hook.strip() or (topic or "").strip() or (slides[0].title if slides else "✨")
+    closing = closing_slide(draft.summary, budget, language, title=draft.closing_title.strip() or None,
+                            cta=fit_text(draft.cta, CTA_MAX_CHARS), fallback_title=hook)
+    if closing is not None and wanted >= 1 and len(slides) >= 1:
+        slides.append(closing)
+    hashtags = make_hashtags(draft.hashtags)
+    caption = caption_with_hashtags(draft.caption, hashtags) if draft.caption.strip() else \
+        make_caption(hook, draft.subtitle or draft.summary, hashtags)
+    return CarouselContent(
+        title=fit_text(hook, TITLE_MAX_CHARS),
+        subtitle=fit_text(draft.subtitle, budget.cover_body),
+        emoji=draft.emoji or None,
+        language=language,
+        format=CarouselFormat(draft.format),
+        slides=slides,
+        keywords=[h.lstrip("#") for h in hashtags],
+        caption=caption,
+        hashtags=hashtags,
+    )
 
 
 # --- the call ---------------------------------------------------------------------------------
@@ -187,16 +330,20 @@ class OpenAIOutcome:
 
 
 class _Failure(Exception):
-    def __init__(self, reason: str, *, retryable: bool, counts: bool = True, retry_after: float | None = None):
+    def __init__(self, reason: str, *, retryable: bool, counts: bool = True, retry_after: float | None = None,
+                 unsupported_format: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
         self.counts = counts  # does it count against the circuit breaker?
         self.retry_after = retry_after
+        self.unsupported_format = unsupported_format  # the server refused the response_format
 
 
 _clients: dict[tuple, openai.OpenAI] = {}
 _clients_lock = threading.Lock()
+RESPONSE_FORMATS = ("json_schema", "json_object", "prompt")
+_format_for: dict[tuple, str] = {}  # (base URL, model) → the response format that server accepts
 
 
 def client_for(settings) -> openai.OpenAI:
@@ -237,6 +384,12 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
         return None
 
 
+def _refuses_format(exc: openai.APIStatusError) -> bool:
+    """A 400/415/422 that names the response format: the server does not support it."""
+    text = str(getattr(exc, "message", "") or exc).lower()
+    return exc.status_code in (400, 415, 422) and any(w in text for w in ("response_format", "json_schema", "json_object"))
+
+
 def _classify(exc: Exception) -> _Failure:
     if isinstance(exc, openai.APITimeoutError):
         return _Failure("timeout", retryable=True)
@@ -246,13 +399,11 @@ def _classify(exc: Exception) -> _Failure:
         return _Failure("rate_limited", retryable=True, retry_after=_retry_after(exc))
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
+        if _refuses_format(exc):
+            return _Failure(f"http_{status}", retryable=True, counts=False, unsupported_format=True)
         if status >= 500 or status in (408, 409):
             return _Failure(f"server_error_{status}", retryable=True, retry_after=_retry_after(exc))
         return _Failure(f"http_{status}", retryable=False)
-    if isinstance(exc, openai.LengthFinishReasonError):
-        return _Failure("truncated", retryable=False)
-    if isinstance(exc, openai.ContentFilterFinishReasonError):
-        return _Failure("content_filter", retryable=False, counts=False)
     if isinstance(exc, ValidationError | ValueError):  # JSON that does not parse or fit the schema
         return _Failure("malformed_response", retryable=True)
     return _Failure(f"error_{type(exc).__name__}", retryable=False)
@@ -265,121 +416,157 @@ def _usage(completion) -> tuple[int, int]:
     return int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0)
 
 
+class _Conversation:
+    """The calls of one request: the response format that works, tokens, attempts."""
+
+    def __init__(self, request: AiContentRequested, settings, language: str | None, budget: TextBudget,
+                 outcome: OpenAIOutcome):
+        self.settings = settings
+        self.client = client_for(settings)
+        self.server = (settings.openai_base_url or "", settings.openai_model)
+        self.request, self.language, self.budget, self.outcome = request, language, budget, outcome
+        self.model: str | None = None
+
+    @property
+    def response_format(self) -> str:
+        return _format_for.get(self.server, RESPONSE_FORMATS[0])
+
+    def messages(self) -> list[dict[str, str]]:
+        return build_messages(self.request, self.language, self.budget,
+                              schema_in_prompt=self.response_format != "json_schema")
+
+    def ask(self, messages: list[dict[str, str]]) -> tuple[str, CarouselDraft]:
+        """One call; the raw answer and its draft. Raises :class:`_Failure`; a refused response
+        format moves this server to the next one and raises a retryable failure."""
+        mode = self.response_format
+        params: dict[str, Any] = {"model": self.settings.openai_model, "messages": messages,
+                                  "max_completion_tokens": self.settings.openai_max_tokens}
+        if mode == "json_schema":
+            params["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "carousel", "strict": True, "schema": strict_schema(CarouselDraft)}}
+        elif mode == "json_object":
+            params["response_format"] = {"type": "json_object"}
+        self.outcome.attempts += 1
+        try:
+            completion = self.client.chat.completions.create(**params)
+        except Exception as exc:  # noqa: BLE001 - classified below
+            failure = _classify(exc)
+            if failure.unsupported_format and mode != RESPONSE_FORMATS[-1]:
+                _format_for[self.server] = RESPONSE_FORMATS[RESPONSE_FORMATS.index(mode) + 1]
+                logger.warning("the server refused response_format %s; trying %s", mode, _format_for[self.server])
+            raise failure from exc
+        tokens_in, tokens_out = _usage(completion)
+        self.outcome.prompt_tokens += tokens_in
+        self.outcome.completion_tokens += tokens_out
+        self.model = getattr(completion, "model", None) or self.model
+        choice = completion.choices[0]
+        if getattr(choice.message, "refusal", None):
+            raise _Failure("refusal", retryable=False, counts=False)
+        if choice.finish_reason == "content_filter":
+            raise _Failure("content_filter", retryable=False, counts=False)
+        raw = choice.message.content or ""
+        try:
+            return raw, parse_answer(raw)
+        except (ValueError, ValidationError) as exc:
+            reason = "truncated" if choice.finish_reason == "length" else "malformed_response"
+            raise _Failure(reason, retryable=reason != "truncated") from exc
+
+
 def run_openai(
     request: AiContentRequested,
     settings,
     *,
+    budget: TextBudget | None = None,
     breaker: CircuitBreaker | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> OpenAIOutcome:
-    """One request through OpenAI: retries with backoff on 429/5xx/timeouts/malformed output."""
-    from .logic import ContentResult  # noqa: PLC0415 - logic imports this module lazily
+    """One request through OpenAI (see the module docstring)."""
+    from .logic import ContentResult, request_budget  # noqa: PLC0415 - logic imports this module lazily
 
+    budget = budget or request_budget(request)
     breaker = breaker or breaker_for(settings)
     outcome = OpenAIOutcome()
     if not breaker.allow():
         outcome.reason, outcome.circuit_open = "circuit_open", True
         return outcome
 
-    language = resolve_language(request.language, request.source_text, request.topic)
-    messages = build_messages(request, language)
-    client = client_for(settings)
+    language = target_language(request)
+    wanted = max(slots_for(request.slides_count), 1)
+    talk = _Conversation(request, settings, language, budget, outcome)
     started = clock()
+
+    def time_left() -> float:
+        return settings.openai_deadline_s - (clock() - started)
+
     failure: _Failure | None = None
-    for attempt in range(settings.openai_max_retries + 1):
-        outcome.attempts = attempt + 1
+    answer: tuple[list[dict[str, str]], str, CarouselDraft] | None = None
+    retries = 0
+    while answer is None:
+        messages = talk.messages()
+        mode = talk.response_format
         try:
-            completion = client.chat.completions.parse(
-                model=settings.openai_model,
-                messages=messages,
-                response_format=CarouselDraft,
-                max_completion_tokens=settings.openai_max_tokens,
-            )
-            tokens_in, tokens_out = _usage(completion)
-            outcome.prompt_tokens += tokens_in
-            outcome.completion_tokens += tokens_out
-            message = completion.choices[0].message
-            if getattr(message, "refusal", None):
-                raise _Failure("refusal", retryable=False, counts=False)
-            draft = message.parsed
-            if draft is None:
-                raise _Failure("malformed_response", retryable=True)
-            content = draft.to_content(language)
-            if not (content.principles or content.concepts):
+            raw, draft = talk.ask(messages)
+            if not draft.slides:
                 raise _Failure("empty_content", retryable=True)
-            content = _complete(content, request, language)
-            content = _top_up(content, request, settings)
-            breaker.record_success()
-            outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
-            outcome.result = ContentResult(
-                content=content,
-                provider="openai",
-                model=getattr(completion, "model", None) or settings.openai_model,
-                prompt_tokens=outcome.prompt_tokens,
-                completion_tokens=outcome.completion_tokens,
-                cost_usd=outcome.cost_usd,
-                attempts=outcome.attempts,
-            )
-            return outcome
+            answer = (messages, raw, draft)
+            break
         except _Failure as exc:
             failure = exc
-        except Exception as exc:  # noqa: BLE001 - classified; nothing escapes
-            failure = _classify(exc)
-            logger.warning("openai attempt %d failed: %s (%s)", attempt + 1, failure.reason, exc)
-        if not failure.retryable or attempt >= settings.openai_max_retries:
+            if exc.reason not in ("malformed_response",):
+                logger.warning("openai attempt %d failed: %s", outcome.attempts, exc.reason)
+        if failure.unsupported_format and talk.response_format != mode:
+            continue  # the next response format, at once (not a retry: the server said what it takes)
+        if not failure.retryable or retries >= settings.openai_max_retries:
             break
-        delay = min(BACKOFF_CAP_S, settings.openai_backoff_s * (2**attempt)) * (0.5 + random.random() / 2)  # noqa: S311
+        delay = min(BACKOFF_CAP_S, settings.openai_backoff_s * (2**retries)) * (0.5 + random.random() / 2)  # noqa: S311
         if failure.retry_after is not None:
-            delay = max(delay, min(failure.retry_after, BACKOFF_CAP_S))
-        if clock() - started + delay + settings.openai_timeout_s > settings.openai_deadline_s:
+            if failure.retry_after > BACKOFF_CAP_S or failure.retry_after + settings.openai_timeout_s > time_left():
+                break  # the server asks for longer than this request can wait: fall back now
+            delay = max(delay, failure.retry_after)
+        if delay + settings.openai_timeout_s > time_left():
             break
+        retries += 1
         sleep(delay)
 
-    assert failure is not None
-    if failure.counts:
-        state = breaker.record_failure()
-        if state.open_until:
-            logger.warning("openai circuit opened after %d consecutive failures", state.failures)
-    outcome.reason = failure.reason
+    if answer is None:
+        assert failure is not None
+        if failure.counts:
+            state = breaker.record_failure()
+            if state.open_until:
+                logger.warning("openai circuit opened after %d consecutive failures", state.failures)
+        outcome.reason = failure.reason
+        outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
+        return outcome
+
+    messages, raw, draft = answer
+    problems = check(draft, language, wanted, budget)
+    if problems and settings.openai_timeout_s <= time_left():
+        repair = [*messages, {"role": "assistant", "content": raw},
+                  {"role": "user", "content": problems.request(language, wanted)}]
+        try:
+            _, repaired = talk.ask(repair)
+        except _Failure as exc:
+            logger.warning("openai repair request failed: %s; keeping the first answer", exc.reason)
+        else:
+            fixed = check(repaired, language, wanted, budget)
+            no_worse = len(repaired.slides) >= min(len(draft.slides), wanted)
+            if no_worse and not (fixed.wrong_language and not problems.wrong_language):
+                draft, problems = repaired, fixed
+    breaker.record_success()  # the server answered; what the answer is worth is decided below
     outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
+    if problems.wrong_language:
+        outcome.reason = "wrong_language"
+        logger.warning("openai answered in %s instead of %s, after a repair request", problems.wrong_language, language)
+        return outcome
+    content_language = language or answer_language(draft) or detect_language(*draft.texts(), default="en")
+    outcome.result = ContentResult(
+        content=to_content(draft, content_language, wanted, budget, request.topic),
+        provider="openai",
+        model=talk.model or settings.openai_model,
+        prompt_tokens=outcome.prompt_tokens,
+        completion_tokens=outcome.completion_tokens,
+        cost_usd=outcome.cost_usd,
+        attempts=outcome.attempts,
+    )
     return outcome
-
-
-def _complete(content: CarouselContent, request: AiContentRequested, language: str) -> CarouselContent:
-    """Fill what the model left empty (title, caption, hashtags) from the request and the content."""
-    update: dict = {}
-    if not content.title.strip():
-        update["title"] = topic_title(request.topic or (content.keywords[0] if content.keywords else "Carousel"))
-    hashtags = [h if h.startswith("#") else f"#{h}" for h in content.hashtags]
-    hashtags = make_hashtags([h.lstrip("#") for h in hashtags]) or make_hashtags(content.keywords[:6])
-    update["hashtags"] = hashtags
-    title = update.get("title", content.title)
-    if not content.caption.strip():
-        update["caption"] = make_caption(title, content.subtitle or content.summary, hashtags, language)
-    elif not any(h in content.caption for h in hashtags):
-        tail = "\n\n" + " ".join(hashtags) if hashtags else ""
-        update["caption"] = shorten(content.caption, CAPTION_MAX_CHARS - len(tail)) + tail
-    else:
-        update["caption"] = shorten(content.caption, CAPTION_MAX_CHARS)
-    return content.model_copy(update=update)
-
-
-def _top_up(content: CarouselContent, request: AiContentRequested, settings) -> CarouselContent:
-    """When the model returned fewer items than the slides need, add the offline provider's."""
-    have = len(content.principles) + len(content.concepts) + len(content.quotes)
-    if have >= slots_for(request.slides_count):
-        return content
-    from .logic import generate_offline  # noqa: PLC0415 - logic imports this module lazily
-
-    extra = generate_offline(request, settings)
-    if extra.language != content.language:
-        return content
-    seen = {shorten(p.title, TITLE_MAX_CHARS).lower() for p in content.principles}
-    seen |= {c.term.lower() for c in content.concepts}
-    quotes_seen = {q.text.lower() for q in content.quotes}
-    return content.model_copy(update={
-        "principles": content.principles + [p for p in extra.principles if p.title.lower() not in seen],
-        "concepts": content.concepts + [c for c in extra.concepts if c.term.lower() not in seen],
-        "quotes": content.quotes + [q for q in extra.quotes if q.text.lower() not in quotes_seen],
-    })

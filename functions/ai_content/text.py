@@ -108,7 +108,7 @@ def stem(word: str) -> str:
     return w
 
 
-_STOP = EN_STOPWORDS | RU_STOPWORDS
+UK_STOPWORDS = frozenset(_wordlist("і й та що це як для на не у з до від по за при про але або чи ще вже його її їх ми ви"))
 
 
 def is_stopword(word: str) -> bool:
@@ -141,14 +141,76 @@ def bigrams(terms: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
-def detect_language(*texts: str | None, default: str = "en") -> str:
-    """"ru" when Cyrillic letters dominate the given texts, "en" when Latin does, else *default*."""
+# Words frequent in one language and rare in the others (short topics give few of them; a pasted
+# text gives plenty). English is the default when nothing else wins.
+_FUNCTION_WORDS = {
+    "en": ["the", "and", "of", "to", "is", "are", "with", "for", "your", "you", "this", "that", "from", "how", "what", "why", "when", "which", "not", "be", "by", "it"],
+    "de": ["der", "die", "das", "und", "ist", "nicht", "mit", "ein", "eine", "einen", "den", "dem", "des", "zu", "im", "für", "sich", "auf", "von", "oder", "wird", "auch", "bei", "wie", "nach", "aus", "ich", "wir", "ihr", "sie", "sind", "ohne", "über", "unter", "zum", "zur", "beim"],
+    "es": ["el", "los", "las", "que", "y", "una", "del", "al", "por", "con", "para", "se", "es", "como", "más", "pero", "sus", "este", "esta", "son", "cómo", "qué", "sobre", "entre", "también", "muy", "hay", "puede"],
+    "fr": ["le", "les", "des", "et", "une", "est", "du", "pour", "que", "qui", "dans", "pas", "sur", "au", "avec", "ce", "il", "sont", "cette", "comment", "vous", "nous"],
+    "it": ["il", "lo", "gli", "che", "e", "una", "è", "del", "della", "per", "con", "non", "sono", "come", "più", "nel", "alla", "questo", "questa"],
+    "pt": ["o", "os", "as", "que", "e", "uma", "é", "do", "da", "dos", "das", "para", "com", "não", "por", "como", "mais", "no", "na", "em", "se", "são", "você"],
+    "nl": ["de", "het", "een", "en", "van", "is", "niet", "met", "voor", "op", "dat", "die", "zijn", "je", "ook", "maar", "hoe", "wat"],
+    "pl": ["i", "w", "na", "z", "się", "nie", "do", "to", "że", "jest", "jak", "co", "po", "od", "za", "dla", "oraz", "czy"],
+    "tr": ["ve", "bir", "bu", "için", "ile", "da", "de", "ne", "çok", "daha", "gibi", "olan", "nasıl"],
+}
+_FUNCTION_SETS = {lang: frozenset(ws) for lang, ws in _FUNCTION_WORDS.items()}
+# Stop words: the English and Russian lists, Ukrainian's, and the other languages' function words (a
+# German "oder" in a topic must not count as a term no note has).
+_STOP = EN_STOPWORDS | RU_STOPWORDS | UK_STOPWORDS | frozenset(w for ws in _FUNCTION_SETS.values() for w in ws)
+_SHARED = {w for lang, ws in _FUNCTION_SETS.items() for w in ws if sum(w in o for o in _FUNCTION_SETS.values()) > 1}
+_DIACRITICS = {"de": "äöüß", "es": "ñ¿¡", "fr": "èêçœà", "pt": "ãõç", "pl": "ąęłńśźż", "tr": "ğışç", "it": "ìò"}
+# Scripts that name their language (the first match wins): Unicode ranges.
+_SCRIPTS = [
+    ("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")), ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")), ("hi", re.compile(r"[\u0900-\u097f]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")), ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("ka", re.compile(r"[\u10a0-\u10ff]")), ("hy", re.compile(r"[\u0530-\u058f]")),
+]
+_UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+
+
+def language_scores(*texts: str | None) -> dict[str, float]:
+    """Evidence for each language in *texts*: letters of a script, or function words and diacritics."""
     joined = " ".join(t for t in texts if t)
-    cyr = len(_CYRILLIC_RE.findall(joined))
-    lat = len(_LATIN_RE.findall(joined))
-    if cyr == 0 and lat == 0:
-        return default
-    return "ru" if cyr >= lat * 0.5 and cyr > 0 else "en"
+    letters = sum(ch.isalpha() for ch in joined) or 1
+    scores: dict[str, float] = {}
+    for lang, pattern in _SCRIPTS:
+        found = len(pattern.findall(joined))
+        if found:
+            scores[lang] = found / letters * 10
+    cyrillic = len(_CYRILLIC_RE.findall(joined))
+    latin = len(_LATIN_RE.findall(joined))
+    if cyrillic and cyrillic >= latin * 0.5:
+        ukrainian, russian = len(_UKRAINIAN.findall(joined)), len(_RUSSIAN_ONLY.findall(joined))
+        scores["uk" if ukrainian > russian else "ru"] = cyrillic / letters * 10
+    if latin and latin > cyrillic:
+        lowered = normalize(joined)
+        found_words = re.findall(r"[^\W\d_]+", lowered)
+        for lang, words_of in _FUNCTION_SETS.items():
+            hits = sum(1.0 if w not in _SHARED else 0.3 for w in found_words if w in words_of)
+            hits += 0.5 * sum(lowered.count(ch) for ch in _DIACRITICS.get(lang, ""))
+            if hits:
+                scores[lang] = hits
+    return scores
+
+
+def guess_language(*texts: str | None) -> str | None:
+    """The language of *texts* as an ISO 639-1 code, or None without evidence: by script (Cyrillic:
+    Russian or Ukrainian; CJK, Arabic, Hebrew, Devanagari, Thai, Greek, …), else by function words and
+    diacritics among the Latin-script languages (a tie goes to English)."""
+    scores = language_scores(*texts)
+    if not scores:
+        return None
+    return max(scores, key=lambda lang: (scores[lang], lang == "en"))
+
+
+def detect_language(*texts: str | None, default: str = "en") -> str:
+    """:func:`guess_language`, or *default* without evidence (Latin text without clues, such as most
+    technical topics: "Docker multi-stage builds")."""
+    return guess_language(*texts) or default
 
 
 def shorten(text: str, limit: int) -> str:
@@ -170,7 +232,9 @@ def shorten(text: str, limit: int) -> str:
 
 
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "т.е", "т.д", "т.п", "др", "см", "mr", "dr", "г")
-_SENTENCE_RE = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[\"«“(]?[A-ZА-ЯЁ0-9])")
+# A sentence ends at . ! ? … followed by a capital (any script with case), or at the full-width marks
+# of Chinese and Japanese, which need no space after them.
+_SENTENCE_RE = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[\"«“(¿¡]?[^\W\d_a-zа-яё]|[0-9])|(?<=[。！？])")
 
 
 def sentences(text: str) -> list[str]:
@@ -188,6 +252,7 @@ def sentences(text: str) -> list[str]:
         if candidate:
             parts.append(text[start : m.end()].strip())
             start = m.end()
+    parts = [p for p in parts if p]
     tail = text[start:].strip()
     if tail:
         parts.append(tail)
@@ -213,3 +278,63 @@ def leading_emoji(text: str) -> tuple[str | None, str]:
     if head and rest and not any(ch.isalpha() for ch in head) and any(ord(ch) > 0x2000 for ch in head):
         return head, rest.strip()
     return None, text
+
+
+# --- fitting a budget without cutting a word --------------------------------------------------
+
+_CLAUSE_RE = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–]\s)")
+
+
+def fit_sentences(text: str, limit: int) -> str:
+    """The leading whole sentences of *text* that fit *limit* ("" when even the first does not)."""
+    out = ""
+    for sentence in sentences(text):
+        candidate = f"{out} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out
+
+
+def fit_text(text: str, limit: int) -> str:
+    """*text* within *limit*, never cut inside a word: whole sentences; when even the first sentence is
+    longer, its leading clauses ("…, …; …") ended with a full stop; only when a single clause is longer
+    still, words, ended with an ellipsis (a visible mark that something was left out)."""
+    text = re.sub(r"[ \t]+", " ", text.strip())
+    if len(text) <= limit:
+        return text
+    kept = fit_sentences(text, limit)
+    if kept:
+        return kept
+    first = sentences(text)[0] if sentences(text) else text
+    clauses = _CLAUSE_RE.split(first)
+    out = ""
+    for clause in clauses:
+        candidate = f"{out} {clause}".strip()
+        if len(candidate) + 1 > limit:
+            break
+        out = candidate
+    if out and len(out.split()) >= 3:
+        return out.rstrip(" ,;:—–") + "."
+    return shorten(text, limit)
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_CODE = re.compile(r"`([^`\n]+)`")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
+_MD_BULLET = re.compile(r"^\s*[-*+]\s+", re.M)
+_MD_QUOTE = re.compile(r"^\s*>\s?", re.M)
+
+
+def strip_markdown(text: str) -> str:
+    """Plain text from a model's markdown: emphasis, inline code, links and headings go; a list item
+    keeps a bullet (•), which the renderer draws as one."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_CODE.sub(r"\1", text)
+    for _ in range(2):  # nested emphasis (***x***)
+        text = _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_BULLET.sub("• ", text)
+    return re.sub(r"[ \t]+", " ", text).strip()

@@ -20,6 +20,7 @@ from vibecoder.content import (
     SOURCE_TEXT_MAX_CHARS,
     TOPIC_MAX_CHARS,
     CamelModel,
+    ContentProvenance,
     Language,
     Slide,
     require_topic_or_text,
@@ -99,8 +100,9 @@ class CarouselView(CamelModel):
     updated_at: str | None = None
     timings: dict[str, float]
     slides: list[SlideView]
-    failure: str | None = None
+    failure: str | None = None  # begins with "topic_not_covered" when the offline notes do not cover the topic
     delivery: DeliveryState | None = None  # Telegram requests: pending until the album or an apology reached the chat
+    content: ContentProvenance | None = None  # who wrote the content: openai, offline (the notes) or text
 
 
 @dataclass
@@ -169,7 +171,7 @@ def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
         request_id=record.request_id, status=record.status.value, topic=record.topic, title=record.title,
         caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,
         created_at=record.created_at, updated_at=record.updated_at, timings=record.timings, slides=slides,
-        failure=record.failure, delivery=record.delivery,
+        failure=record.failure, delivery=record.delivery, content=record.content,
     )
 
 

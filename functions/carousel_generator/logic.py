@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carousel_generator.slides import build_slides
+from vibecoder.content import ContentProvenance
 from vibecoder.events.envelope import EventEnvelope, utc_now
 from vibecoder.events.models import (
     AiContentRequested,
@@ -72,7 +73,11 @@ def on_requested(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelop
 def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
     analyzed: CarouselContentAnalyzed = event.data
     record = _record(deps, analyzed.request_id)
+    provenance = ContentProvenance(provider=analyzed.provider, model=analyzed.model,
+                                   fallback_reason=analyzed.fallback_reason).to_wire()
     content = analyzed.content
+    if content is None:  # the request cannot be served (a topic the offline notes do not cover)
+        return _fail_content(event, analyzed, record, provenance, deps)
     slides = build_slides(content, analyzed.slides_count)
     caption = content.caption or content.title
     if not deps.carousels.update(
@@ -84,6 +89,7 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]
         caption=caption,
         language=content.language,
         provider=analyzed.provider,
+        content=provenance,
         slides=[s.to_wire() for s in slides],
     ):
         return []
@@ -96,6 +102,19 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]
         slides=slides,
     )
     return [event.follow_up("carousel.slides.generated", generated, source=SERVICE)]
+
+
+def _fail_content(event: EventEnvelope, analyzed: CarouselContentAnalyzed, record: CarouselRecord, provenance: dict,
+                  deps: GeneratorDeps) -> list[EventEnvelope]:
+    reason = analyzed.failure or "no_content"
+    if not deps.carousels.update(analyzed.request_id, status=CarouselStatus.FAILED, timing="failed",
+                                 elapsed_ms=_elapsed_ms(record), failure=reason, provider=analyzed.provider,
+                                 content=provenance):
+        return []
+    language = analyzed.language or (record.language if record.language in ("ru", "en") else None) or "en"
+    failed = CarouselFailed(**analyzed.ref(), stage="content", reason=reason, language=language,
+                            covered_subjects=analyzed.covered_subjects, fallback_reason=analyzed.fallback_reason)
+    return [event.follow_up("carousel.failed", failed, source=SERVICE)]
 
 
 class ImagesDoNotMatchSlides(ValueError):

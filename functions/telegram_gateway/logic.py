@@ -17,6 +17,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from vibecoder.bus import EventPublisher
@@ -230,13 +231,27 @@ def _within_rate_limit(talk: Conversation) -> bool:
         return True
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
+    counter = (f"ratelimit#{talk.user_id}", f"carousels#{window}")
     # Once per update: Telegram redelivers an update whose webhook failed, and that is not a new request.
-    if talk.deps.limits.increment_within(f"ratelimit#{talk.user_id}", f"carousels#{window}", limit,
-                                         ttl_seconds=2 * RATE_WINDOW_SECONDS, once_per=str(talk.update.update_id)):
+    once_per = str(talk.update.update_id)
+    if talk.deps.limits.increment_within(*counter, limit, ttl_seconds=2 * RATE_WINDOW_SECONDS, once_per=once_per):
+        return True
+    # A request that ended topic_not_covered made no carousel: it used no slot, so the window's limit
+    # grows by those (read only when the limit is reached; the count stays atomic).
+    not_covered = _not_covered_in_window(talk, window, limit)
+    if not_covered and talk.deps.limits.increment_within(*counter, limit + not_covered,
+                                                         ttl_seconds=2 * RATE_WINDOW_SECONDS, once_per=once_per):
         return True
     minutes = max(1, math.ceil(((window + 1) * RATE_WINDOW_SECONDS - now) / 60))
     talk.say(text("rate_limited", talk.language, limit=limit, minutes=minutes))
     return False
+
+
+def _not_covered_in_window(talk: Conversation, window: int, limit: int) -> int:
+    """The user's requests of this rate-limit window that ended topic_not_covered (the latest few)."""
+    recent = talk.deps.carousels.list_by_user(talk.user_id, limit=2 * limit + 10)
+    return sum(1 for r in recent if (r.failure or "").startswith("topic_not_covered")
+               and int(datetime.fromisoformat(r.created_at).timestamp() // RATE_WINDOW_SECONDS) == window)
 
 
 def _status_message(talk: Conversation, status: str) -> int | None:
@@ -412,7 +427,7 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
     carousels = talk.deps.carousels
     carousels.create(request)
     copied = {"title": original.title, "caption": original.caption, "provider": original.provider,
-              "statusMessageId": status_id}
+              "content": original.content.to_wire() if original.content else None, "statusMessageId": status_id}
     carousels.update(new_id_, status=CarouselStatus.RENDERING, language=language,
                      slides=[s.to_wire() for s in slides], **{k: v for k, v in copied.items() if v is not None})
     generated = CarouselSlidesGenerated(

@@ -105,6 +105,8 @@ def handle(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent
         return answer(data, deps, lambda record: send_overdue(data, record, deps))
     if isinstance(data, TelegramDeliveryRequested):
         return send_follow_up(data, deps)
+    if isinstance(data, CarouselContentAnalyzed) and data.content is None:
+        return None  # no content (a topic not covered): carousel.failed follows and says so
     if isinstance(data, (CarouselContentAnalyzed, CarouselSlidesGenerated)):
         # A restyle's slides come from the gateway, which already set the status message itself.
         show_progress(data, deps, edit=envelope.metadata.source != "telegram-gateway")
@@ -300,10 +302,11 @@ def send_album(completed: CarouselCompleted, record: CarouselRecord | None, deps
         if record is not None:
             deps.carousels.record_delivery(completed.request_id, ALBUM_REFUSED, refused)
         return apologise(completed, deps, language, "failed_delivery", refused=refused)
+    ready = text("ready", language, title=escape_html(clip(completed.title, 120)), count=len(keys),
+                 style=theme_label(completed.style, language))
+    note = fallback_note(record, language)
     buttons = _quietly(deps.bot, "sendMessage", {
-        "chat_id": completed.chat_id, "parse_mode": "HTML",
-        "text": text("ready", language, title=escape_html(clip(completed.title, 120)),
-                     count=len(keys), style=theme_label(completed.style, language)),
+        "chat_id": completed.chat_id, "parse_mode": "HTML", "text": f"{ready}\n\n{note}" if note else ready,
         "reply_markup": follow_up_keyboard(completed.request_id, language)})
     _edit_status(deps, completed.chat_id, completed.status_message_id,
                  progress_text(language, "done", count=len(keys), title=completed.title))
@@ -311,6 +314,15 @@ def send_album(completed: CarouselCompleted, record: CarouselRecord | None, deps
                                    delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
     return Answer(sent, DeliveryState.DELIVERED, "buttons" if buttons is not None else None,
                   _message_ids(buttons) if buttons is not None else None)
+
+
+def fallback_note(record: CarouselRecord | None, language: str) -> str | None:
+    """One line saying the content did not come from the configured AI model, and why; None when it did."""
+    content = record.content if record else None
+    if content is None or not content.fallback_reason or content.provider == "openai":
+        return None
+    source = text("source_text" if content.provider == "text" else "source_offline", language)
+    return text("fallback_note", language, reason=escape_html(clip(content.fallback_reason, 60)), source=source)
 
 
 def _photo_refused(error: TelegramError) -> bool:
@@ -329,20 +341,23 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 # --- failures -----------------------------------------------------------------------------------
 
 
-def _apology_text(language: str, reason: str | None, failure: str | None) -> str:
-    if failure and failure.startswith("missing_glyph:"):  # the renderer: characters no bundled font has
-        characters = escape_html(failure.removeprefix("missing_glyph:").strip())
-        return text("failed_missing_glyph", language, characters=characters)
-    return text("failed", language, reason=text(reason, language) if reason else "")
+def _missing_glyph_text(language: str, failure: str | None) -> str | None:
+    """The answer to a render that met characters no bundled font has (the renderer names them)."""
+    if not (failure and failure.startswith("missing_glyph:")):
+        return None
+    characters = escape_html(failure.removeprefix("missing_glyph:").strip())
+    return text("failed_missing_glyph", language, characters=characters)
 
 
 def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | None,
-              refused: str | None = None, failure: str | None = None) -> Answer:
-    """The one apology, with what to try; the progress bar ends in "failed". A chat Telegram will not let
-    us write to (the bot was blocked, the chat is gone) ends the delivery too: nothing more can reach it."""
+              refused: str | None = None, message: str | None = None) -> Answer:
+    """The one apology (or *message*, the answer a request that cannot be served gets), with what to
+    try; the progress bar ends in "failed". A chat Telegram will not let us write to (the bot was
+    blocked, the chat is gone) ends the delivery too: nothing more can reach it."""
     try:
-        result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML",
-                                               "text": _apology_text(language, reason, failure)})
+        result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML", "text": message or
+                                               text("failed", language, reason=text(reason, language)
+                                                    if reason else "")})
     except TelegramError as error:
         if error.retryable:
             raise
@@ -366,9 +381,25 @@ def _reason_of(failure: str | None) -> str | None:
     return "failed_timeout" if failure and "did not finish" in failure else None
 
 
+def not_covered_text(language: str, subjects: list[str], *, reason: str, fallback_reason: str | None) -> str:
+    """The answer to a topic the offline notes do not cover: no carousel, and what the bot can do instead."""
+    listed = text("covered_subjects", language, subjects=clip(", ".join(escape_html(s) for s in subjects), 700)) \
+        if subjects else ""
+    because = text("because_ai_unavailable", language) if fallback_reason else ""
+    other = text("not_covered_language", language) if "not written in" in reason else ""
+    return text("topic_not_covered", language, subjects=listed, because=because, other_language=other)
+
+
+def _not_covered(failure: str | None) -> bool:
+    return bool(failure and failure.startswith("topic_not_covered"))
+
+
 def send_failure(failed: CarouselFailed, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
-    return apologise(failed, deps, deps.language(failed.user_id, failed.language), _reason_of(failed.reason),
-                     failure=failed.reason)
+    language = deps.language(failed.user_id, failed.language)
+    message = not_covered_text(language, failed.covered_subjects, reason=failed.reason,
+                               fallback_reason=failed.fallback_reason) if _not_covered(failed.reason) \
+        else _missing_glyph_text(language, failed.reason)
+    return apologise(failed, deps, language, _reason_of(failed.reason), message=message)
 
 
 def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
@@ -376,7 +407,10 @@ def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None
     language = deps.language(overdue.user_id, overdue.language)
     if record is None or record.status is not CarouselStatus.COMPLETED:
         failure = record.failure if record else overdue.reason
-        return apologise(overdue, deps, language, _reason_of(failure), failure=failure)
+        message = not_covered_text(language, [], reason=failure, fallback_reason=record.content.fallback_reason
+                                   if record and record.content else None) if _not_covered(failure) \
+            else _missing_glyph_text(language, failure)
+        return apologise(overdue, deps, language, _reason_of(failure), message=message)
     if overdue.answer == "apology":
         return apologise(overdue, deps, language, "failed_delivery",
                          refused=record.delivery_steps.get(ALBUM_REFUSED))

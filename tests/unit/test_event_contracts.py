@@ -5,4 +5,5 @@ from vibecoder.events.models import AiAnalysisCompleted
 
 
 def test_ai_analysis_completed_carries_every_content_result_field_but_the_content():
-    assert set(ContentResult.model_fields) - {"content"} <= set(AiAnalysisCompleted.model_fields)
+    # The content and the subjects offered instead of it travel in carousel.content.analyzed only.
+    assert set(ContentResult.model_fields) - {"content", "covered_subjects"} <= set(AiAnalysisCompleted.model_fields)

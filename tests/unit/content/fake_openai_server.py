@@ -1,7 +1,9 @@
 """A local OpenAI-compatible HTTP server for tests: real HTTP on 127.0.0.1, scripted answers.
 
 Each POST to ``/v1/chat/completions`` takes the next scripted :class:`Reply` (the last one repeats)
-and records the request (headers and JSON body) so tests can check what the client sent.
+and records the request (headers and JSON body) so tests can check what the client sent. A scripted
+reply may also be a function of the request's JSON body that returns the :class:`Reply`: a server that
+answers by what it was asked (e.g. one that rejects ``json_schema`` response formats).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -45,8 +48,11 @@ def error(status: int, message: str = "error", *, headers: dict[str, str] | None
                  headers=headers or {})
 
 
+Scripted = Reply | Callable[[dict], Reply]
+
+
 class FakeOpenAI:
-    def __init__(self, *replies: Reply):
+    def __init__(self, *replies: Scripted):
         self.replies = list(replies)
         self.requests: list[dict] = []
         self._lock = threading.Lock()
@@ -62,13 +68,16 @@ class FakeOpenAI:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
                 with fake._lock:
-                    fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": json.loads(raw or b"{}")})
+                    body = json.loads(raw or b"{}")
+                    fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": body})
                     index = min(len(fake.requests) - 1, len(fake.replies) - 1)
                     reply = fake.replies[index] if fake.replies else error(500, "no reply scripted")
+                if callable(reply):
+                    reply = reply(body)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
-                body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body or {})
-                data = body.encode()
+                text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body or {})
+                data = text.encode()
                 try:
                     self.send_response(reply.status)
                     self.send_header("content-type", "application/json")

@@ -1,130 +1,85 @@
-"""build_slides honours the count and the budgets and never repeats a slide."""
+"""build_slides keeps the provider's order, never pads, never repeats, and holds the hard limits."""
 
 from __future__ import annotations
 
-import itertools
-import re
-
 import pytest
 
-from ai_content.logic import ContentSettings, knowledge_index
-from ai_content.offline import content_from_topic
 from carousel_generator.slides import build_slides, shorten, shorten_code
-from vibecoder.content import (
-    BODY_MAX_CHARS,
-    MAX_SLIDES,
-    TITLE_MAX_CHARS,
-    CarouselContent,
-    Concept,
-    Principle,
-    Quote,
-    SlideType,
-)
-
-INDEX = knowledge_index(ContentSettings())
+from vibecoder.content import BODY_MAX_CHARS, MAX_SLIDES, TITLE_MAX_CHARS, CarouselContent, Slide, SlideType
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
+def point(title: str, body: str = "A body.", kind: SlideType = SlideType.PRINCIPLE) -> Slide:
+    return Slide(type=kind, title=title, content=body)
 
 
-def assert_valid(slides, count):
-    assert len(slides) == count
-    assert slides[0].type is SlideType.COVER
-    if count >= 3:
-        assert slides[-1].type is SlideType.SUMMARY
-    pairs = [(_key(s.title), _key(s.content)) for s in slides]
-    assert len(pairs) == len(set(pairs)), pairs
-    bodies = [b for _, b in pairs if b]
-    assert len(bodies) == len(set(bodies)), bodies
-    for s in slides:
-        assert 0 < len(s.title) <= TITLE_MAX_CHARS
-        assert len(s.content) <= BODY_MAX_CHARS
+def content(*slides: Slide, closing: bool = True) -> CarouselContent:
+    body = [*slides, *([Slide(type=SlideType.SUMMARY, title="Key takeaways", content="All of it, briefly.")] if closing else [])]
+    return CarouselContent(title="Seven habits", subtitle="A hook.", emoji="✨", slides=body)
 
 
-RICH = content_from_topic("Functional programming with TypeScript", language="en", slides_count=10, index=INDEX)
-RICH_RU = content_from_topic("Чистая архитектура", language="ru", slides_count=10, index=INDEX)
-EMPTY = CarouselContent(title="Nothing much")
-TINY = CarouselContent(
-    title="Tiny",
-    language="ru",
-    principles=[Principle(title="Одно", description="Единственный принцип.")],
-    keywords=["один", "два"],
-    summary="Коротко.",
-)
-LONGWINDED = CarouselContent(
-    title="A title that goes on and on and on well past the seventy character budget of a slide",
-    subtitle="word " * 100,
-    principles=[Principle(title="P" * 10 + " " + "long " * 30, description="lorem ipsum " * 60)],
-    quotes=[Quote(text="quoted words " * 50)],
-    concepts=[Concept(term="Code", definition="x", code="\n".join(f"line_{i} = {i} * {i}" for i in range(40)))],
-    summary="end " * 100,
-)
+FIVE = [point(f"Habit {n}", f"What habit {n} means.") for n in range(1, 6)]
 
 
-@pytest.mark.parametrize("content", [RICH, RICH_RU, EMPTY, TINY, LONGWINDED], ids=["rich", "rich-ru", "empty", "tiny", "long"])
-@pytest.mark.parametrize("count", range(1, MAX_SLIDES + 1))
-def test_count_budgets_and_no_repeats(content, count):
-    assert_valid(build_slides(content, count), count)
+def test_the_cover_then_the_providers_slides_in_order_then_the_closing_slide():
+    slides = build_slides(content(*FIVE), 7)
+    assert [s.type for s in slides] == [SlideType.COVER, *[SlideType.PRINCIPLE] * 5, SlideType.SUMMARY]
+    assert (slides[0].title, slides[0].content, slides[0].emoji) == ("Seven habits", "A hook.", "✨")
+    assert [s.title for s in slides[1:-1]] == [f"Habit {n}" for n in range(1, 6)]
 
 
-def test_rich_content_uses_principles_concepts_code_and_quotes():
-    slides = build_slides(RICH, 8)
-    types = [s.type for s in slides]
-    assert types.count(SlideType.PRINCIPLE) >= 3
-    assert SlideType.QUOTE in types
-    assert SlideType.CODE in types or SlideType.CONCEPT in types
-    quote = next(s for s in slides if s.type is SlideType.QUOTE)
-    assert quote.title in {q.author for q in RICH.quotes}
-    assert quote.content in {q.text for q in RICH.quotes}
+def test_a_short_answer_gives_a_shorter_carousel_never_a_padded_one():
+    slides = build_slides(content(*FIVE[:2]), 8)
+    assert [s.title for s in slides] == ["Seven habits", "Habit 1", "Habit 2", "Key takeaways"]
 
 
-def test_cover_and_summary():
-    slides = build_slides(RICH, 5)
-    assert slides[0].title == RICH.title and slides[0].content == RICH.subtitle and slides[0].emoji == RICH.emoji
-    assert slides[-1].content == RICH.summary
+@pytest.mark.parametrize(("count", "titles"), [(1, ["Seven habits"]), (2, ["Seven habits", "Habit 1"])])
+def test_one_or_two_slides(count, titles):
+    assert [s.title for s in build_slides(content(*FIVE), count)] == titles
 
 
-def test_quote_without_author_gets_a_label():
-    content = CarouselContent(title="T", language="ru", quotes=[Quote(text="Без автора.")])
-    assert build_slides(content, 3)[1].title == "Цитата"
+def test_two_slides_of_content_with_only_a_closing_slide_keep_it():
+    assert [s.title for s in build_slides(content(), 2)] == ["Seven habits", "Key takeaways"]
 
 
-def test_code_slide_for_a_concept_with_code():
-    content = CarouselContent(title="T", concepts=[Concept(term="Pure", definition="No effects.", code="f = lambda x: x")])
-    slides = build_slides(content, 4)
-    assert slides[1].type is SlideType.CODE and slides[1].content == "f = lambda x: x"
-    assert any(s.type is SlideType.CONCEPT and s.content == "No effects." for s in slides)
+def test_repeats_are_dropped_and_a_body_that_only_repeats_its_title_goes():
+    slides = build_slides(content(point("Same", "Body."), point("Same", "Body."), point("Other", "Body."),
+                                  point("Echo", "Echo")), 10)
+    assert [(s.title, s.content) for s in slides[1:-1]] == [("Same", "Body."), ("Echo", "")]
 
 
-def test_shorten_on_word_boundaries():
-    out = shorten("alpha beta gamma delta epsilon", 17)
-    assert out == "alpha beta gamma…" or out == "alpha beta…"
-    assert len(out) <= 17
-    for limit in range(5, 60):
-        text = "Functional programming builds software from pure functions and immutable data."
-        out = shorten(text, limit)
-        assert len(out) <= limit
-        assert text.startswith(out.rstrip("…"))
-        if out != text:
-            cut = out.rstrip("…")
-            assert " " not in text[: limit // 3] or text[len(cut)] in " ,."
+def test_the_hard_limits_hold_whatever_the_provider_sent():
+    long = content(point("word " * 40, "lorem ipsum " * 60),
+                   Slide(type=SlideType.CODE, title="Code", content="\n".join(f"line_{i} = {i} * {i}" for i in range(60))))
+    for s in build_slides(long, 5):
+        assert len(s.title) <= TITLE_MAX_CHARS and len(s.content) <= BODY_MAX_CHARS
+    code = build_slides(long, 5)[2].content
+    assert code.endswith("…") and all(line.startswith("line_") for line in code.splitlines()[:-1])
 
 
-def test_shorten_code_keeps_whole_lines():
-    code = "\n".join(f"value_{i} = {i}" for i in range(60))
-    out = shorten_code(code, 120)
-    assert len(out) <= 120 and out.endswith("\n…")
-    assert all(line in code.splitlines() for line in out.splitlines()[:-1])
+def test_never_more_than_the_maximum():
+    many = content(*[point(f"P{n}", f"Body {n}.") for n in range(40)])
+    slides = build_slides(many, MAX_SLIDES)
+    assert len(slides) == MAX_SLIDES and slides[-1].type is SlideType.SUMMARY
 
 
-def test_two_quotes_by_the_same_author_are_both_kept():
-    content = CarouselContent(title="T", quotes=[Quote(text="One.", author="Kent Beck"), Quote(text="Two.", author="Kent Beck")])
-    slides = build_slides(content, 4)
-    assert [s.content for s in slides if s.type is SlideType.QUOTE] == ["One.", "Two."]
+def test_the_seeds_slide_types_are_read():
+    assert Slide.model_validate({"type": "title", "title": "Cover"}).type is SlideType.COVER
+    practice = Slide.model_validate({"type": "practice", "title": "Try it", "content": "Write one test."})
+    assert practice.type is SlideType.PRACTICE
+    assert build_slides(content(practice), 3)[1].type is SlideType.PRACTICE
 
 
-def test_all_counts_all_notes_quick_sweep():
-    for note, count in itertools.product(INDEX.notes, (3, 7, 12)):
-        content = content_from_topic(note.title, language=note.language, slides_count=count, index=INDEX)
-        assert_valid(build_slides(content, count), count)
+def test_a_slides_json_with_the_seeds_types_is_read_for_local_render():
+    from local.render import SlidesFile
+
+    spec = SlidesFile.model_validate({"slides": [{"type": "title", "title": "Cover"},
+                                                 {"type": "practice", "title": "Try", "content": "Now."}]})
+    assert [s.type for s in spec.slides] == [SlideType.COVER, SlideType.PRACTICE]
+
+
+def test_shorten_helpers():
+    text = "The quick brown fox jumps over the lazy dog"
+    cut = shorten(text, 20)
+    assert cut.endswith("…") and len(cut) <= 20 and text.startswith(cut[:-1]) and text[len(cut) - 1] == " "
+    assert shorten("short", 20) == "short"
+    assert shorten_code("a = 1\nb = 2", 100) == "a = 1\nb = 2"

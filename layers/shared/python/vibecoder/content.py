@@ -6,12 +6,14 @@ These models travel inside events, so they are part of the event contract (see `
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-Language = Literal["ru", "en"]
+Language = Literal["ru", "en"]  # the bot's own languages (/lang, its messages)
+# The language slides are written in: any ISO 639-1 code (a provider writes in the user's language).
+ContentLanguage = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
 
 MIN_SLIDES = 1
 MAX_SLIDES = 20
@@ -23,9 +25,49 @@ THEMES = ("glass", "dark", "gradient", "minimal", "professional", "scripture", "
 TOPIC_MAX_CHARS = 200
 SOURCE_TEXT_MAX_CHARS = 4096
 
-# What one slide can hold at the renderer's minimum font size; content providers write to this budget.
+# What one slide can hold at the renderer's minimum font size: a hard limit no slide ever exceeds.
 TITLE_MAX_CHARS = 70
 BODY_MAX_CHARS = 320
+
+
+class TextBudget(NamedTuple):
+    """What one slide holds at the themes' largest font sizes (the renderer does not shrink it).
+
+    Content providers write to these budgets. Measured against the renderer's layout for every theme
+    with English and Russian text (the longer words); tests/unit/content/test_budgets.py keeps each
+    number true, and close to the largest that fits.
+    """
+
+    cover_title: int  # the hook, with a subtitle of ``cover_body``
+    cover_body: int
+    cover_short_title: int  # a shorter cover title (two lines instead of three) leaves room for a
+    cover_long_body: int  # subtitle of this many characters
+    title: int  # a content slide's title, with a body of ``body``
+    body: int
+    quote: int  # a quote (its author is the slide's title)
+    code_lines: int  # lines of code of up to ``code_width`` characters
+    code_width: int
+
+
+# By slide size (aspect ratio); 4:5 (1080×1350) is the default.
+TEXT_BUDGETS: dict[str, TextBudget] = {
+    "4:5": TextBudget(cover_title=50, cover_body=60, cover_short_title=30, cover_long_body=135, title=45, body=180,
+                      quote=200, code_lines=10, code_width=40),
+    "1:1": TextBudget(cover_title=25, cover_body=70, cover_short_title=20, cover_long_body=80, title=30, body=110,
+                      quote=110, code_lines=5, code_width=40),
+    "9:16": TextBudget(cover_title=65, cover_body=140, cover_short_title=45, cover_long_body=220, title=65, body=260,
+                       quote=290, code_lines=13, code_width=40),
+}
+DEFAULT_SIZE = "4:5"
+
+
+def cover_body_budget(budget: TextBudget, title: str) -> int:
+    """The subtitle a cover holds under *title*: more under a short title."""
+    return budget.cover_long_body if len(title) <= budget.cover_short_title else budget.cover_body
+
+
+def text_budget(size: str | None = None) -> TextBudget:
+    return TEXT_BUDGETS.get(size or DEFAULT_SIZE, TEXT_BUDGETS[DEFAULT_SIZE])
 
 
 # "Blank" is spelled out, the same in the API's JSON Schema pattern (NOT_BLANK), in pydantic's regex
@@ -60,10 +102,12 @@ class CamelModel(BaseModel):
 class SlideType(StrEnum):
     COVER = "cover"
     PRINCIPLE = "principle"
-    QUOTE = "quote"
+    QUOTE = "quote"  # the quote in ``content``, its author as the title
     CONCEPT = "concept"
     CODE = "code"
-    SUMMARY = "summary"
+    SUMMARY = "summary"  # the closing slide
+    PRACTICE = "practice"  # the seed's: something to try (drawn like a principle)
+    TITLE = "title"  # the seed's name for the cover: read as COVER
 
 
 class Slide(CamelModel):
@@ -72,35 +116,47 @@ class Slide(CamelModel):
     content: str = ""
     emoji: str | None = None
 
-
-class Principle(CamelModel):
-    title: str
-    description: str
-    emoji: str | None = None
-
-
-class Quote(CamelModel):
-    text: str
-    author: str | None = None
+    @field_validator("type")
+    @classmethod
+    def _the_seeds_title_is_the_cover(cls, value: SlideType) -> SlideType:
+        return SlideType.COVER if value is SlideType.TITLE else value
 
 
-class Concept(CamelModel):
-    term: str
-    definition: str
-    code: str | None = None  # an optional short snippet that illustrates the concept
+class CarouselFormat(StrEnum):
+    """How a carousel is built; the content slides follow it, in order."""
+
+    LIST = "list"  # "7 habits of …": one item a slide
+    HOW_TO = "how_to"  # steps, in the order they are done
+    MYTH_VS_FACT = "myth_vs_fact"  # a myth as the title, the fact as the body
+    X_VS_Y = "x_vs_y"  # a comparison, one aspect a slide
+    STORY = "story"  # problem → what happened → solution
+    PRINCIPLES = "principles"  # the ideas of a subject (the offline knowledge base's format)
+    TEXT = "text"  # a pasted text's own structure
+
+
+class ContentProvenance(CamelModel):
+    """Who wrote a carousel's content, and why not the configured model when it fell back."""
+
+    provider: Literal["openai", "offline", "text"]  # a model; the knowledge notes; a pasted text, extractively
+    model: str | None = None
+    fallback_reason: str | None = None  # why the configured model was not used (timeout, rate_limited, …)
 
 
 class CarouselContent(CamelModel):
-    """Structured content for one carousel, before it is cut into slides."""
+    """Structured content for one carousel: the cover, the content slides in order, the closing slide.
 
-    title: str
+    carousel-generator turns it into slides as it is (``build_slides``): the cover from ``title`` and
+    ``subtitle``, then ``slides`` in their order, then the closing slide from ``summary`` and ``cta``.
+    """
+
+    title: str  # the cover's headline (a hook when a model wrote it)
     subtitle: str = ""
     emoji: str | None = None
-    language: Language = "en"
-    principles: list[Principle] = Field(default_factory=list)
-    quotes: list[Quote] = Field(default_factory=list)
-    concepts: list[Concept] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
+    language: ContentLanguage = "en"
+    format: CarouselFormat | None = None
+    slides: list[Slide] = Field(default_factory=list)  # the content slides, one idea each
     summary: str = ""
+    cta: str = ""  # the closing call to action; none for a pasted text (nothing is added to it)
+    keywords: list[str] = Field(default_factory=list)
     caption: str = ""
     hashtags: list[str] = Field(default_factory=list)

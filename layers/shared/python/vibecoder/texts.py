@@ -84,6 +84,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "😔 Извините, эти символы я пока нарисовать не могу: {characters}\n\nЧто попробовать: повторите запрос "
               "без них или с текстом в другой письменности.",
     },
+    # A topic the offline notes do not cover: no carousel, and what the bot can do instead.
+    "topic_not_covered": {
+        "en": "🤔 I can't write a carousel on that without an AI model{because}: my built-in notes don't cover it, "
+              "and I won't put an unrelated one under your title.\n\nWhat I can do:\n{subjects}"
+              "• any text you paste (a few paragraphs, a list): I turn it into slides, in its own language\n"
+              "• any topic, in any language, once the bot's operator sets an AI key (OPENAI_API_KEY){other_language}",
+        "ru": "🤔 Без ИИ-модели я не напишу карусель на эту тему{because}: моих встроенных заметок о ней нет, "
+              "а чужую карусель под вашим заголовком я делать не буду.\n\nЧто я могу:\n{subjects}"
+              "• любой текст, который вы пришлёте (несколько абзацев, список): сделаю из него слайды на его языке\n"
+              "• любую тему на любом языке, когда оператор бота настроит ключ ИИ (OPENAI_API_KEY){other_language}",
+    },
+    "covered_subjects": {"en": "• a topic my notes cover: {subjects}\n", "ru": "• тему из моих заметок: {subjects}\n"},
+    "because_ai_unavailable": {"en": " (the AI model is unavailable right now)",
+                               "ru": " (ИИ-модель сейчас недоступна)"},
+    "not_covered_language": {"en": "\n• the same topic in English or Russian, the languages of my notes (or /lang en)",
+                             "ru": "\n• ту же тему по-русски или по-английски — на этих языках мои заметки (или /lang ru)"},
+    # Under a finished album when the content did not come from the configured AI model.
+    "fallback_note": {
+        "en": "ℹ️ The AI model was unavailable ({reason}), so these slides come from {source}.",
+        "ru": "ℹ️ ИИ-модель была недоступна ({reason}), поэтому слайды сделаны {source}.",
+    },
+    "source_offline": {"en": "my built-in notes", "ru": "по моим встроенным заметкам"},
+    "source_text": {"en": "your text as it is, without a model", "ru": "из вашего текста как есть, без модели"},
     "unknown_command": {"en": "I don't know that command. /help lists what I can do.",
                         "ru": "Не знаю такой команды. /help — что я умею."},
     "unsupported_message": {

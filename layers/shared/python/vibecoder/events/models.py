@@ -16,6 +16,7 @@ from vibecoder.content import (
     TOPIC_MAX_CHARS,
     CamelModel,
     CarouselContent,
+    ContentLanguage,
     Language,
     Slide,
     require_topic_or_text,
@@ -55,18 +56,30 @@ class CarouselGenerateRequested(RequestRef):
 
 
 class CarouselContentAnalyzed(RequestRef):
-    content: CarouselContent
+    """The content for a request, or (``failure``, no content) why there is none."""
+
+    content: CarouselContent | None = None
     slides_count: int = Field(ge=MIN_SLIDES, le=MAX_SLIDES)
     style: str = DEFAULT_STYLE
     provider: str
     model: str | None = None
+    fallback_reason: str | None = None  # why the configured model was not used
+    failure: str | None = None  # "topic_not_covered…": the request cannot be served
+    covered_subjects: list[str] = Field(default_factory=list)  # what the offline notes can write about
+    language: Language | None = None  # the request's (for a failure's message)
+
+    @model_validator(mode="after")
+    def _content_or_failure(self) -> CarouselContentAnalyzed:
+        if self.content is None and not self.failure:
+            raise ValueError("content is required unless the request failed (failure)")
+        return self
 
 
 class CarouselSlidesGenerated(RequestRef):
     title: str
     caption: str = ""
     style: str = DEFAULT_STYLE
-    language: Language = "en"
+    language: ContentLanguage = "en"
     slides: list[Slide] = Field(min_length=1)
 
 
@@ -94,7 +107,7 @@ class CarouselCompleted(RequestRef):
     title: str
     caption: str = ""
     style: str = DEFAULT_STYLE
-    language: Language = "en"
+    language: ContentLanguage = "en"
     slides: list[CompletedSlide]
     timings: dict[str, float] = Field(default_factory=dict)  # step → ms since the request
 
@@ -106,8 +119,10 @@ class CarouselCompleted(RequestRef):
 
 class CarouselFailed(RequestRef):
     stage: str
-    reason: str
+    reason: str  # "topic_not_covered…" when the offline notes do not cover the topic
     language: Language = "en"
+    covered_subjects: list[str] = Field(default_factory=list)  # for topic_not_covered: what they do cover
+    fallback_reason: str | None = None  # why the configured AI model was not used, when it was not
 
 
 # --- ai.* -------------------------------------------------------------------------------------
@@ -131,6 +146,7 @@ class AiAnalysisCompleted(RequestRef):
     attempts: int = 0  # OpenAI calls made, retries included
     circuit_open: bool = False  # OpenAI skipped: too many recent failures
     fallback_reason: str | None = None
+    failure: str | None = None  # "topic_not_covered…": no content
 
 
 # --- telegram.* -------------------------------------------------------------------------------

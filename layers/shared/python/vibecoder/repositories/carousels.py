@@ -10,7 +10,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from vibecoder.content import CamelModel
+from vibecoder.content import CamelModel, ContentProvenance
 from vibecoder.events.envelope import utc_now
 from vibecoder.events.models import CarouselGenerateRequested
 from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
@@ -63,6 +63,7 @@ class CarouselRecord(CamelModel):
     slides: list[dict[str, Any]] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     provider: str | None = None
+    content: ContentProvenance | None = None  # who wrote the content (and why it fell back)
     failure: str | None = None
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
