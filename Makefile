@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: bootstrap demo test lint schemas serve bot bench chromium clean
+.PHONY: bootstrap fonts demo test lint schemas serve bot bench chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,20 +14,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 bootstrap: $(STAMP)
 
-demo: bootstrap
+# The renderer's Noto fonts (every script) and its FriBiDi for both Lambda architectures: Debian
+# packages pinned by version and sha256 in functions/image_renderer/assets.json, downloaded once with
+# apt-get into ~/.cache/vibecoder, unpacked into the renderer's folder and verified on every run.
+fonts: bootstrap
+	$(PY) -m tools.renderer_assets
+
+demo: bootstrap fonts
 	$(PY) -m local carousel "Functional Programming with TypeScript" --slides 5
 
-test: bootstrap
+test: bootstrap fonts
 	$(PY) -m pytest -n auto
 
 lint: bootstrap
 	$(PY) -m ruff check .
 
-serve: bootstrap
+serve: bootstrap fonts
 	$(PY) -m local serve --port 8080
 
 # Your own bot on this machine (TELEGRAM_BOT_TOKEN from @BotFather): updates by long polling, no public URL.
-bot: bootstrap
+bot: bootstrap fonts
 	$(PY) -m local poll
 
 # Regenerate what is derived from the event catalog: events/schemas/ and the README diagram.
@@ -35,7 +41,7 @@ schemas: bootstrap
 	$(PY) -m tools.catalog_docs --write
 
 # Figures, not tests: BENCHMARKS.md is rewritten with what this machine measures.
-bench: bootstrap chromium
+bench: bootstrap fonts chromium
 	$(PY) bench/coldstart_bench.py
 	$(PY) bench/flow_bench.py
 	$(PY) bench/memory_bench.py
@@ -71,7 +77,7 @@ $(NPM_STAMP): package.json package-lock.json
 	rm -f node_modules/.installed-* && touch $(NPM_STAMP)
 
 # cdk-nag's AwsSolutions checks run inside synth: any unacknowledged finding fails it.
-synth: bootstrap $(NPM_STAMP)
+synth: bootstrap fonts $(NPM_STAMP)
 	$(CDK) synth -q --no-notices $(CDK_CONTEXT)
 
 nag: synth
@@ -80,12 +86,12 @@ nag: synth
 cfn-lint: synth
 	$(VENV)/bin/cfn-lint -- $(TEMPLATE) $(ACCOUNT_TEMPLATE)
 
-diff: bootstrap $(NPM_STAMP)
+diff: bootstrap fonts $(NPM_STAMP)
 	$(CDK) diff --no-notices $(CDK_CONTEXT)
 
 # Needs AWS credentials and a bootstrapped account (`npx cdk bootstrap`); see docs/operations.md.
 # --all: the API Gateway account stack first (a no-op once the region has it), then the app.
-deploy: bootstrap $(NPM_STAMP)
+deploy: bootstrap fonts $(NPM_STAMP)
 	$(CDK) deploy --all --no-notices --outputs-file build/cdk-outputs.json $(CDK_CONTEXT)
 
 # The dependency layer alone, in build/deps-layer/python (what synth bundles), from requirements.lock.

@@ -18,6 +18,10 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
+# The renderer first: Pillow binds FriBiDi once, when its font module loads (PIL.ImageDraw loads it),
+# so the renderer must load its bundled copy before any test imports Pillow's drawing modules.
+import image_renderer.rendering  # noqa: E402,F401
+
 
 @pytest.fixture
 def clock():

@@ -17,7 +17,7 @@ from pygments.token import Token
 from pygments.util import ClassNotFound
 
 from .fonts import get_font
-from .text import EMOJI, Line, Piece, _seg_width, segment
+from .text import EMOJI, Line, Piece, analyse, seg_width
 from .themes import RGB, Theme
 
 _FENCE = re.compile(r"^```([\w+#.-]*)\s*\n(.*?)\n?```\s*$", re.S)
@@ -93,15 +93,16 @@ def tokens(code: str, language: str | None) -> list[list[tuple[str, str | None]]
 
 
 def _units(src: list[tuple[str, str | None]], font: str, size: int, colors: dict[str, RGB], default: RGB):
+    """The line's clusters as pieces coloured by their token (code reads left to right; a
+    right-to-left string inside it keeps its own order)."""
+    text = "".join(part for part, _role in src)
+    token_colors: list[RGB] = []
+    for part, role in src:
+        token_colors.extend([colors.get(role, default) if role else default] * len(part))
+    para = analyse(text, font, base_rtl=False)
     out: list[tuple[Piece, bool]] = []  # (piece, is_space)
-    for text, role in src:
-        color = colors.get(role, default) if role else default
-        for seg in segment(text, font):
-            if seg.font == EMOJI:
-                out.append((Piece(EMOJI, seg.text, seg.gid, _seg_width(EMOJI, seg.text, seg.gid, size), color), False))
-            else:
-                for ch in seg.text:
-                    out.append((Piece(seg.font, ch, 0, _seg_width(seg.font, ch, 0, size), color), ch == " "))
+    for c, start in zip(para.clusters, para.starts):
+        out.append((Piece(c.font, c.text, c.gid, seg_width(c, size), token_colors[start], c.level), c.text == " "))
     return out
 
 
@@ -109,11 +110,15 @@ def _line_from(units: list[tuple[Piece, bool]]) -> Line:
     line = Line()
     for piece, _sp in units:
         last = line.pieces[-1] if line.pieces else None
-        if last is not None and piece.font != EMOJI and last.font == piece.font and last.color == piece.color:
+        if (
+            last is not None
+            and piece.font != EMOJI
+            and (last.font, last.color, last.level) == (piece.font, piece.color, piece.level)
+        ):
             last.text += piece.text
             last.width += piece.width
         else:
-            line.pieces.append(Piece(piece.font, piece.text, piece.gid, piece.width, piece.color))
+            line.pieces.append(Piece(piece.font, piece.text, piece.gid, piece.width, piece.color, piece.level))
         line.width += piece.width
     return line
 

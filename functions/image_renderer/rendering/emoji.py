@@ -31,11 +31,22 @@ def is_emoji_base(cp: int) -> bool:
     return cp in _cmap()
 
 
+@lru_cache(maxsize=4096)
+def is_default_emoji(ch: str) -> bool:
+    """Emoji_Presentation=Yes (💻, ✅, ⭐): an emoji even where a text font has the code point, as in a
+    browser; ☺ ↔ © and the like are text unless VS16 follows. Asked only for code points that both a
+    text font and the emoji font have, so the emoji package (80 ms to import) loads only then."""
+    import emoji
+
+    return emoji.EMOJI_DATA.get(ch, {}).get("status") == emoji.STATUS["fully_qualified"]
+
+
 def match(text: str, i: int, text_covers: frozenset[int] | set[int]) -> tuple[int, int] | None:
     """If an emoji starts at ``text[i]``: (end index, glyph id); else None.
 
-    A code point that the text font also has (digits, ©, ™, ↔ …) is an emoji only when an
-    emoji presentation selector, a keycap or a skin-tone modifier follows it.
+    A code point that a text font also has (digits, ©, ™, ↔ …) is an emoji only when it has emoji
+    presentation by default, or an emoji presentation selector, a keycap or a skin-tone modifier
+    follows it.
     """
     cmap = _cmap()
     cp = ord(text[i])
@@ -45,7 +56,7 @@ def match(text: str, i: int, text_covers: frozenset[int] | set[int]) -> tuple[in
     nxt = ord(text[i + 1]) if i + 1 < len(text) else -1
     if nxt == VS15:
         return None
-    if cp in text_covers:
+    if cp in text_covers and not is_default_emoji(text[i]):
         after = nxt
         if after == VS16 and i + 2 < len(text):
             after = ord(text[i + 2])
@@ -79,6 +90,10 @@ def _swallow_selectors(text: str, end: int) -> int:
     while end < len(text) and ord(text[end]) in (VS16, VS15):
         end += 1
     return end
+
+
+def has_bitmap(gid: int) -> bool:
+    return gid in emoji_otf().bitmap_strike[1]
 
 
 @lru_cache(maxsize=1024)

@@ -4,6 +4,10 @@
 drawn element with its box, lines and font size. The renderer draws exactly these blocks, and
 the tests measure them (safe margins, contrast under the text, auto-fit).
 
+Right-to-left slides (the first strong character of the title, else of the body, is Arabic or
+Hebrew) mirror the layout: text aligned right, the quote bar on the right, brand and counter swapped,
+the swipe hint and the progress bar on the left. Each paragraph still aligns to its own direction.
+
 Auto-fit: title and body shrink together from the theme's maximum to its minimum size in 2 px
 steps until the content fits the card; ``fit_slides`` splits a slide that does not fit even at
 the minimum into several slides (by paragraph, then sentence, then word) instead of clipping.
@@ -12,13 +16,14 @@ the minimum into several slides (by paragraph, then sentence, then word) instead
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from vibecoder.content import Slide, SlideType
 
 from .emoji import glyph_image
 from .fonts import get_font
-from .text import EMOJI, Line, Piece, segment, word_width, words, wrap
+from .text import ELLIPSIS, EMOJI, Line, Piece, Segment, fit_line, seg_width, segment, units, wrap
 from .themes import RGB, Theme
 
 Box = tuple[int, int, int, int]
@@ -50,6 +55,7 @@ class Block:
     gid: int = 0  # emoji glyph
     fill: RGB | None = None  # panels / progress bar
     value: float = 0.0  # progress fraction
+    rtl: bool = False  # progress: fills from the right
 
 
 @dataclass
@@ -62,6 +68,7 @@ class SlideLayout:
     fits: bool
     title_size: int
     body_size: int
+    rtl: bool = False
 
     def block(self, role: str) -> Block | None:
         return next((b for b in self.blocks if b.role == role), None)
@@ -70,8 +77,31 @@ class SlideLayout:
         return [b for b in self.blocks if b.lines]
 
 
+_RTL_LANGUAGES = {"R": "he", "AL": "ar"}
+
+
+def _first_strong(text: str) -> str | None:
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("L", "R", "AL"):
+            return kind
+    return None
+
+
+def is_rtl(slide: Slide) -> bool:
+    """A slide is laid out right to left when its title (else its body) starts, in its first strong
+    character, with a right-to-left script."""
+    kind = _first_strong(slide.title) or _first_strong(slide.content)
+    return kind in ("R", "AL")
+
+
 def language_of(slides: list[Slide]) -> str:
+    """The swipe hint's language: ar or he for right-to-left carousels, else ru or en."""
     text = " ".join(f"{s.title} {s.content}" for s in slides)
+    kinds = [unicodedata.bidirectional(ch) for ch in text]
+    rtl = sum(k in ("R", "AL") for k in kinds)
+    if rtl > kinds.count("L"):
+        return "ar" if kinds.count("AL") >= kinds.count("R") else "he"
     return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
 
 
@@ -82,30 +112,35 @@ def _line_metrics(font: str, size: int, line_height: float) -> tuple[int, float]
     return lh, (lh - (asc + desc)) / 2 + asc
 
 
-def _text_block(role, text, font, size, line_height, max_width, x, top, color, *, bullets=False) -> Block:
+def _text_block(
+    role, text, font, size, line_height, max_width, x, top, color, *, bullets=False, rtl=False
+) -> Block:
+    """Lines of ``text`` in the column [x, x + max_width]; each paragraph aligned to its own
+    direction (a paragraph with no strong character follows the slide's, ``rtl``)."""
     lh, first_baseline = _line_metrics(font, size, line_height)
     lines: list[Line] = []
     xs: list[float] = []
-    if bullets:
-        bullet_w = get_font(font, size).getlength("•  ")
-        for para in text.split("\n"):
-            m = _BULLET.match(para)
-            if m:
-                body = wrap(para[m.end() :], font, size, max_width - bullet_w)
-                marker = "•" if not para.strip()[0].isdigit() else m.group(0).strip()
-                mw = get_font(font, size).getlength(marker)
-                body[0].pieces.insert(0, Piece(font, marker, 0, mw))
-                body[0].pieces.insert(1, Piece(font, "", 0, bullet_w - mw))
-                body[0].width += bullet_w
-                lines.extend(body)
-                xs.extend([x] + [x + bullet_w] * (len(body) - 1))
-            else:
-                body = wrap(para, font, size, max_width)
-                lines.extend(body)
-                xs.extend([x] * len(body))
-    else:
-        lines = wrap(text, font, size, max_width)
-        xs = [x] * len(lines)
+    right = x + max_width
+
+    def place(line: Line, indent: float = 0.0) -> float:
+        return right - indent - line.width if line.rtl else x + indent
+
+    for para in text.split("\n"):
+        m = _BULLET.match(para) if bullets else None
+        if m:
+            bullet_w = get_font(font, size).getlength("•  ")
+            body = wrap(para[m.end() :], font, size, max_width - bullet_w, fallback_rtl=rtl)
+            marker = "•" if not para.strip()[0].isdigit() else m.group(0).strip()
+            level = int(body[0].rtl)
+            mw = seg_width(Segment(font, marker, 0, level), size)
+            body[0].pieces[0:0] = [Piece(font, marker, 0, mw, None, level), Piece(font, "", 0, bullet_w - mw, None, level)]
+            body[0].width += bullet_w
+            lines.extend(body)
+            xs.extend([place(body[0])] + [place(ln, bullet_w) for ln in body[1:]])
+        else:
+            body = wrap(para, font, size, max_width, fallback_rtl=rtl)
+            lines.extend(body)
+            xs.extend(place(ln) for ln in body)
     # Drop trailing empty lines; a blank line inside the text becomes half a line of space.
     while lines and not lines[-1].pieces:
         lines.pop()
@@ -119,38 +154,25 @@ def _text_block(role, text, font, size, line_height, max_width, x, top, color, *
             continue
         baselines.append(y + first_baseline)
         y += lh
-    width = max((xx - x + ln.width for xx, ln in zip(xs, lines)), default=0)
-    return Block(role, (x, top, x + round(width), round(y)), size, font, color, lines, xs, baselines)
+    drawn = [(xx, xx + ln.width) for xx, ln in zip(xs, lines) if ln.pieces]
+    x0 = round(min((a for a, _b in drawn), default=x))
+    x1 = round(max((b for _a, b in drawn), default=x))
+    return Block(role, (x0, top, max(x0, x1), round(y)), size, font, color, lines, xs, baselines)
 
 
 def _single_line(role, text, font, size, x, top, color, *, align_right=False, max_width=10**6) -> Block:
     """One line of small text; shrinks to 75 % and then ends in … to stay within ``max_width``."""
     lh, base = _line_metrics(font, size, 1.3)
     fit = size
-    lines = wrap(text, font, fit, 10**6)[:1]
-    while lines and lines[0].width > max_width and fit > size * 0.75:
+    line = fit_line(text, font, fit, 10**6)
+    while line.width > max_width and fit > size * 0.75:
         fit -= 1
-        lines = wrap(text, font, fit, 10**6)[:1]
-    if lines and lines[0].width > max_width:
-        ell = get_font(font, fit).getlength("…")
-        kept = Line()
-        for piece in lines[0].pieces:
-            for unit in piece.text if piece.font != EMOJI else [piece.text]:
-                w = piece.width if piece.font == EMOJI else get_font(piece.font, fit).getlength(unit)
-                if kept.width + w + ell > max_width:
-                    break
-                kept.pieces.append(Piece(piece.font, unit, piece.gid, w))
-                kept.width += w
-            else:
-                continue
-            break
-        kept.pieces.append(Piece(font, "…", 0, ell))
-        kept.width += ell
-        lines = [kept]
-    size = fit
-    width = round(lines[0].width) if lines else 0
+        line = fit_line(text, font, fit, 10**6)
+    if line.width > max_width:
+        line = fit_line(text, font, fit, max_width)
+    width = round(line.width)
     x0 = x - width if align_right else x
-    return Block(role, (x0, top, x0 + width, top + lh), size, font, color, lines, [x0], [top + base])
+    return Block(role, (x0, top, x0 + width, top + lh), fit, font, color, [line], [x0], [top + base])
 
 
 def _emoji_block(text: str, px: int, x: int, top: int) -> Block | None:
@@ -173,18 +195,30 @@ def _attribution(quote: str) -> tuple[str, str]:
     """Split a trailing "— Author" off a quote."""
     m = _AUTHOR.match(quote.strip())
     author = m.group("author").strip() if m else ""
-    if author and author[0].isupper() and len(author.split()) <= 6 and author[-1] not in ".!?…":
+    capital = author[:1].isupper() or author[:1].lower() == author[:1].upper()  # or a script without case
+    if author and capital and len(author.split()) <= 6 and author[-1] not in ".!?…":
         return m.group("text").strip(), m.group("author").strip()
     return quote, ""
 
 
 def _word_safe(text: str, font: str, size: int, width: int, floor: int) -> int:
-    """Shrink ``size`` (not below ``floor``) until the widest word fits on a line, so titles
-    are not cut inside a word while a smaller size would avoid it."""
-    widest = max((word_width(w, size) for para in text.split("\n") for w in words(para, font)), default=0)
+    """Shrink ``size`` (not below ``floor``) until the widest unbreakable unit fits on a line, so
+    titles are not cut inside a word while a smaller size would avoid it."""
+    widest = max((u.width(size) for para in text.split("\n") for u in units(para, font)), default=0)
     if widest <= width:
         return size
     return max(floor, int(size * width / widest))
+
+
+def leading_emoji(title: str) -> tuple[str, str]:
+    """(the emoji a title starts with, the title without it), or ("", title)."""
+    stripped = title.lstrip()
+    segs = segment(stripped, "inter") if stripped else ()
+    if segs and segs[0].font == EMOJI:
+        rest = stripped[len(segs[0].text) :].strip()
+        if rest:
+            return segs[0].text, rest
+    return "", title
 
 
 def _shift(block: Block, dy: int) -> Block:
@@ -194,31 +228,37 @@ def _shift(block: Block, dy: int) -> Block:
     return block
 
 
-def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
+def _content(slide: Slide, theme: Theme, k: float, width: int, t: float, rtl: bool = False):
     """Blocks of the card's content for a size parameter t (1 = largest), stacked from y=0."""
     sz = theme.sizes
     c = theme.colors
     f = theme.fonts
     cover = slide.type == SlideType.COVER
+    # A title that starts with an emoji gives it up to the big emoji above it: one emoji, not two.
+    title_emoji, title_text = leading_emoji(slide.title)
     tmax, tmin = sz.cover_title if cover else sz.title
-    title_size = _word_safe(slide.title, f.title, round((tmin + (tmax - tmin) * t) * k), width, round(tmin * k))
+    title_size = _word_safe(title_text, f.title, round((tmin + (tmax - tmin) * t) * k), width, round(tmin * k))
     bmax, bmin = sz.quote if slide.type == SlideType.QUOTE else sz.body
     body_size = round((bmin + (bmax - bmin) * t) * k)
     blocks: list[Block] = []
     y = 0
-    emoji_text = slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
+    emoji_text = title_emoji or slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
     if emoji_text:
         px = round((sz.cover_emoji if cover else sz.emoji) * k * (0.55 + 0.45 * t))
         eb = _emoji_block(emoji_text, px, 0, 0)
         if eb is not None:
+            if rtl:
+                _move_x(eb, width - eb.box[2])
             blocks.append(eb)
             y = eb.box[3] + round(28 * k)
-    title = _text_block("title", slide.title, f.title, title_size, sz.title_line, width, 0, y, c.title)
+    title = _text_block("title", title_text, f.title, title_size, sz.title_line, width, 0, y, c.title, rtl=rtl)
     blocks.append(title)
     y = title.box[3]
     if sz.rule[0] and sz.rule[1]:
         y += round(24 * k)
-        blocks.append(Block("accent-bar", (0, y, round(sz.rule[0] * k), y + round(sz.rule[1] * k)), fill=c.accent))
+        rule_w = round(sz.rule[0] * k)
+        rx = width - rule_w if rtl else 0
+        blocks.append(Block("accent-bar", (rx, y, rx + rule_w, y + round(sz.rule[1] * k)), fill=c.accent))
         y += round(sz.rule[1] * k) - round(8 * k)
     content = slide.content.strip("\n").rstrip() if slide.type == SlideType.CODE else slide.content.strip()
     if content.strip():
@@ -231,8 +271,10 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
             text, author = _attribution(content)
             bar = round(8 * k)
             gap = round(32 * k)
-            q = _text_block("quote", text, f.quote, body_size, 1.35, width - bar - gap, bar + gap, y, c.body)
-            blocks.append(Block("accent-bar", (0, y, bar, q.box[3]), fill=c.accent))
+            text_x = 0 if rtl else bar + gap
+            q = _text_block("quote", text, f.quote, body_size, 1.35, width - bar - gap, text_x, y, c.body, rtl=rtl)
+            bar_x = width - bar if rtl else 0
+            blocks.append(Block("accent-bar", (bar_x, y, bar_x + bar, q.box[3]), fill=c.accent))
             blocks.append(q)
             if author:
                 meta = round(max(sz.meta, body_size * 0.7 / k) * k)
@@ -243,27 +285,37 @@ def _content(slide: Slide, theme: Theme, k: float, width: int, t: float):
                     meta,
                     1.3,
                     width - bar - gap,
-                    bar + gap,
+                    text_x,
                     q.box[3] + round(20 * k),
                     c.muted,
+                    rtl=rtl,
                 )
                 blocks.append(a)
         else:
             blocks.append(
-                _text_block("body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True)
+                _text_block(
+                    "body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True, rtl=rtl
+                )
             )
     height = max(b.box[3] for b in blocks)
     return blocks, height, title_size, body_size
 
 
-def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int):
+def _move_x(block: Block, dx: int) -> Block:
+    x0, y0, x1, y1 = block.box
+    block.box = (x0 + dx, y0, x1 + dx, y1)
+    block.xs = [x + dx for x in block.xs]
+    return block
+
+
+def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int, rtl: bool = False):
     """Largest t in 0..1 (in 2 px body steps) whose content fits ``max_height``."""
     bmax, bmin = theme.sizes.quote if slide.type == SlideType.QUOTE else theme.sizes.body
     steps = max(1, (bmax - bmin) // 2)
     best = None
     for i in range(steps + 1):
         t = 1 - i / steps
-        result = _content(slide, theme, k, width, t)
+        result = _content(slide, theme, k, width, t, rtl)
         if result[1] <= max_height:
             return result, True
         best = result
@@ -285,31 +337,51 @@ def layout_slide(
     k = W / 1080
     sz = theme.sizes
     c = theme.colors
+    rtl = is_rtl(slide)
     m = round(sz.margin * k)
-    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays.
+    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays, and use the
+    # height: type up to 22 % larger and a card that fills most of the room.
     mv = m + max(0, (H - round(W * 1.25)) // 4)
+    tall = max(0.0, min(1.0, (H / W - 1.25) / (16 / 9 - 1.25)))
+    kt = k * (1 + 0.22 * tall)
     safe = (m, mv, W - m, H - mv)
     meta = round(sz.meta * k)
     blocks: list[Block] = []
+    # The header's outer corners: the counter at the end of reading (right, or left when mirrored).
+    start_x, end_x = (W - m, m) if rtl else (m, W - m)
 
-    # Header: brand (left) and counter (right).
-    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, W - m, mv, c.muted, align_right=True)
+    # Header: brand (at the start) and counter (at the end).
+    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, end_x, mv, c.muted, align_right=not rtl)
     blocks.append(counter)
     if brand:
-        room = counter.box[0] - m - round(32 * k)
-        blocks.append(_single_line("brand", brand, theme.fonts.meta, meta, m, mv, c.muted, max_width=room))
+        room = (counter.box[0] - m if not rtl else W - m - counter.box[2]) - round(32 * k)
+        blocks.append(
+            _single_line("brand", brand, theme.fonts.meta, meta, start_x, mv, c.muted, align_right=rtl, max_width=room)
+        )
     header_bottom = counter.box[3]
 
-    # Footer: progress (left) and the swipe hint (right, all but the last slide).
+    # Footer: progress (at the start) and the swipe hint (at the end, all but the last slide).
     lh = counter.box[3] - counter.box[1]
     footer_top = H - mv - lh
     if index < total:
         hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
-        blocks.append(_single_line("swipe", hint, theme.fonts.meta, meta, W - m, footer_top, c.muted, align_right=True))
+        if rtl:  # the mirrored carousel advances to the left, whatever the hint's language
+            hint = hint.replace("→", "←")
+        blocks.append(
+            _single_line("swipe", hint, theme.fonts.meta, meta, end_x, footer_top, c.muted, align_right=not rtl)
+        )
     bar_h = max(4, round(6 * k))
     bar_y = footer_top + (lh - bar_h) // 2
+    bar_w = round(240 * k)
+    bar_x = W - m - bar_w if rtl else m
     blocks.append(
-        Block("progress", (m, bar_y, m + round(240 * k), bar_y + bar_h), fill=c.muted, value=index / max(total, 1))
+        Block(
+            "progress",
+            (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h),
+            fill=c.muted,
+            value=index / max(total, 1),
+            rtl=rtl,
+        )
     )
 
     # Content: in the card (or straight on the background), centred between header and footer.
@@ -318,13 +390,13 @@ def layout_slide(
     pad = round(theme.card.padding * k) if theme.card else 0
     inner_w = W - 2 * m - 2 * pad
     max_h = region_bottom - region_top - 2 * pad
-    (content, content_h, title_size, body_size), fits = _fit(slide, theme, k, inner_w, max_h)
+    (content, content_h, title_size, body_size), fits = _fit(slide, theme, kt, inner_w, max_h, rtl)
     if not fits:
         content = _clip(content, max_h)
         content_h = max(b.box[3] for b in content)
     card_box = None
     if theme.card:
-        min_h = round((region_bottom - region_top) * 0.5)
+        min_h = round((region_bottom - region_top) * (0.5 + 0.3 * tall))
         card_h = max(content_h + 2 * pad, min_h)
         card_h = min(region_bottom - region_top, -(-card_h // 8) * 8)
         card_top = region_top + (region_bottom - region_top - card_h) // 2
@@ -333,11 +405,8 @@ def layout_slide(
     else:
         dy = region_top + (region_bottom - region_top - content_h) // 2
     for b in content:
-        x0, y0, x1, y1 = b.box
-        b.box = (x0 + m + pad, y0, x1 + m + pad, y1)
-        b.xs = [x + m + pad for x in b.xs]
-        blocks.append(_shift(b, dy))
-    return SlideLayout(size, theme, safe, card_box, blocks, fits, title_size, body_size)
+        blocks.append(_shift(_move_x(b, m + pad), dy))
+    return SlideLayout(size, theme, safe, card_box, blocks, fits, title_size, body_size, rtl)
 
 
 def _clip(blocks: list[Block], max_h: int) -> list[Block]:
@@ -352,7 +421,12 @@ def _clip(blocks: list[Block], max_h: int) -> list[Block]:
             b.xs = [b.xs[i] for i in keep]
             b.baselines = [b.baselines[i] for i in keep]
             if b.lines:
-                b.lines[-1].pieces.append(Piece(b.font, "…", 0, get_font(b.font, b.size).getlength("…")))
+                last = b.lines[-1]
+                ellipsis = Segment(b.font, ELLIPSIS, 0, int(last.rtl))
+                last.pieces.append(Piece(b.font, ELLIPSIS, 0, seg_width(ellipsis, b.size), None, ellipsis.level))
+                if last.rtl:  # keep the line's right edge where it was
+                    b.xs[-1] -= last.pieces[-1].width
+                last.width += last.pieces[-1].width
             b.box = (b.box[0], b.box[1], b.box[2], min(b.box[3], max_h))
         elif b.box[3] > max_h:
             b.box = (b.box[0], b.box[1], b.box[2], max_h)

@@ -6,8 +6,11 @@
   flags, skin tones, keycaps and ZWJ sequences into one glyph.
 * ``CBLC``/``CBDT`` (index formats 1-5, image formats 17/18/19): the PNG bitmap of each colour
   emoji glyph, with its metrics.
+* font collections (``.ttc``): the tables of one face.
 
-Written for this project so the renderer needs neither fontTools nor raqm/HarfBuzz at run time.
+Text is shaped by HarfBuzz (Pillow's raqm layout); this reader covers what Pillow does not expose:
+coverage for font fallback, and colour emoji bitmaps at any size (Pillow draws CBDT only at the
+strike's own size).
 """
 
 from __future__ import annotations
@@ -36,14 +39,20 @@ class BitmapGlyph:
 class OpenTypeFont:
     """Lazy access to the few tables we read; each table is parsed once, on first use."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, index: int = 0) -> None:
         self.path = str(path)
         self._data = Path(path).read_bytes()
         data = self._data
-        (num_tables,) = _U16.unpack_from(data, 4)
+        base = 0
+        if data[:4] == b"ttcf":  # a collection: the offset table of face ``index``
+            (count,) = _U32.unpack_from(data, 8)
+            if not 0 <= index < count:
+                raise ValueError(f"{self.path} has {count} faces, not {index + 1}")
+            (base,) = _U32.unpack_from(data, 12 + 4 * index)
+        (num_tables,) = _U16.unpack_from(data, base + 4)
         self._tables: dict[str, tuple[int, int]] = {}
         for i in range(num_tables):
-            tag, _checksum, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+            tag, _checksum, offset, length = struct.unpack_from(">4sIII", data, base + 12 + 16 * i)
             self._tables[tag.decode("latin-1")] = (offset, length)
 
     def has_table(self, tag: str) -> bool:
@@ -257,122 +266,3 @@ class OpenTypeFont:
         (length,) = _U32.unpack_from(data, pos)
         png = data[pos + 4 : pos + 4 + length]
         return BitmapGlyph(png, w, h, bx, by, adv)
-
-    # ------------------------------------------------------------------ head / GPOS kerning
-    @cached_property
-    def units_per_em(self) -> int:
-        (upem,) = _U16.unpack_from(self._data, self._table("head") + 18)
-        return upem
-
-    @cached_property
-    def _kern_subtables(self) -> list[tuple]:
-        """Pair-adjustment subtables of the ``kern`` feature, in lookup order.
-
-        Each item: (1, coverage, {first: {second: x_advance}}) or
-        (2, coverage, classdef1, classdef2, [[x_advance per class2] per class1]).
-        """
-        if not self.has_table("GPOS"):
-            return []
-        data = self._data
-        base = self._table("GPOS")
-        feature_list, lookup_list = struct.unpack_from(">HH", data, base + 6)
-        feature_list += base
-        lookup_list += base
-        indices: set[int] = set()
-        (count,) = _U16.unpack_from(data, feature_list)
-        for i in range(count):
-            tag, off = struct.unpack_from(">4sH", data, feature_list + 2 + 6 * i)
-            if tag == b"kern":
-                feature = feature_list + off
-                (n,) = _U16.unpack_from(data, feature + 2)
-                indices.update(struct.unpack_from(f">{n}H", data, feature + 4))
-        out: list[tuple] = []
-        for index in sorted(indices):
-            for kind, sub in self._subtables(lookup_list, index, extension_type=9):
-                if kind == 2:
-                    parsed = self._pair_subtable(sub)
-                    if parsed is not None:
-                        out.append(parsed)
-        return out
-
-    @staticmethod
-    def _value_size(fmt: int) -> int:
-        return 2 * bin(fmt & 0xFF).count("1")
-
-    @staticmethod
-    def _x_advance_offset(fmt: int) -> int | None:
-        if not fmt & 0x0004:
-            return None
-        return 2 * bin(fmt & 0x0003).count("1")
-
-    def _classdef(self, offset: int) -> dict[int, int]:
-        data = self._data
-        (fmt,) = _U16.unpack_from(data, offset)
-        out: dict[int, int] = {}
-        if fmt == 1:
-            start, count = struct.unpack_from(">HH", data, offset + 2)
-            for k, cls in enumerate(struct.unpack_from(f">{count}H", data, offset + 6)):
-                if cls:
-                    out[start + k] = cls
-        elif fmt == 2:
-            (count,) = _U16.unpack_from(data, offset + 2)
-            for k in range(count):
-                start, end, cls = struct.unpack_from(">HHH", data, offset + 4 + 6 * k)
-                if cls:
-                    for g in range(start, end + 1):
-                        out[g] = cls
-        return out
-
-    def _pair_subtable(self, sub: int) -> tuple | None:
-        data = self._data
-        fmt, cov_off, vf1, vf2 = struct.unpack_from(">HHHH", data, sub)
-        xadv = self._x_advance_offset(vf1)
-        if xadv is None:
-            return None
-        size1, size2 = self._value_size(vf1), self._value_size(vf2)
-        coverage = {g: i for i, g in enumerate(self._coverage(sub + cov_off))}
-        if fmt == 1:
-            (set_count,) = _U16.unpack_from(data, sub + 8)
-            pairs: dict[int, dict[int, int]] = {}
-            firsts = sorted(coverage, key=coverage.__getitem__)
-            for k in range(min(set_count, len(firsts))):
-                (set_off,) = _U16.unpack_from(data, sub + 10 + 2 * k)
-                pair_set = sub + set_off
-                (n,) = _U16.unpack_from(data, pair_set)
-                rec = pair_set + 2
-                row: dict[int, int] = {}
-                for _ in range(n):
-                    (second,) = _U16.unpack_from(data, rec)
-                    (value,) = struct.unpack_from(">h", data, rec + 2 + xadv)
-                    if value:
-                        row[second] = value
-                    rec += 2 + size1 + size2
-                pairs[firsts[k]] = row
-            return (1, coverage, pairs)
-        if fmt == 2:
-            cd1_off, cd2_off, c1_count, c2_count = struct.unpack_from(">HHHH", data, sub + 8)
-            rec = sub + 16
-            matrix = []
-            for _c1 in range(c1_count):
-                row_values = []
-                for _c2 in range(c2_count):
-                    (value,) = struct.unpack_from(">h", data, rec + xadv)
-                    row_values.append(value)
-                    rec += size1 + size2
-                matrix.append(row_values)
-            return (2, coverage, self._classdef(sub + cd1_off), self._classdef(sub + cd2_off), matrix)
-        return None
-
-    def kerning(self, left: int, right: int) -> int:
-        """GPOS ``kern`` x-advance adjustment between two glyphs, in font units."""
-        for table in self._kern_subtables:
-            if left not in table[1]:
-                continue
-            if table[0] == 1:
-                value = table[2].get(left, {}).get(right)
-                if value is not None:
-                    return value
-            else:
-                _k, _cov, cd1, cd2, matrix = table
-                return matrix[cd1.get(left, 0)][cd2.get(right, 0)]
-        return 0

@@ -69,7 +69,8 @@ def draw_layout(layout: SlideLayout, *, with_text: bool = True) -> Image.Image:
             track = rounded_mask(x1 - x0, h, h // 2).point(lambda v: v * 35 // 100)
             img.paste(block.fill, block.box, track)
             fw = max(h, round((x1 - x0) * block.value))
-            img.paste(block.fill, (x0, y0, x0 + fw, y1), rounded_mask(fw, h, h // 2))
+            fx = x1 - fw if block.rtl else x0  # a right-to-left carousel advances from the right
+            img.paste(block.fill, (fx, y0, fx + fw, y1), rounded_mask(fw, h, h // 2))
         if not with_text:
             continue
         for line, x, baseline in zip(block.lines, block.xs, block.baselines):
@@ -95,7 +96,7 @@ def _iter_sourced_images(slides: list[Slide], *, theme: str, size: tuple[int, in
     """Each image with the 1-based number of the slide it was cut from."""
     th = get_theme(theme)
     size = _check_size(size)
-    fitted = fitted_parts(list(slides), th, size)
+    fitted = fitted_parts(list(slides), th, size)  # raises MissingGlyphError before drawing anything
     lang = lang or language_of([part for _, part in fitted])
     total = len(fitted)
     for i, (source, part) in enumerate(fitted, 1):

@@ -99,7 +99,7 @@ class Sizes:
     cover_title: tuple[int, int] = (92, 56)
     body: tuple[int, int] = (44, 30)
     quote: tuple[int, int] = (52, 32)
-    code: tuple[int, int] = (34, 22)
+    code: tuple[int, int] = (38, 30)  # 30 px at least: readable on a phone; longer lines wrap
     meta: int = 30
     emoji: int = 112
     cover_emoji: int = 150
@@ -118,7 +118,10 @@ class Theme:
     card: Card | None = None
     fonts: Fonts = field(default_factory=Fonts)
     sizes: Sizes = field(default_factory=Sizes)
-    swipe_text: dict[str, str] = field(default_factory=lambda: {"en": "Swipe →", "ru": "Листайте →"})
+    # Right-to-left hints point left: the mirrored carousel advances the other way.
+    swipe_text: dict[str, str] = field(
+        default_factory=lambda: {"en": "Swipe →", "ru": "Листайте →", "ar": "اسحب ←", "he": "החליקו ←"}
+    )
 
 
 def _rgb_fields(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -111,12 +111,15 @@ def test_long_brand_shrinks_or_ellipsizes_before_the_counter():
     assert text.endswith("…") and text.startswith("@AVeryLong")
 
 
-def test_characters_no_font_has_are_dropped_not_drawn_as_boxes():
-    from image_renderer.rendering.text import missing_glyphs, segment
+def test_a_character_no_font_has_fails_the_render_and_names_it():
+    from image_renderer.rendering.text import MissingGlyphError, missing_glyphs
 
     text = "abc \U000f0000 где"
     assert missing_glyphs(text, "inter") == ["\U000f0000"]
-    assert "".join(s.text for s in segment(text, "inter")) == "abc  где"
+    slides = [Slide(title="Fine", content="x"), Slide(title="Broken", content=text)]
+    with pytest.raises(MissingGlyphError, match="U\\+F0000") as err:
+        render_carousel(slides)
+    assert err.value.characters == ["\U000f0000"]
 
 
 def test_explicit_language_picks_the_swipe_hint():

@@ -52,9 +52,9 @@ def test_unknown_format_rejected(samples):
         render_carousel(samples.carousel()[:1], image_format="gif")
 
 
-def test_every_font_uses_the_basic_layout_engine(rendered):
-    # The deployed renderer (Lambda, no FriBiDi) cannot use raqm: the tested layout must be BASIC.
-    assert loaded_layout_engines() == {ImageFont.Layout.BASIC}
+def test_every_font_uses_the_raqm_layout_engine(rendered):
+    # HarfBuzz shaping and FriBiDi for every run: the engine the Lambda asset ships (see test_engine).
+    assert loaded_layout_engines() == {ImageFont.Layout.RAQM}
 
 
 def test_counter_swipe_hint_and_brand_on_every_slide(samples):
