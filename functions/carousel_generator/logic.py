@@ -15,6 +15,7 @@ from vibecoder.events.models import (
     AiContentRequested,
     CarouselCompleted,
     CarouselContentAnalyzed,
+    CarouselFailed,
     CarouselGenerateRequested,
     CarouselImagesRendered,
     CarouselSlidesGenerated,
@@ -140,8 +141,19 @@ def on_images(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
     return [event.follow_up("carousel.completed", completed, source=SERVICE)]
 
 
+def on_failed(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
+    """Another step gave up for good (the renderer: a character no font has): record the outcome, so
+    the orchestrator's sweep does not fail the request a second time."""
+    failed: CarouselFailed = event.data
+    record = _record(deps, failed.request_id)
+    deps.carousels.update(failed.request_id, status=CarouselStatus.FAILED, failure=failed.reason,
+                          timing="failed", elapsed_ms=_elapsed_ms(record))  # refused once terminal
+    return []
+
+
 STEPS = {
     "carousel.generate.requested": on_requested,
     "carousel.content.analyzed": on_content,
     "carousel.images.rendered": on_images,
+    "carousel.failed": on_failed,
 }

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from image_renderer import logic
 from vibecoder.aws import client
 from vibecoder.events.catalog import CATALOG
+from vibecoder.events.models import CarouselFailed
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
 from vibecoder.settings import get_settings
 
@@ -23,6 +24,10 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     settings = get_settings()
     deps = logic.RendererDeps(s3=client("s3"), bucket=settings.slides_bucket, brand=settings.bot_handle)
     rendered = logic.render_and_store(envelope.data, deps)
+    if isinstance(rendered, CarouselFailed):  # a character no font has: retrying cannot help
+        logger.warning("slides cannot be drawn", extra={"reason": rendered.reason})
+        metrics.add_metric(name="RenderMissingGlyph", unit=MetricUnit.Count, value=1)
+        return [envelope.follow_up("carousel.failed", rendered, source=SERVICE).to_wire()]
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=rendered.render_ms)
     metrics.add_metric(name="SlidesRendered", unit=MetricUnit.Count, value=len(rendered.images))
     return [envelope.follow_up("carousel.images.rendered", rendered, source=SERVICE).to_wire()]

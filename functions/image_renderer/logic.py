@@ -1,4 +1,9 @@
-"""Render a carousel's slides and store them in S3 under the request's prefix."""
+"""Render a carousel's slides and store them in S3 under the request's prefix.
+
+A slide with a character that no bundled font can draw cannot be rendered, now or on a retry: that
+request ends at once with ``carousel.failed`` (reason ``missing_glyph: <the characters>``), which the
+carousel-generator records and the sender answers with a short message naming them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from vibecoder.events.models import CarouselImagesRendered, CarouselSlidesGenerated, RenderedImage
+from vibecoder.events.models import CarouselFailed, CarouselImagesRendered, CarouselSlidesGenerated, RenderedImage
 from vibecoder.slides import slide_key
 
 
@@ -17,12 +22,20 @@ class RendererDeps:
     brand: str
 
 
-def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> CarouselImagesRendered:
-    from image_renderer.rendering import DEFAULT_THEME, list_themes, render_carousel
+MISSING_GLYPH = "missing_glyph"
+
+
+def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> CarouselImagesRendered | CarouselFailed:
+    from image_renderer.rendering import DEFAULT_THEME, MissingGlyphError, list_themes, render_carousel
 
     theme = request.style if request.style in list_themes() else DEFAULT_THEME
     started = time.perf_counter()
-    rendered = render_carousel(request.slides, theme=theme, brand=deps.brand)
+    try:
+        rendered = render_carousel(request.slides, theme=theme, brand=deps.brand)
+    except MissingGlyphError as err:
+        characters = " ".join(dict.fromkeys(err.characters))
+        return CarouselFailed(**request.ref(), stage="rendering", reason=f"{MISSING_GLYPH}: {characters}",
+                              language=request.language)
     render_ms = (time.perf_counter() - started) * 1000
     images = []
     for slide in rendered:

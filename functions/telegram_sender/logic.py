@@ -330,13 +330,13 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 
 
 def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | None,
-              refused: str | None = None) -> Answer:
-    """The one apology, with what to try; the progress bar ends in "failed". A chat Telegram will not let
-    us write to (the bot was blocked, the chat is gone) ends the delivery too: nothing more can reach it."""
+              refused: str | None = None, message: str | None = None) -> Answer:
+    """The one apology, with what to try (``message`` instead, when the failure has its own text); the
+    progress bar ends in "failed". A chat Telegram will not let us write to (the bot was blocked, the
+    chat is gone) ends the delivery too: nothing more can reach it."""
+    body = message or text("failed", language, reason=text(reason, language) if reason else "")
     try:
-        result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML",
-                                               "text": text("failed", language, reason=text(reason, language)
-                                                            if reason else "")})
+        result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML", "text": body})
     except TelegramError as error:
         if error.retryable:
             raise
@@ -360,15 +360,26 @@ def _reason_of(failure: str | None) -> str | None:
     return "failed_timeout" if failure and "did not finish" in failure else None
 
 
+def _missing_glyphs(failure: str | None, language: str) -> str | None:
+    """The renderer's ``missing_glyph: …`` failure, told as such: which characters cannot be drawn."""
+    if not failure or not failure.startswith("missing_glyph:"):
+        return None
+    characters = escape_html(failure.removeprefix("missing_glyph:").strip())
+    return text("failed_missing_glyph", language, characters=characters)
+
+
 def send_failure(failed: CarouselFailed, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
-    return apologise(failed, deps, deps.language(failed.user_id, failed.language), _reason_of(failed.reason))
+    language = deps.language(failed.user_id, failed.language)
+    return apologise(failed, deps, language, _reason_of(failed.reason),
+                     message=_missing_glyphs(failed.reason, language))
 
 
 def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
     """The sweep's re-drive: the album from the carousel record, or the apology it asks for."""
     language = deps.language(overdue.user_id, overdue.language)
     if record is None or record.status is not CarouselStatus.COMPLETED:
-        return apologise(overdue, deps, language, _reason_of(record.failure if record else overdue.reason))
+        failure = record.failure if record else overdue.reason
+        return apologise(overdue, deps, language, _reason_of(failure), message=_missing_glyphs(failure, language))
     if overdue.answer == "apology":
         return apologise(overdue, deps, language, "failed_delivery",
                          refused=record.delivery_steps.get(ALBUM_REFUSED))

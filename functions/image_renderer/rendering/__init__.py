@@ -26,11 +26,13 @@ native.load()  # first of all: Pillow's font module must find the bundled FriBiD
 
 from .layout import SlideLayout, fit_slides, layout_slide  # noqa: E402
 from .render import SIZES, RenderedSlide, render_carousel, render_images, render_pdf  # noqa: E402
+from .text import MissingGlyphError  # noqa: E402
 from .themes import DEFAULT_THEME, get_theme, list_themes  # noqa: E402
 
 __all__ = [
     "DEFAULT_THEME",
     "SIZES",
+    "MissingGlyphError",
     "RenderedSlide",
     "SlideLayout",
     "fit_slides",

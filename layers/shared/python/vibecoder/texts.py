@@ -72,6 +72,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "failed_timeout": {"en": " (it took too long)", "ru": " (это заняло слишком много времени)"},
     "failed_delivery": {"en": " (Telegram would not take the slides)", "ru": " (Telegram не принял слайды)"},
+    "failed_missing_glyph": {
+        "en": "😔 Sorry, I cannot draw these characters yet: {characters}\n\nWhat to try: send the request again "
+              "without them, or with the text in another script.",
+        "ru": "😔 Извините, эти символы я пока нарисовать не могу: {characters}\n\nЧто попробовать: повторите запрос "
+              "без них или с текстом в другой письменности.",
+    },
     "unknown_command": {"en": "I don't know that command. /help lists what I can do.",
                         "ru": "Не знаю такой команды. /help — что я умею."},
     "unsupported_message": {
