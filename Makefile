@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: bootstrap fonts demo test lint schemas serve bot bench chromium clean
+.PHONY: bootstrap fonts ocr demo test lint schemas serve bot bench chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,10 +20,24 @@ bootstrap: $(STAMP)
 fonts: bootstrap
 	$(PY) -m tools.renderer_assets
 
+# Tesseract and the language packs the rendering tests read every script back with (Debian packages;
+# installed when we are root, else those tests skip and say why).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-ara tesseract-ocr-chi-sim tesseract-ocr-ell tesseract-ocr-heb \
+	tesseract-ocr-hin tesseract-ocr-jpn tesseract-ocr-rus tesseract-ocr-tha tesseract-ocr-vie
+ocr:
+	@have="$$(tesseract --list-langs 2>/dev/null | tail -n +2 | tr '\n' ' ')"; missing=""; \
+	for pkg in $(OCR_PACKAGES); do lang="$${pkg#tesseract-ocr}"; lang="$$(echo "$${lang#-}" | tr - _)"; \
+		case " $$have " in *" $${lang:-eng} "*) ;; *) missing="$$missing $$pkg";; esac; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then { apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }; } || \
+			echo "could not install$$missing: the OCR read-back tests will skip"; \
+		else echo "not root, cannot install$$missing: the OCR read-back tests will skip"; fi; fi
+
 demo: bootstrap fonts
 	$(PY) -m local carousel "Functional Programming with TypeScript" --slides 5
 
-test: bootstrap fonts
+test: bootstrap fonts ocr
 	$(PY) -m pytest -n auto
 
 lint: bootstrap

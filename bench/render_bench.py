@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render benchmark: our Pillow renderer vs the seed's way (HTML + CSS in headless Chromium).
 
-    python bench/render_bench.py [--repeat 10] [--no-write] [--skip-chromium]
+    python bench/render_bench.py [--repeat 10] [--no-write] [--skip-chromium] [--baseline DIR]
 
 Renders the same 10 slides (Russian, English, emoji) both ways in one run and reports:
 
@@ -12,7 +12,13 @@ Renders the same 10 slides (Russian, English, emoji) both ways in one run and re
 * the 10-slide whole-process time: a fresh ``python`` that imports, renders and writes 10 JPEGs,
   vs ten browser launches;
 * peak memory: the peak summed RSS of the whole process tree (sampled every 10 ms);
-* bytes per slide.
+* bytes per slide;
+* per script (Latin, Cyrillic, Greek, Vietnamese, Arabic, Hebrew, Devanagari, Chinese, Japanese, Thai):
+  our per-slide warm time, and how much of the text tesseract reads back from our slide and from
+  headless Chromium's rendering of the same text with the same fonts (``tools/readback.py``); the goal
+  is ≥ 0.9 of Chromium's score for every script;
+* with ``--baseline DIR`` (another checkout, e.g. main before a change): that renderer's warm time on
+  the same slides, measured the same way in a subprocess, and the ratio.
 
 Writes the figures, the command and the machine into its own section of BENCHMARKS.md (between
 ``<!-- bench:render:start/end -->``; the other scripts' sections are kept), unless ``--no-write``.
@@ -37,7 +43,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared" / "python")]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "layers" / "shared" / "python")]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import benchlib  # noqa: E402 - after the path set-up
@@ -413,6 +419,149 @@ def bench_seed(binary: str, repeat: int, workdir: Path) -> dict:
     return result
 
 
+# ----------------------------------------------------------------------------- every script
+WARM_PROCESS = """
+import json, statistics, sys, time
+sys.path[:0] = {paths!r}
+from vibecoder.content import Slide
+from image_renderer.rendering import render_carousel
+out = {{}}
+for name, slides in json.loads({sets!r}).items():
+    slides = [Slide(**s) for s in slides]
+    render_carousel(slides)
+    runs = []
+    for _ in range({repeat}):
+        t = time.perf_counter()
+        n = len(render_carousel(slides))
+        runs.append((time.perf_counter() - t) / n)
+    out[name] = statistics.median(runs) * 1000
+print(json.dumps(out))
+"""
+
+
+def script_slides() -> dict[str, list[dict]]:
+    from tools import readback
+
+    sets = {"bench (10 slides, Latin/Cyrillic/emoji)": SLIDES}
+    for sample in readback.SAMPLES:
+        sets[sample.script] = [
+            {"type": "principle", "title": sample.title, "content": sample.body, "emoji": "💡"},
+            {"type": "quote", "title": sample.title, "content": sample.body},
+        ]
+    return sets
+
+
+def warm_times(root: Path, repeat: int) -> dict[str, float]:
+    """Median warm ms per slide for each slide set, by the renderer in ``root`` (a fresh process)."""
+    paths = [str(root / "functions"), str(root / "layers" / "shared" / "python")]
+    code = WARM_PROCESS.format(paths=paths, sets=json.dumps(script_slides(), ensure_ascii=False), repeat=repeat)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    if result.returncode:
+        raise RuntimeError(f"{root}: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+READBACK_HTML = """<!doctype html><html lang="{lang}" dir="auto"><head><meta charset="utf-8"><style>
+{faces}
+html,body{{margin:0;background:#fbfaf7;color:#111}}
+main{{width:{width}px;padding:48px;box-sizing:border-box}}
+h1{{font-family:{title_stack};font-size:72px;line-height:1.12;margin:0 0 36px;font-weight:normal}}
+p{{font-family:{body_stack};font-size:44px;line-height:1.45;margin:0}}
+</style></head><body><main dir="auto"><h1 dir="auto">{title}</h1><p dir="auto">{body}</p></main></body></html>"""
+LANG_ATTR = {"latin": "en", "cyrillic": "ru", "greek": "el", "vietnamese": "vi", "arabic": "ar", "hebrew": "he",
+             "devanagari": "hi", "chinese": "zh-Hans", "japanese": "ja", "thai": "th"}
+
+
+def readback_html(sample) -> str:
+    """The sample as a page Chromium draws with our very fonts: the same stacks, by @font-face."""
+    from image_renderer.rendering.fonts import FONT_DIR, FONTS, cjk_face, font_stack
+
+    cjk = cjk_face(sample.text)
+    title, body = font_stack("pt-serif-bold", cjk), font_stack("inter", cjk)
+    faces = "\n".join(
+        f"@font-face{{font-family:'f-{name}';src:url('{(FONT_DIR / FONTS[name].file).as_uri()}')}}"
+        for name in dict.fromkeys((*title, *body))
+    )
+    stack = lambda names: ",".join(f"'f-{n}'" for n in names)  # noqa: E731
+    return READBACK_HTML.format(lang=LANG_ATTR[sample.script], faces=faces, width=SIZE[0], title_stack=stack(title),
+                                body_stack=stack(body), title=html.escape(sample.title), body=html.escape(sample.body))
+
+
+def bench_readback(binary: str | None, workdir: Path) -> list[dict]:
+    """OCR scores per script: ours (the minimal theme) and, if Chromium is here, Chromium's."""
+    from PIL import Image
+
+    from tools import readback
+
+    rows = []
+    out = workdir / "readback"
+    out.mkdir()
+    for sample in readback.SAMPLES:
+        row = {"script": sample.script, "languages": sample.languages}
+        missing = readback.missing_languages(sample)
+        if missing:
+            row["skipped"] = f"tesseract data {missing} missing (make ocr)"
+            rows.append(row)
+            continue
+        row["ours"] = readback.score(sample.text, readback.ocr(readback.render_ours(sample), sample.languages))
+        if binary:
+            page = out / f"{sample.script}.html"
+            page.write_text(readback_html(sample), encoding="utf-8")
+            png = out / f"{sample.script}.png"
+            # Web fonts load after the load event: give them virtual time before the screenshot.
+            shot_command = [*chromium_cli_shot(binary, page, png), "--virtual-time-budget=10000"]
+            result = subprocess.run(shot_command, capture_output=True, timeout=120)
+            if result.returncode or not png.exists():
+                row["chromium_error"] = result.stderr.decode(errors="replace")[-300:]
+            else:
+                with Image.open(png) as shot:
+                    row["chromium"] = readback.score(sample.text, readback.ocr(shot, sample.languages))
+        rows.append(row)
+    return rows
+
+
+def scripts_report(warm: dict[str, float], baseline: dict[str, float] | None, baseline_name: str,
+                   readback_rows: list[dict]) -> list[str]:
+    lines = [
+        "### Every script (issue #13)",
+        "",
+        "Per-slide warm time for each script (a principle and a quote slide, 1080×1350, JPEG encode included;",
+        "median of repeated renders in a fresh process), and OCR read-back: the share of the text tesseract",
+        "reads back in order (`tools/readback.py`) from our slide (minimal theme) and from headless Chromium's",
+        "rendering of the same text with the same fonts (`@font-face` on the files we ship). Goal: ours ≥ 0.9 ×",
+        "Chromium's for every script.",
+        "",
+    ]
+    header = "| slides | ours, ms/slide warm |"
+    rule = "| --- | ---: |"
+    if baseline is not None:
+        header += f" baseline ({baseline_name}), ms/slide | ratio |"
+        rule += " ---: | ---: |"
+    header += " OCR ours | OCR Chromium | ours / Chromium |"
+    rule += " ---: | ---: | ---: |"
+    lines += [header, rule]
+    scores = {row["script"]: row for row in readback_rows}
+    for name, ms in warm.items():
+        cells = [name, f"{ms:.1f}"]
+        if baseline is not None:
+            base = baseline.get(name)
+            cells += [f"{base:.1f}" if base else "—", f"{ms / base:.2f}×" if base else "—"]
+        row = scores.get(name, {})
+        if "ours" in row:
+            ours = row["ours"]
+            theirs = row.get("chromium")
+            verdict = "—"
+            if theirs:
+                verdict = f"{ours / theirs:.2f} {'✅' if ours >= 0.9 * theirs else '❌'}"
+            cells += [f"{ours:.2f}", f"{theirs:.2f}" if theirs else row.get("chromium_error", "not installed")[:40],
+                      verdict]
+        else:
+            cells += [row.get("skipped", ""), "", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
 # ----------------------------------------------------------------------------- report
 def machine() -> str:
     import PIL
@@ -420,7 +569,7 @@ def machine() -> str:
     return benchlib.machine(f"Pillow {PIL.__version__}")
 
 
-def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
+def report(ours: dict, seed: dict | None, chromium: str, command: str, scripts: list[str] | None = None) -> str:
     lines = [
         "## Render benchmark",
         "",
@@ -481,6 +630,7 @@ def report(ours: dict, seed: dict | None, chromium: str, command: str) -> str:
         lines += [f"(The warm-page reference run failed: {seed['warm_page_error']})", ""]
     if not seed:
         lines += ["Chromium is not installed here (`apt-get install chromium`), so the seed's half was skipped.", ""]
+    lines += scripts or []
     return "\n".join(lines)
 
 
@@ -490,8 +640,11 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; do not touch BENCHMARKS.md")
     parser.add_argument("--skip-chromium", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the rendered slides (printed path)")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose renderer to time the same way")
     args = parser.parse_args()
     command = "python bench/render_bench.py" + (f" --repeat {args.repeat}" if args.repeat != 10 else "")
+    if args.baseline:
+        command += " --baseline <checkout>"
     workdir = Path(tempfile.mkdtemp(prefix="render-bench-"))
     try:
         ours = bench_ours(args.repeat, workdir)
@@ -509,7 +662,16 @@ def main() -> int:
             )
         else:
             print("seed: chromium not found, skipped (apt-get install chromium)")
-        text = report(ours, seed, chromium, command)
+        warm = warm_times(ROOT, args.repeat)
+        baseline = warm_times(args.baseline.resolve(), args.repeat) if args.baseline else None
+        for name, ms in warm.items():
+            print(f"{name}: {ms:.1f} ms/slide warm" + (f" (baseline {baseline[name]:.1f})" if baseline else ""))
+        readback_rows = bench_readback(binary, workdir)
+        for row in readback_rows:
+            print(f"read-back {row['script']}: ours {row.get('ours')}, chromium {row.get('chromium')}")
+        baseline_name = args.baseline.name if args.baseline else ""
+        scripts = scripts_report(warm, baseline, baseline_name, readback_rows)
+        text = report(ours, seed, chromium, command, scripts)
         if not args.no_write:
             benchlib.write_section("render", text)
             print(f"wrote the render section of {benchlib.BENCHMARKS}")

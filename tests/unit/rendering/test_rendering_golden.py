@@ -1,4 +1,4 @@
-"""Golden-image regression: three small (1/4-scale) references of real slides.
+"""Golden-image regression: small (1/4-scale) references of real slides, one per script too.
 
 Regenerate after an intended visual change with ``UPDATE_GOLDEN=1 pytest tests/unit/rendering``
 and look at the new PNGs before committing them.
@@ -55,6 +55,63 @@ CASES = {
         [
             Slide(type=SlideType.PRINCIPLE, title="Start", content="…"),
             Slide(type=SlideType.QUOTE, title="Слово", content="В начале было Слово, и Слово было у Бога. — Иоанн 1:1"),
+        ],
+    ),
+    # One per script (the interesting slide first, so it carries the swipe hint).
+    "glass-quote-arabic-1080x1350": (
+        "glass",
+        (1080, 1350),
+        [
+            Slide(type=SlideType.QUOTE, title="اقتباس", content="العلم نور والجهل ظلام، وهذا مثل قديم (Proverb 12). — مثل عربي"),
+            Slide(type=SlideType.PRINCIPLE, title="التالي", content="نص"),
+        ],
+    ),
+    "dark-principle-hebrew-1080x1080": (
+        "dark",
+        (1080, 1080),
+        [
+            Slide(type=SlideType.PRINCIPLE, title="שלום עולם 👋🏽", content="עברית נכתבת מימין לשמאל, עם מילים באנגלית (English) ומספרים: 2024."),
+            Slide(type=SlideType.SUMMARY, title="סוף", content="✅"),
+        ],
+    ),
+    "vibrant-cover-devanagari-1080x1350": (
+        "vibrant",
+        (1080, 1350),
+        [
+            Slide(type=SlideType.COVER, title="सर्वे भवन्तु सुखिनः", content="सर्वे सन्तु निरामयाः। सर्वे भद्राणि पश्यन्तु मा कश्चित् दुःखभाग्भवेत्॥"),
+            Slide(type=SlideType.PRINCIPLE, title="अगला", content="…"),
+        ],
+    ),
+    "minimal-principle-chinese-1080x1350": (
+        "minimal",
+        (1080, 1350),
+        [
+            Slide(type=SlideType.PRINCIPLE, title="函数式编程", content="纯函数对于相同的参数总是返回相同的结果，这使得代码更容易测试和理解。不可变数据消除了一整类错误。"),
+            Slide(type=SlideType.SUMMARY, title="总结", content="…"),
+        ],
+    ),
+    "gradient-concept-japanese-1080x1920": (
+        "gradient",
+        (1080, 1920),
+        [
+            Slide(type=SlideType.CONCEPT, title="🧩 関数型プログラミング", content="純粋関数は同じ引数に対して常に同じ結果を返すので、コードのテストが簡単になります。「不変性」も大切です。"),
+            Slide(type=SlideType.SUMMARY, title="まとめ", content="…"),
+        ],
+    ),
+    "professional-summary-thai-1080x1350": (
+        "professional",
+        (1080, 1350),
+        [
+            Slide(type=SlideType.SUMMARY, title="สรุป", content="- ฟังก์ชันบริสุทธิ์ทดสอบได้ง่าย\n- ข้อมูลที่ไม่เปลี่ยนแปลง\n- การประกอบฟังก์ชันเข้าด้วยกัน"),
+            Slide(type=SlideType.PRINCIPLE, title="ต่อไป", content="…"),
+        ],
+    ),
+    "scripture-quote-vietnamese-1080x1350": (
+        "scripture",
+        (1080, 1350),
+        [
+            Slide(type=SlideType.QUOTE, title="Tiếng Việt", content="Lập trình hàm giúp mã nguồn dễ kiểm thử và dễ hiểu hơn. — Nguyễn Văn A"),
+            Slide(type=SlideType.PRINCIPLE, title="Tiếp", content="…"),
         ],
     ),
 }
