@@ -170,3 +170,33 @@ def test_empty_input():
     assert render_carousel([]) == []
     with pytest.raises(ValueError):
         render_pdf([])
+
+
+def test_a_title_starting_with_an_emoji_gets_no_second_emoji():
+    theme = get_theme(DEFAULT_THEME)
+    lay = layout_slide(Slide(type=SlideType.CONCEPT, title="🚀 Launch day", content="Body", emoji="✨"), 1, 2, theme)
+    emoji_blocks = [b for b in lay.blocks if b.role == "emoji"]
+    assert len(emoji_blocks) == 1
+    from image_renderer.rendering.emoji import match
+
+    assert emoji_blocks[0].gid == match("🚀", 0, frozenset())[1]  # the title's own emoji, drawn big
+    assert "".join(p.text for ln in lay.block("title").lines for p in ln.pieces) == "Launch day"
+    plain = layout_slide(Slide(type=SlideType.CONCEPT, title="Launch day", content="Body", emoji="✨"), 1, 2, theme)
+    assert len([b for b in plain.blocks if b.role == "emoji"]) == 1
+
+
+def test_stories_use_their_height():
+    theme = get_theme(DEFAULT_THEME)
+    slide = Slide(type=SlideType.PRINCIPLE, title="Pure functions", content="Same input, same output. " * 4)
+    post = layout_slide(slide, 1, 2, theme, (1080, 1350))
+    story = layout_slide(slide, 1, 2, theme, (1080, 1920))
+    assert story.title_size > post.title_size and story.body_size > post.body_size
+    share = lambda lay: (lay.card[3] - lay.card[1]) / (lay.safe[3] - lay.safe[1])  # noqa: E731
+    assert share(story) >= 0.7 > 0.5 > share(post)  # no empty bands above and below the card
+
+
+def test_code_is_readable_on_a_phone():
+    theme = get_theme("dark")
+    code = "def total(xs: list[int]) -> int:\n    # the sum of squares\n    return sum(x * x for x in xs)"
+    lay = layout_slide(Slide(type=SlideType.CODE, title="In code", content=code), 1, 2, theme)
+    assert lay.block("code").size >= 30  # px on a 1080 px slide (it was 22)
