@@ -58,8 +58,9 @@ def fribidi() -> ctypes.CDLL:
 
 def load() -> None:
     """Load the bundled FriBiDi unless Pillow's font module is already initialised (then
-    :func:`check_engine` reports what Pillow found)."""
-    if "PIL._imagingft" not in sys.modules:
+    :func:`check_engine` and the engine test report what Pillow found). Not installed yet: the
+    first layout raises :class:`EngineError` saying so, not the import."""
+    if "PIL._imagingft" not in sys.modules and library_path().is_file():
         fribidi()
 
 
