@@ -169,9 +169,9 @@ def test_an_index_arn_is_a_resource_of_its_own(iam_changed):
 
 
 def test_a_condition_is_evaluated(iam_changed):
-    error = failure(iam_changed, "ai-content", sample("ai-content"))  # it lists its notes at cold start
-
-    assert error["phase"] == "init" and "s3:ListBucket" in error["errorMessage"]
+    # It lists its notes at cold start; since #11 a denied listing is survived (the bundled notes serve),
+    # so the denial shows in the harness's record, not as a failed invocation.
+    iam_changed.invoke("ai-content", sample("ai-content"))
     (call,) = [c for c in iam_changed.violations if c.function == "ai-content"]
     assert (call.service, call.operation) == ("s3", "ListObjectsV2")
     assert "StringLike s3:prefix='knowledge/'" in call.describe()
@@ -180,7 +180,7 @@ def test_a_condition_is_evaluated(iam_changed):
 def test_a_grant_no_call_uses_is_reported_not_failed(iam_changed):
     invocation = iam_changed.invoke("api", sample("api"))  # GET /health
 
-    assert invocation.ok and invocation.result["statusCode"] == 200
+    assert invocation.ok  # 200, or 503 "degraded" for what the shape lacks (see the closing note); never denied
     assert denied(iam_changed, "api") == []
     unused = iam_changed.report()["functions"]["api"]["unusedGrants"]
     assert any(g["statement"].endswith("/NeverUsed") and g["action"] == "dynamodb:Scan" for g in unused)
@@ -229,7 +229,7 @@ def test_a_file_missing_from_the_code_asset_fails_the_function(asset_changed):
     asset_changed, _ = asset_changed
     error = failure(asset_changed, "image-renderer", sample("image-renderer"))
 
-    assert error["errorType"] in ("OSError", "FileNotFoundError"), error
+    assert error["errorType"] in ("OSError", "FileNotFoundError", "FontsNotInstalled"), error
     assert denied(asset_changed, "image-renderer") == []
 
 
