@@ -21,6 +21,7 @@ from vibecoder.content import (
     TextBudget,
     cover_body_budget,
 )
+from vibecoder.events.models import TOPIC_NOT_COVERED, failure_reason
 
 from .finishing import CAPTION_CTA, CTA, closing_slide, label, make_caption, make_hashtags, slots_for, topic_title
 from .knowledge import Concept, KnowledgeIndex, Principle, Quote
@@ -113,7 +114,7 @@ def content_from_topic(topic: str, *, language: str | None, slides_count: int, i
     lang = language or guess_language(topic) or "en"
     languages = {n.language for n in index.notes}
     if lang not in languages:
-        return NotCovered(f"topic_not_covered: the offline notes are not written in {lang}",
+        return NotCovered(failure_reason(TOPIC_NOT_COVERED, f"the offline notes are not written in {lang}"),
                           index.subjects("en"))
     hits = index.covering(topic, language=lang)
     # The covering notes' subjects, each in the requested language (every subject has a note in each).
@@ -121,7 +122,7 @@ def content_from_topic(topic: str, *, language: str | None, slides_count: int, i
     notes = unique([by_topic.get(h.note.topic, h.note) for h in hits], key=lambda n: n.id)  # type: ignore[arg-type]
     notes = [n for n in notes if n.language == lang]
     if not notes:
-        return NotCovered("topic_not_covered", index.subjects(lang))
+        return NotCovered(TOPIC_NOT_COVERED, index.subjects(lang))
 
     slots = slots_for(slides_count)
     query = list(dict.fromkeys(tokens(topic)))

@@ -11,7 +11,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from vibecoder.events.models import CarouselFailed, CarouselImagesRendered, CarouselSlidesGenerated, RenderedImage
+from vibecoder.events.models import (
+    MISSING_GLYPH,
+    CarouselFailed,
+    CarouselImagesRendered,
+    CarouselSlidesGenerated,
+    RenderedImage,
+    failure_reason,
+)
 from vibecoder.slides import slide_key
 
 
@@ -20,9 +27,6 @@ class RendererDeps:
     s3: Any
     bucket: str
     brand: str
-
-
-MISSING_GLYPH = "missing_glyph"
 
 
 def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> CarouselImagesRendered | CarouselFailed:
@@ -34,7 +38,7 @@ def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> Ca
         rendered = render_carousel(request.slides, theme=theme, brand=deps.brand)
     except MissingGlyphError as err:
         characters = " ".join(dict.fromkeys(err.characters))
-        return CarouselFailed(**request.ref(), stage="rendering", reason=f"{MISSING_GLYPH}: {characters}",
+        return CarouselFailed(**request.ref(), stage="rendering", reason=failure_reason(MISSING_GLYPH, characters),
                               language=request.language)
     render_ms = (time.perf_counter() - started) * 1000
     images = []

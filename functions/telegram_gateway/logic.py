@@ -34,11 +34,13 @@ from vibecoder.content import (
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope, new_id
 from vibecoder.events.models import (
+    TOPIC_NOT_COVERED,
     AnalyticsUserInteractionTracked,
     CarouselGenerateRequested,
     CarouselSlidesGenerated,
     TelegramDeliveryRequested,
     TelegramUserMessageReceived,
+    is_failure,
 )
 from vibecoder.repositories import (
     AnalyticsRepository,
@@ -250,7 +252,7 @@ def _within_rate_limit(talk: Conversation) -> bool:
 def _not_covered_in_window(talk: Conversation, window: int, limit: int) -> int:
     """The user's requests of this rate-limit window that ended topic_not_covered (the latest few)."""
     recent = talk.deps.carousels.list_by_user(talk.user_id, limit=2 * limit + 10)
-    return sum(1 for r in recent if (r.failure or "").startswith("topic_not_covered")
+    return sum(1 for r in recent if is_failure(r.failure, TOPIC_NOT_COVERED)
                and int(datetime.fromisoformat(r.created_at).timestamp() // RATE_WINDOW_SECONDS) == window)
 
 

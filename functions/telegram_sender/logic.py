@@ -31,6 +31,8 @@ from typing import Any
 
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
+    MISSING_GLYPH,
+    TOPIC_NOT_COVERED,
     CarouselCompleted,
     CarouselContentAnalyzed,
     CarouselFailed,
@@ -39,6 +41,8 @@ from vibecoder.events.models import (
     TelegramBotResponseSent,
     TelegramDeliveryOverdue,
     TelegramDeliveryRequested,
+    failure_detail,
+    is_failure,
 )
 from vibecoder.repositories import (
     CarouselRecord,
@@ -341,12 +345,6 @@ def follow_up_keyboard(request_id: str, language: str) -> dict:
 # --- failures -----------------------------------------------------------------------------------
 
 
-def _missing_glyph_text(language: str, failure: str | None) -> str | None:
-    """The answer to a render that met characters no bundled font has (the renderer names them)."""
-    if not (failure and failure.startswith("missing_glyph:")):
-        return None
-    characters = escape_html(failure.removeprefix("missing_glyph:").strip())
-    return text("failed_missing_glyph", language, characters=characters)
 
 
 def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | None,
@@ -390,15 +388,21 @@ def not_covered_text(language: str, subjects: list[str], *, reason: str, fallbac
     return text("topic_not_covered", language, subjects=listed, because=because, other_language=other)
 
 
-def _not_covered(failure: str | None) -> bool:
-    return bool(failure and failure.startswith("topic_not_covered"))
+def failure_text(language: str, failure: str | None, *, subjects: list[str],
+                 fallback_reason: str | None) -> str | None:
+    """The answer a failure of a known kind gets instead of the plain apology (None: the apology)."""
+    if is_failure(failure, TOPIC_NOT_COVERED):
+        return not_covered_text(language, subjects, reason=failure, fallback_reason=fallback_reason)
+    if is_failure(failure, MISSING_GLYPH):
+        characters = escape_html(failure_detail(failure, MISSING_GLYPH))
+        return text("failed_missing_glyph", language, characters=characters)
+    return None
 
 
 def send_failure(failed: CarouselFailed, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
     language = deps.language(failed.user_id, failed.language)
-    message = not_covered_text(language, failed.covered_subjects, reason=failed.reason,
-                               fallback_reason=failed.fallback_reason) if _not_covered(failed.reason) \
-        else _missing_glyph_text(language, failed.reason)
+    message = failure_text(language, failed.reason, subjects=failed.covered_subjects,
+                           fallback_reason=failed.fallback_reason)
     return apologise(failed, deps, language, _reason_of(failed.reason), message=message)
 
 
@@ -407,9 +411,8 @@ def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None
     language = deps.language(overdue.user_id, overdue.language)
     if record is None or record.status is not CarouselStatus.COMPLETED:
         failure = record.failure if record else overdue.reason
-        message = not_covered_text(language, [], reason=failure, fallback_reason=record.content.fallback_reason
-                                   if record and record.content else None) if _not_covered(failure) \
-            else _missing_glyph_text(language, failure)
+        message = failure_text(language, failure, subjects=[], fallback_reason=record.content.fallback_reason
+                               if record and record.content else None)
         return apologise(overdue, deps, language, _reason_of(failure), message=message)
     if overdue.answer == "apology":
         return apologise(overdue, deps, language, "failed_delivery",

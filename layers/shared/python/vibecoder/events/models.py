@@ -117,9 +117,28 @@ class CarouselCompleted(RequestRef):
         return [key for slide in self.slides for key in slide.image_keys]
 
 
+# Failure reasons a consumer acts on begin with one of these kinds ("kind" or "kind: detail").
+TOPIC_NOT_COVERED = "topic_not_covered"  # the offline notes do not cover the topic
+MISSING_GLYPH = "missing_glyph"  # the renderer met characters no bundled font has; the detail names them
+
+
+def failure_reason(kind: str, detail: str | None = None) -> str:
+    return f"{kind}: {detail}" if detail else kind
+
+
+def is_failure(reason: str | None, kind: str) -> bool:
+    """*reason* is ``kind`` or ``kind: detail`` (what :func:`failure_reason` writes)."""
+    return reason == kind or (reason or "").startswith(kind + ":")
+
+
+def failure_detail(reason: str | None, kind: str) -> str:
+    """What follows ``kind:`` in *reason* ("" when there is none)."""
+    return reason.removeprefix(kind + ":").strip() if reason and is_failure(reason, kind) else ""
+
+
 class CarouselFailed(RequestRef):
     stage: str
-    reason: str  # "topic_not_covered…" when the offline notes do not cover the topic
+    reason: str  # begins with a kind above when a consumer answers it specially
     language: Language = "en"
     covered_subjects: list[str] = Field(default_factory=list)  # for topic_not_covered: what they do cover
     fallback_reason: str | None = None  # why the configured AI model was not used, when it was not
