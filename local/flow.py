@@ -29,9 +29,9 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
     """Emit ``carousel.generate.requested`` (as the API would), run the bus until it settles, collect the slides."""
     from api.logic import CarouselRequestBody
     from vibecoder.aws import client
+    from vibecoder.base import new_id
     from vibecoder.bus import default_publisher
     from vibecoder.events.catalog import CATALOG
-    from vibecoder.events.envelope import new_id
     from vibecoder.events.models import CarouselGenerateRequested
     from vibecoder.repositories import CarouselRepository
 

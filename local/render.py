@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic import Field
 
 import local.runtime  # noqa: F401 - puts functions/ and the shared layer on sys.path
-from vibecoder.content import DEFAULT_STYLE, CamelModel, Slide
+from vibecoder.base import CamelModel
+from vibecoder.content import DEFAULT_STYLE, Slide
 
 
 class SlidesFile(CamelModel):

@@ -202,7 +202,7 @@ class LocalRuntime:
 
 
 def scheduled_event(at: datetime | None = None) -> dict[str, Any]:
-    from vibecoder.events.envelope import new_id, utc_now
+    from vibecoder.base import new_id, utc_now
 
     return {
         "version": "0", "id": new_id(), "detail-type": "Scheduled Event", "source": "aws.events",

@@ -56,8 +56,8 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     )
     completed = AiAnalysisCompleted(**ref, **result.model_dump(exclude={"content", "covered_subjects"}))  # same names
     return [
-        envelope.follow_up("carousel.content.analyzed", analyzed, source=SERVICE, **provenance).to_wire(),
-        envelope.follow_up("ai.analysis.completed", completed, source=SERVICE, **provenance).to_wire(),
+        CATALOG.follow_up(envelope, "carousel.content.analyzed", analyzed, source=SERVICE, **provenance).to_wire(),
+        CATALOG.follow_up(envelope, "ai.analysis.completed", completed, source=SERVICE, **provenance).to_wire(),
     ]
 
 

@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from vibecoder.content import DEFAULT_SIZE, TEXT_BUDGETS, CamelModel, TextBudget
+from vibecoder.base import CamelModel
+from vibecoder.content import DEFAULT_SIZE, TEXT_BUDGETS, TextBudget
 
 from .text import bigrams, detect_language, leading_emoji, normalize, tokens
 

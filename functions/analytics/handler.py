@@ -50,7 +50,7 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     logger.warning("alert", extra={"alert": alert.alert, "message": alert.message})  # SNS when deployed
     metrics.add_metric(name="AlertTriggered", unit=MetricUnit.Count, value=1)
-    return [envelope.follow_up("analytics.alert.triggered", alert, source=SERVICE).to_wire()]
+    return [CATALOG.follow_up(envelope, "analytics.alert.triggered", alert, source=SERVICE).to_wire()]
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)

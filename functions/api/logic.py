@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from vibecoder.base import CamelModel, new_id, utc_now
 from vibecoder.content import (
     DEFAULT_SLIDES,
     DEFAULT_STYLE,
@@ -19,14 +20,13 @@ from vibecoder.content import (
     NOT_BLANK,
     SOURCE_TEXT_MAX_CHARS,
     TOPIC_MAX_CHARS,
-    CamelModel,
     ContentProvenance,
     Language,
     Slide,
     require_topic_or_text,
 )
 from vibecoder.events.catalog import CATALOG
-from vibecoder.events.envelope import EventEnvelope, new_id, utc_now
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import AnalyticsUserInteractionTracked, CarouselGenerateRequested
 from vibecoder.health import check_dependencies, configuration_checks, overall_status
 from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore

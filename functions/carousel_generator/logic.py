@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carousel_generator.slides import build_slides
+from vibecoder.base import utc_now
 from vibecoder.content import ContentProvenance
-from vibecoder.events.envelope import EventEnvelope, utc_now
+from vibecoder.events.catalog import CATALOG
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     AiContentRequested,
     CarouselCompleted,
@@ -67,7 +69,7 @@ def on_requested(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelop
         style=request.style,
         language=request.language,
     )
-    return [event.follow_up("ai.content.requested", ask, source=SERVICE)]
+    return [CATALOG.follow_up(event, "ai.content.requested", ask, source=SERVICE)]
 
 
 def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
@@ -101,7 +103,7 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]
         language=content.language,
         slides=slides,
     )
-    return [event.follow_up("carousel.slides.generated", generated, source=SERVICE)]
+    return [CATALOG.follow_up(event, "carousel.slides.generated", generated, source=SERVICE)]
 
 
 def _fail_content(event: EventEnvelope, analyzed: CarouselContentAnalyzed, record: CarouselRecord, provenance: dict,
@@ -114,7 +116,7 @@ def _fail_content(event: EventEnvelope, analyzed: CarouselContentAnalyzed, recor
     language = analyzed.language or (record.language if record.language in ("ru", "en") else None) or "en"
     failed = CarouselFailed(**analyzed.ref(), stage="content", reason=reason, language=language,
                             covered_subjects=analyzed.covered_subjects, fallback_reason=analyzed.fallback_reason)
-    return [event.follow_up("carousel.failed", failed, source=SERVICE)]
+    return [CATALOG.follow_up(event, "carousel.failed", failed, source=SERVICE)]
 
 
 class ImagesDoNotMatchSlides(ValueError):
@@ -157,7 +159,7 @@ def on_images(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:
         slides=slides,
         timings=dict(timings, completed=round(elapsed, 1)),
     )
-    return [event.follow_up("carousel.completed", completed, source=SERVICE)]
+    return [CATALOG.follow_up(event, "carousel.completed", completed, source=SERVICE)]
 
 
 def on_failed(event: EventEnvelope, deps: GeneratorDeps) -> list[EventEnvelope]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import CarouselCompleted, DataCarouselSaved, DataUserCreated
 from vibecoder.repositories import HistoryEntry, UserRepository
@@ -28,7 +29,7 @@ def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
         if not created:
             return []
         created_at = datetime.fromisoformat(user.created_at)
-        return [event.follow_up("data.user.created", DataUserCreated(user_id=user.user_id, created_at=created_at),
+        return [CATALOG.follow_up(event, "data.user.created", DataUserCreated(user_id=user.user_id, created_at=created_at),
                                 source=SERVICE)]
     carousel = event.data  # carousel.completed | carousel.failed
     if isinstance(carousel, CarouselCompleted):
@@ -42,4 +43,4 @@ def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
                      at=event.timestamp.isoformat()),
     )
     saved = DataCarouselSaved(request_id=carousel.request_id, user_id=carousel.user_id, status=status)
-    return [event.follow_up("data.carousel.saved", saved, source=SERVICE)]
+    return [CATALOG.follow_up(event, "data.carousel.saved", saved, source=SERVICE)]

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from vibecoder.base import utc_now
 from vibecoder.events.catalog import CATALOG
-from vibecoder.events.envelope import EventEnvelope, utc_now
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     AnalyticsHealthChecked,
     CarouselFailed,
@@ -55,7 +56,7 @@ def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[E
     record = deps.carousels.get(event.data.request_id)
     elapsed = (event.timestamp - datetime.fromisoformat(record.created_at)).total_seconds() * 1000 if record else 0.0
     changed = WorkflowStepChanged(request_id=event.data.request_id, step=step, elapsed_ms=max(elapsed, 0.0))
-    return [event.follow_up("workflow.step.changed", changed, source=SERVICE)]
+    return [CATALOG.follow_up(event, "workflow.step.changed", changed, source=SERVICE)]
 
 
 def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | None = None) -> list[EventEnvelope]:

@@ -27,10 +27,10 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(rendered, CarouselFailed):  # a character no font has: retrying cannot help
         logger.warning("slides cannot be drawn", extra={"reason": rendered.reason})
         metrics.add_metric(name="RenderMissingGlyph", unit=MetricUnit.Count, value=1)
-        return [envelope.follow_up("carousel.failed", rendered, source=SERVICE).to_wire()]
+        return [CATALOG.follow_up(envelope, "carousel.failed", rendered, source=SERVICE).to_wire()]
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=rendered.render_ms)
     metrics.add_metric(name="SlidesRendered", unit=MetricUnit.Count, value=len(rendered.images))
-    return [envelope.follow_up("carousel.images.rendered", rendered, source=SERVICE).to_wire()]
+    return [CATALOG.follow_up(envelope, "carousel.images.rendered", rendered, source=SERVICE).to_wire()]
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)

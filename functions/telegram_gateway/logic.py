@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from vibecoder.base import new_id
 from vibecoder.bus import EventPublisher
 from vibecoder.content import (
     DEFAULT_SLIDES,
@@ -32,7 +33,7 @@ from vibecoder.content import (
     has_words,
 )
 from vibecoder.events.catalog import CATALOG
-from vibecoder.events.envelope import EventEnvelope, new_id
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     TOPIC_NOT_COVERED,
     AnalyticsUserInteractionTracked,

@@ -28,7 +28,7 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     if sent is None:  # progress edits and requests with no chat are not responses
         return []
     metrics.add_metric(name="Delivered" if sent.delivered else "DeliveryFailed", unit=MetricUnit.Count, value=1)
-    return [envelope.follow_up("telegram.bot.response.sent", sent, source=SERVICE).to_wire()]
+    return [CATALOG.follow_up(envelope, "telegram.bot.response.sent", sent, source=SERVICE).to_wire()]
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)

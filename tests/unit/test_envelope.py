@@ -27,7 +27,7 @@ def test_wire_form_is_the_seed_envelope():
 
 def test_follow_up_keeps_correlation_and_points_at_its_cause():
     cause = requested()
-    follow = cause.follow_up("ai.content.requested", AiContentRequested(request_id="r-1", user_id="u-1", topic="TDD"),
+    follow = CATALOG.follow_up(cause, "ai.content.requested", AiContentRequested(request_id="r-1", user_id="u-1", topic="TDD"),
                              source="carousel-generator")
 
     assert follow.correlation_id == cause.correlation_id == "r-1"

@@ -8,8 +8,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, field_validator
+
+from vibecoder.base import CamelModel
 
 Language = Literal["ru", "en"]  # the bot's own languages (/lang, its messages)
 # The language slides are written in: any ISO 639-1 code (a provider writes in the user's language).
@@ -86,17 +87,6 @@ def has_words(text: str | None) -> bool:
     """Something to write about: at least one letter or digit, in any script. Punctuation, emoji and
     blanks alone are not (slides made from them have no title and say nothing)."""
     return any(char.isalnum() for char in text or "")
-
-
-class CamelModel(BaseModel):
-    """Base for every model on the wire: camelCase JSON, snake_case Python."""
-
-    # defer_build: validators are built on first use, not at import (a cold start pays only for the
-    # models its function touches).
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
-
-    def to_wire(self) -> dict:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 class SlideType(StrEnum):

@@ -107,7 +107,7 @@ def error_event(service: str, error: BaseException, cause: EventEnvelope | None,
         cause_event_type=cause.type if cause else None,
     )
     if cause is not None:
-        return cause.follow_up("system.error.occurred", data, source=service)
+        return CATALOG.follow_up(cause, "system.error.occurred", data, source=service)
     correlation_id = request_id or "unknown"
     return CATALOG.new_event("system.error.occurred", data, correlation_id=correlation_id, source=service)
 

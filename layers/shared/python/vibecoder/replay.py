@@ -7,9 +7,10 @@ asks explicitly for a second run: a new request id, so the flow runs (and delive
 
 from __future__ import annotations
 
+from vibecoder.base import new_id
 from vibecoder.bus import EventPublisher
 from vibecoder.events.catalog import CATALOG
-from vibecoder.events.envelope import EventEnvelope, new_id
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.repositories import CarouselRepository, EventStore
 
 REQUEST_EVENT = "carousel.generate.requested"

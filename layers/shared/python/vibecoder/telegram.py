@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from vibecoder.events.envelope import utc_now
+from vibecoder.base import utc_now
 from vibecoder.redaction import redact, remember_secret
 from vibecoder.settings import MISSING_TELEGRAM_TOKEN, ConfigurationError
 

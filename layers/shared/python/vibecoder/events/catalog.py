@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from vibecoder.base import derived_id
 from vibecoder.events import models as m
 from vibecoder.events.envelope import EventEnvelope, EventMetadata
 
@@ -122,6 +123,18 @@ class EventCatalog:
             metadata=EventMetadata(source=source, **metadata),
             data=spec.model.model_validate(payload),
         )
+
+    def follow_up(self, cause: EventEnvelope, event_type: str, data: BaseModel | dict, *, source: str, key: str = "",
+                  **metadata: Any) -> EventEnvelope:
+        """A new event caused by ``cause``: same correlation id, causation id = the cause's id.
+
+        Its id is derived from (cause, source, type, key): processing the same cause again emits the
+        same ids, which idempotent consumers drop. ``key`` tells apart several events of one type.
+        """
+        event = self.new_event(event_type, data, correlation_id=cause.correlation_id, causation_id=cause.id,
+                               source=source, user_id=cause.metadata.user_id, **metadata)
+        event.id = derived_id(cause.id, source, event_type, key)
+        return event
 
     def parse(self, detail: dict[str, Any]) -> EventEnvelope:
         """Validate an envelope (EventBridge ``detail``) into its typed model."""

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from vibecoder.base import CamelModel
 from vibecoder.content import (
     DEFAULT_SLIDES,
     DEFAULT_STYLE,
@@ -14,7 +15,6 @@ from vibecoder.content import (
     MIN_SLIDES,
     SOURCE_TEXT_MAX_CHARS,
     TOPIC_MAX_CHARS,
-    CamelModel,
     CarouselContent,
     ContentLanguage,
     Language,

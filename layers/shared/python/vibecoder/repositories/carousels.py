@@ -10,8 +10,8 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from vibecoder.content import CamelModel, ContentProvenance
-from vibecoder.events.envelope import utc_now
+from vibecoder.base import CamelModel, utc_now
+from vibecoder.content import ContentProvenance
 from vibecoder.events.models import CarouselGenerateRequested
 from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
 

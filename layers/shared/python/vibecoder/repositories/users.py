@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vibecoder.content import CamelModel
-from vibecoder.events.envelope import utc_now
+from vibecoder.base import CamelModel, utc_now
 from vibecoder.repositories._dynamo import TableRepository, from_item, to_item
 
 
