@@ -54,11 +54,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Answers Telegram within its webhook timeout: 512 MB buys the CPU for a ~0.4 s cold start "
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
-        # users: get, set_preferences; carousels: create, update, get (restyle/resend), /history (byUser);
-        # analytics: increment_within, the per-user hourly rate limit (a conditional counter update; a refusal
-        # returns the old item with ReturnValuesOnConditionCheckFailure, no GetItem).
-        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
-                "analytics": (UPDATE_ITEM,), **IDEMPOTENT},
+        # users: get, set_preferences; carousels (read only: requests go to the generator as events): get
+        # (restyle/resend), /history (byUser); analytics: increment_within, the per-user hourly rate limit (a
+        # conditional counter update; a refusal returns the old item with ReturnValuesOnConditionCheckFailure).
+        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM,), "analytics": (UPDATE_ITEM,), **IDEMPOTENT},
         indexes={"carousels": ("byUser",)},
         secrets=("telegram_bot_token", "telegram_webhook_secret"),
     ),
@@ -66,9 +65,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 20,
         "Interactive HTTP: 512 MB for a fast cold start; /health makes seven sequential AWS calls and "
         "/stats pages through two indexes, 20 s is far above both and under API Gateway's 29 s.",
-        # carousels: create (POST), get (GET /carousels/{id}), list_by_status (/stats); events:
-        # services_seen (/health), count_by_type and latest_of_type (/stats, byType).
-        tables={"carousels": (GET_ITEM, PUT_ITEM), "events": (QUERY,)},
+        # carousels: get (GET /carousels/{id}), list_by_status (/stats); deliveries: get (its delivery);
+        # events: list (a request not recorded yet), services_seen (/health), count_by_type and
+        # latest_of_type (/stats, byType).
+        tables={"carousels": (GET_ITEM,), "deliveries": (GET_ITEM,), "events": (QUERY,)},
         indexes={"carousels": ("byStatus",), "events": ("byType",)},
         slides=(READ,),  # presigned GET URLs are signed with this role
         # /health reports a deployment whose bot token was never put into its secret (only whether it is set).
@@ -80,7 +80,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         256, 30,
         "A saga step: a few DynamoDB calls and a PutEvents, no heavy imports; 256 MB is enough and "
         "30 s covers DynamoDB/EventBridge retries.",
-        tables={"carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM), **IDEMPOTENT},  # get, create, update
+        # carousels, its only writer: get, start (put), advance (update)
+        tables={"carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM), **IDEMPOTENT},
+        slides=(DELETE,),  # a timed-out request's partial slides, listed under carousels/<request id>/
+        lists_slides=True,
     ),
     "ai-content": FunctionSpec(
         512, 90,
@@ -105,9 +108,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 90,
         "Downloads up to ten slides from S3 and uploads them to Telegram as one album; network-bound, "
         "and the Bot API may ask to wait (retry_after up to 30 s) before a retry: 90 s.",
-        # carousels: get, advance_progress, claim/release/settle_delivery and record_delivery (updates);
-        # users: get (the user's language)
-        tables={"carousels": (GET_ITEM, UPDATE_ITEM), "users": (GET_ITEM,), **IDEMPOTENT},
+        # carousels: get (read only); deliveries, its own log: get, claim/release/settle/record_step and
+        # advance_progress (updates); users: get (the user's language)
+        tables={"carousels": (GET_ITEM,), "deliveries": (GET_ITEM, UPDATE_ITEM), "users": (GET_ITEM,),
+                **IDEMPOTENT},
         slides=(READ,),
         secrets=("telegram_bot_token",),
     ),
@@ -124,14 +128,13 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "event-orchestrator": FunctionSpec(
         256, 60,
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
-        "byStatus index, undelivered ones through byDelivery, and health-checks the dependencies: 60 s "
-        "bounds the sweep.",
-        # events: append, mark_service_seen (puts; idempotent by key), list; carousels: get, update,
-        # settle_delivery (given up), list_by_status and list_undelivered (the sweeps).
-        tables={"events": (PUT_ITEM, QUERY), "carousels": (GET_ITEM, UPDATE_ITEM)},
-        indexes={"carousels": ("byStatus", "byDelivery")},
-        slides=(DELETE,),  # removes a failed request's slides, listed under carousels/<request id>/
-        lists_slides=True,
+        "byStatus index, undelivered ones through the deliveries' byState, and health-checks the "
+        "dependencies: 60 s bounds the sweep.",
+        # events: append, mark_service_seen (puts; idempotent by key), list, of_type_between (byType, then
+        # get); carousels: get, list_by_status; deliveries: list_pending (byState, then get). It writes
+        # neither: the sweeps ask the generator and the sender by event.
+        tables={"events": (PUT_ITEM, GET_ITEM, QUERY), "carousels": (GET_ITEM,), "deliveries": (GET_ITEM,)},
+        indexes={"carousels": ("byStatus",), "deliveries": ("byState",), "events": ("byType",)},
         health_checks=True,
     ),
 }

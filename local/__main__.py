@@ -70,12 +70,12 @@ def command_render(args: argparse.Namespace) -> int:
 def command_replay(args: argparse.Namespace) -> int:
     from vibecoder.bus import default_publisher
     from vibecoder.replay import replay_request
-    from vibecoder.repositories import CarouselRepository, EventStore
+    from vibecoder.repositories import EventStore
 
     with LocalRuntime(out_dir=Path(args.out), verbose=args.verbose) as runtime:
         settings = runtime.settings
         event = replay_request(args.correlation_id, EventStore(settings.events_table),
-                               CarouselRepository(settings.carousels_table), default_publisher(), as_new=args.as_new)
+                               default_publisher(), as_new=args.as_new)
         runtime.router.drain()
         print(f"replayed {event.type} {event.id} (correlationId {event.correlation_id})")
         _print_trace(runtime.router.trace(event.correlation_id))

@@ -26,7 +26,8 @@ class FlowResult:
 def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: str = "glass",
                  language: str | None = None, out_dir: Path = Path("out"), chat_id: int | None = None,
                  user_id: str = "local-user") -> FlowResult:
-    """Emit ``carousel.generate.requested`` (as the API would), run the bus until it settles, collect the slides."""
+    """Emit ``carousel.generate.requested`` (as the API would: the generator records it), run the bus until it
+    settles, collect the slides."""
     from api.logic import CarouselRequestBody
     from vibecoder.aws import client
     from vibecoder.base import new_id
@@ -41,14 +42,13 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
         slides_count=body.slides_count, style=body.style, language=body.language,
     )
     carousels = CarouselRepository(runtime.settings.carousels_table)
-    carousels.create(request)
     started = time.perf_counter()
     default_publisher().publish([CATALOG.new_event("carousel.generate.requested", request,
                                                    correlation_id=request.request_id, source="api",
                                                    user_id=request.user_id)])
     runtime.router.drain()
     record = carousels.get(request.request_id)
-    if record and not record.status.terminal:  # a step was dead-lettered: the user is answered anyway
+    if record is None or not record.status.terminal:  # a step was dead-lettered: the user is answered anyway
         runtime.fail_stuck_now()
         runtime.router.drain()
         record = carousels.get(request.request_id)
@@ -58,7 +58,7 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
         folder = out_dir / request.request_id
         folder.mkdir(parents=True, exist_ok=True)
         s3 = client("s3")
-        for key in (key for slide in record.slides for key in slide["imageKeys"]):
+        for key in (key for slide in record.slides for key in slide.image_keys):
             target = folder / key.rsplit("/", 1)[-1]
             target.write_bytes(s3.get_object(Bucket=runtime.settings.slides_bucket, Key=key)["Body"].read())
             files.append(target)

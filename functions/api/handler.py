@@ -16,7 +16,7 @@ from vibecoder.aws import client
 from vibecoder.bus import default_publisher
 from vibecoder.lambda_kit import observability
 from vibecoder.redaction import redact_response
-from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.repositories import CarouselRepository, DeliveryLog, EventStore
 from vibecoder.settings import get_settings
 
 SERVICE = logic.SERVICE
@@ -27,7 +27,8 @@ app = APIGatewayRestResolver(enable_validation=True)
 def deps() -> logic.ApiDeps:
     settings = get_settings()
     return logic.ApiDeps(settings=settings, carousels=CarouselRepository(settings.carousels_table),
-                         events=EventStore(settings.events_table), s3=client("s3"), sqs=client("sqs"))
+                         deliveries=DeliveryLog(settings.deliveries_table), events=EventStore(settings.events_table),
+                         s3=client("s3"), sqs=client("sqs"))
 
 
 @app.exception_handler(RequestValidationError)
@@ -73,10 +74,10 @@ def post_carousel(body: logic.CarouselRequestBody) -> Response[logic.AcceptedRes
     404: {"description": "No such carousel"}})
 def get_carousel(request_id: str) -> dict[str, Any]:
     dependencies = deps()
-    record = dependencies.carousels.get(request_id)
-    if record is None:
+    view = logic.find_carousel(request_id, dependencies)
+    if view is None:
         raise NotFoundError(f"no carousel {request_id}")
-    return logic.carousel_view(record, dependencies).to_wire()
+    return view.to_wire()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -29,8 +29,16 @@ from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import AnalyticsUserInteractionTracked, CarouselGenerateRequested
 from vibecoder.health import check_dependencies, configuration_checks, overall_status
-from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore
+from vibecoder.repositories import (
+    CarouselRecord,
+    CarouselRepository,
+    DeliveryLog,
+    DeliveryState,
+    EventStore,
+    RecordedSlide,
+)
 from vibecoder.settings import Settings
+from vibecoder.workflow import CarouselStatus
 
 SERVICE = "api"
 SERVICE_NAME = "bible-vibecoder"
@@ -109,6 +117,7 @@ class CarouselView(CamelModel):
 class ApiDeps:
     settings: Settings
     carousels: CarouselRepository
+    deliveries: DeliveryLog
     events: EventStore
     s3: Any
     sqs: Any
@@ -137,13 +146,12 @@ def _error(status: int, error: str, detail: str) -> dict[str, Any]:
 
 
 def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvelope]:
-    """Record the request, then return the events that start it (the caller publishes them)."""
+    """The events that start a request (the caller publishes them; the generator records it)."""
     request_id = new_id()
     request = CarouselGenerateRequested(
         request_id=request_id, user_id=body.user_id, channel="api", topic=body.topic, source_text=body.source_text,
         slides_count=body.slides_count, style=body.style, language=body.language,
     )
-    deps.carousels.create(request)
     requested = CATALOG.new_event("carousel.generate.requested", request, correlation_id=request_id,
                                   source=SERVICE, user_id=body.user_id)
     tracked = CATALOG.new_event(
@@ -155,6 +163,27 @@ def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvel
     return [requested, tracked]
 
 
+def find_carousel(request_id: str, deps: ApiDeps) -> CarouselView | None:
+    """The carousel as recorded, or a request accepted but not recorded yet (its request event is in the
+    audit); None when neither exists."""
+    record = deps.carousels.get(request_id)
+    if record is None:
+        requested = next((e for e in deps.events.list(request_id) if e["type"] == "carousel.generate.requested"),
+                         None)
+        if requested is None:
+            return None
+        record = CarouselRecord.model_validate(requested["data"] | {"createdAt": requested["timestamp"]})
+    return carousel_view(record, deps)
+
+
+def delivery_of(record: CarouselRecord, deps: ApiDeps) -> DeliveryState | None:
+    """Telegram requests: what the chat has been answered (pending until the sender's log says otherwise)."""
+    if record.chat_id is None:
+        return None
+    delivery = deps.deliveries.get(record.request_id)
+    return delivery.state if delivery else DeliveryState.PENDING
+
+
 def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
     def url(key: str) -> str:
         return deps.s3.generate_presigned_url(
@@ -162,16 +191,16 @@ def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
             ExpiresIn=deps.settings.presigned_url_seconds,
         )
 
-    def view(slide: dict[str, Any]) -> SlideView:
-        urls = [url(key) for key in slide.get("imageKeys", [])]
-        return SlideView.model_validate(slide | {"imageUrl": urls[0] if urls else None, "imageUrls": urls})
+    def view(slide: RecordedSlide) -> SlideView:
+        urls = [url(key) for key in slide.image_keys]
+        return SlideView.model_validate(slide.to_wire() | {"imageUrl": urls[0] if urls else None, "imageUrls": urls})
 
     slides = [view(s) for s in record.slides]
     return CarouselView(
         request_id=record.request_id, status=record.status.value, topic=record.topic, title=record.title,
         caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,
         created_at=record.created_at, updated_at=record.updated_at, timings=record.timings, slides=slides,
-        failure=record.failure, delivery=record.delivery, content=record.content,
+        failure=record.failure, delivery=delivery_of(record, deps), content=record.content,
     )
 
 

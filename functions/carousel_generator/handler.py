@@ -1,4 +1,4 @@
-"""carousel-generator: the carousel saga (request → content → slides → images → completed)."""
+"""carousel-generator: the carousel saga and the only writer of the carousel record."""
 
 from __future__ import annotations
 
@@ -8,26 +8,38 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carousel_generator import logic
-from vibecoder.events.catalog import CATALOG
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.aws import client
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, FollowUp, observability
 from vibecoder.repositories import CarouselRepository
 from vibecoder.settings import get_settings
+from vibecoder.slides import SLIDES_PREFIX
 
 SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE, publish=True)
-def process(event: dict[str, Any]) -> list[dict[str, Any]]:
-    envelope = CATALOG.parse(event)
-    deps = logic.GeneratorDeps(carousels=CarouselRepository(get_settings().carousels_table))
-    follow_ups = logic.handle(envelope, deps)
+def remove_slides(request_id: str) -> int:
+    bucket, s3 = get_settings().slides_bucket, client("s3")
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{SLIDES_PREFIX}/{request_id}/")
+    keys = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
+    if keys:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+    return len(keys)
+
+
+def step(envelope: EventEnvelope) -> list[FollowUp]:
+    settings = get_settings()
+    deps = logic.GeneratorDeps(carousels=CarouselRepository(settings.carousels_table), remove_slides=remove_slides)
     metrics.add_metric(name=f"Step.{envelope.type}", unit=MetricUnit.Count, value=1)
-    return [e.to_wire() for e in follow_ups]
+    return logic.handle(envelope, deps)
+
+
+consume = BusConsumer(SERVICE, step, logger, skip=logic.nothing_to_do)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle_bus_event(SERVICE, event, context, process, logger)
+    return consume(event, context)

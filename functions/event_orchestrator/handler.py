@@ -9,33 +9,22 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_orchestrator import logic
-from vibecoder.aws import client
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.health import check_dependencies, overall_status
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, observability
-from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.repositories import CarouselRepository, DeliveryLog, EventStore
 from vibecoder.settings import get_settings
-from vibecoder.slides import SLIDES_PREFIX
 
 SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
-def remove_slides(request_id: str) -> int:
-    settings = get_settings()
-    s3 = client("s3")
-    listed = s3.list_objects_v2(Bucket=settings.slides_bucket, Prefix=f"{SLIDES_PREFIX}/{request_id}/")
-    keys = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
-    if keys:
-        s3.delete_objects(Bucket=settings.slides_bucket, Delete={"Objects": keys, "Quiet": True})
-    return len(keys)
-
-
 def deps() -> logic.OrchestratorDeps:
     settings = get_settings()
     return logic.OrchestratorDeps(events=EventStore(settings.events_table, settings.event_ttl_days),
-                                  carousels=CarouselRepository(settings.carousels_table), remove_slides=remove_slides)
+                                  carousels=CarouselRepository(settings.carousels_table),
+                                  deliveries=DeliveryLog(settings.deliveries_table))
 
 
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,15 +40,15 @@ def scheduled_run(event: dict[str, Any]) -> dict[str, Any]:
     settings = get_settings()
     now = datetime.fromisoformat(event["time"]) if event.get("time") else None
     dependencies = deps()
-    failed = logic.sweep_stuck(dependencies, settings.step_timeout_seconds, now=now)
+    timed_out = logic.sweep_stuck(dependencies, settings.step_timeout_seconds, now=now)
     overdue = logic.sweep_undelivered(dependencies, quiet_seconds=settings.step_timeout_seconds,
                                       deadline_seconds=settings.delivery_deadline_seconds, now=now)
     checks = check_dependencies(settings)
     status = overall_status(checks)
-    default_publisher().publish([*failed, *overdue, logic.health_event(checks, status)])
-    metrics.add_metric(name="StuckRequestsFailed", unit=MetricUnit.Count, value=len(failed))
+    default_publisher().publish([*timed_out, *overdue, logic.health_event(checks, status)])
+    metrics.add_metric(name="StuckRequestsTimedOut", unit=MetricUnit.Count, value=len(timed_out))
     metrics.add_metric(name="DeliveriesRedriven", unit=MetricUnit.Count, value=len(overdue))
-    return {"failed": [e.data.request_id for e in failed], "redriven": [e.data.request_id for e in overdue],
+    return {"timedOut": [e.data.request_id for e in timed_out], "redriven": [e.data.request_id for e in overdue],
             "health": status}
 
 

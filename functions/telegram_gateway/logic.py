@@ -29,7 +29,6 @@ from vibecoder.content import (
     SOURCE_TEXT_MAX_CHARS,
     THEMES,
     TOPIC_MAX_CHARS,
-    Slide,
     has_words,
 )
 from vibecoder.events.catalog import CATALOG
@@ -38,7 +37,7 @@ from vibecoder.events.models import (
     TOPIC_NOT_COVERED,
     AnalyticsUserInteractionTracked,
     CarouselGenerateRequested,
-    CarouselSlidesGenerated,
+    CarouselRestyleRequested,
     TelegramDeliveryRequested,
     TelegramUserMessageReceived,
     is_failure,
@@ -47,7 +46,6 @@ from vibecoder.repositories import (
     AnalyticsRepository,
     CarouselRecord,
     CarouselRepository,
-    CarouselStatus,
     UserPreferences,
     UserRecord,
     UserRepository,
@@ -55,6 +53,7 @@ from vibecoder.repositories import (
 from vibecoder.telegram import BotApi, TelegramError, inline_keyboard
 from vibecoder.telegram_updates import CallbackQuery, Message, Update, User
 from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
+from vibecoder.workflow import CarouselStatus, Stage
 
 SERVICE = "telegram-gateway"
 COMMAND = re.compile(r"^/(?P<name>[a-zA-Z0-9_]+)(?:@(?P<bot>\w+))?(?:\s+(?P<args>.*))?$", re.DOTALL)
@@ -214,16 +213,13 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
         return Outcome("rate_limited")
     request_id = talk.correlation_id
     title = None if from_text else body
-    status_id = _status_message(talk, progress_text(language, "requested", count=count, title=title,
+    status_id = _status_message(talk, progress_text(language, Stage.REQUESTED, count=count, title=title,
                                                     from_text=from_text))
     request = CarouselGenerateRequested(
         request_id=request_id, user_id=talk.user_id, chat_id=talk.chat_id, channel="telegram",
         status_message_id=status_id, topic=None if from_text else body, source_text=body if from_text else None,
         slides_count=count, language=talk.chosen_language, style=talk.style,
     )
-    deps.carousels.create(request)
-    if status_id is not None:  # so a failure found by the orchestrator's sweep can still end the progress bar
-        deps.carousels.update(request_id, statusMessageId=status_id)
     return Outcome("carousel_text" if from_text else "carousel",
                    [talk.event("carousel.generate.requested", request)])
 
@@ -416,25 +412,10 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
         _answer(talk, query)
         return Outcome("rate_limited")
     theme = next_theme(original.style)
-    language = original.language if original.language in ("ru", "en") else talk.language
     _answer(talk, query, text("cb_restyle", talk.language, style=theme_label(theme, talk.language)))
-    slides = [Slide.model_validate(s) for s in original.slides]
-    new_id_ = talk.correlation_id
-    status_id = _status_message(talk, progress_text(talk.language, "rendering", count=len(slides),
+    status_id = _status_message(talk, progress_text(talk.language, Stage.SLIDES, count=len(original.slides),
                                                     title=original.title, style=theme_label(theme, talk.language)))
-    request = CarouselGenerateRequested(
-        request_id=new_id_, user_id=talk.user_id, chat_id=talk.chat_id, channel="telegram",
-        status_message_id=status_id, topic=original.topic, source_text=original.source_text,
-        slides_count=max(MIN_SLIDES, min(len(slides), 20)), style=theme, language=language,
-    )
-    carousels = talk.deps.carousels
-    carousels.create(request)
-    copied = {"title": original.title, "caption": original.caption, "provider": original.provider,
-              "content": original.content.to_wire() if original.content else None, "statusMessageId": status_id}
-    carousels.update(new_id_, status=CarouselStatus.RENDERING, language=language,
-                     slides=[s.to_wire() for s in slides], **{k: v for k, v in copied.items() if v is not None})
-    generated = CarouselSlidesGenerated(
-        **request.ref(), title=original.title or original.topic or "", caption=original.caption or "",
-        style=theme, language=language, slides=slides,
-    )
-    return Outcome("restyle", [talk.event("carousel.slides.generated", generated)])
+    restyle = CarouselRestyleRequested(request_id=talk.correlation_id, user_id=talk.user_id, chat_id=talk.chat_id,
+                                       channel="telegram", status_message_id=status_id,
+                                       original_request_id=original.request_id, style=theme)
+    return Outcome("restyle", [talk.event("carousel.restyle.requested", restyle)])

@@ -8,9 +8,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from telegram_sender import logic
-from vibecoder.events.catalog import CATALOG
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
-from vibecoder.repositories import CarouselRepository, UserRepository
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, FollowUp, observability
+from vibecoder.repositories import CarouselRepository, DeliveryLog, UserRepository
 from vibecoder.settings import get_settings
 from vibecoder.telegram import bot_api_from_settings
 
@@ -18,21 +18,23 @@ SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE)
-def process(event: dict[str, Any]) -> list[dict[str, Any]]:
-    envelope = CATALOG.parse(event)
+def step(envelope: EventEnvelope) -> list[FollowUp]:
     settings = get_settings()
     deps = logic.SenderDeps(bot=bot_api_from_settings(settings), carousels=CarouselRepository(settings.carousels_table),
-                            bucket=settings.slides_bucket, users=UserRepository(settings.users_table))
-    sent = logic.handle(envelope, deps)
-    if sent is None:  # progress edits and requests with no chat are not responses
-        return []
-    metrics.add_metric(name="Delivered" if sent.delivered else "DeliveryFailed", unit=MetricUnit.Count, value=1)
-    return [CATALOG.follow_up(envelope, "telegram.bot.response.sent", sent, source=SERVICE).to_wire()]
+                            deliveries=DeliveryLog(settings.deliveries_table), bucket=settings.slides_bucket,
+                            users=UserRepository(settings.users_table))
+    follow_ups = logic.handle(envelope, deps)
+    for follow_up in follow_ups:  # progress edits are not responses
+        metrics.add_metric(name="Delivered" if follow_up.data.delivered else "DeliveryFailed", unit=MetricUnit.Count,
+                           value=1)
+    return follow_ups
+
+
+consume = BusConsumer(SERVICE, step, logger, skip=logic.nothing_to_do)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle_bus_event(SERVICE, event, context, process, logger)
+    return consume(event, context)

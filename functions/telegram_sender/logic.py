@@ -11,10 +11,11 @@
   every retry): the album now, or past the deadline, the apology.
 - ``telegram.delivery.requested``: a button was tapped — the album again, the originals or the PDF.
 
-Every request ends, in the chat, in exactly one album or one apology. The carousel's ``delivery``
-(pending → delivered | failed) says which; an attempt first leases the pending delivery (so a bus
-retry, a duplicate and the sweep's re-drive never send at the same time), records each album sent
-before the next one, and settles the delivery in the write that records its last step. An album
+Every request ends, in the chat, in exactly one album or one apology. The sender's own delivery log
+(pending → delivered | failed; the carousel record is the generator's) says which; an attempt first
+leases the pending delivery (so a bus retry, a duplicate and the sweep's re-drive never send at the
+same time), records each album sent before the next one, and settles the delivery in the write that
+records its last step. An album
 Telegram refuses for good (a final 4xx) becomes the apology, never silence. Progress edits and the
 buttons are best effort: they never make a delivered carousel fail.
 """
@@ -44,11 +45,13 @@ from vibecoder.events.models import (
     failure_detail,
     is_failure,
 )
+from vibecoder.lambda_kit import FollowUp
 from vibecoder.repositories import (
     CarouselRecord,
     CarouselRepository,
-    CarouselStatus,
     Claim,
+    DeliveryLog,
+    DeliveryRecord,
     DeliveryState,
     UserRepository,
 )
@@ -62,7 +65,8 @@ from vibecoder.telegram import (
     shorten,
     text_length,
 )
-from vibecoder.texts import PROGRESS_STAGES, clip, escape_html, language_of, progress_text, text, theme_label
+from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
+from vibecoder.workflow import CarouselStatus, Stage
 
 SERVICE = "telegram-sender"
 LEASE_SECONDS = 120.0  # one delivery attempt at a time: longer than the sender may run (its timeout is 90 s)
@@ -73,7 +77,8 @@ logger = logging.getLogger(__name__)
 @dataclass
 class SenderDeps:
     bot: BotApi
-    carousels: CarouselRepository
+    carousels: CarouselRepository  # read only: the generator writes it
+    deliveries: DeliveryLog
     bucket: str
     users: UserRepository | None = None
     s3_client: Any = None  # created on first use: progress edits never touch S3
@@ -97,23 +102,32 @@ class SenderDeps:
         return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
 
-def handle(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent | None:
+def nothing_to_do(envelope: EventEnvelope) -> bool:
+    """Requested through the HTTP API: nobody to message."""
+    return envelope.data.chat_id is None
+
+
+def handle(envelope: EventEnvelope, deps: SenderDeps) -> list[FollowUp]:
+    sent = respond(envelope, deps)
+    return [] if sent is None else [FollowUp("telegram.bot.response.sent", sent)]
+
+
+def respond(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent | None:
     data = envelope.data
-    if data.chat_id is None:  # requested through the HTTP API: nobody to message
+    if nothing_to_do(envelope):
         return None
     if isinstance(data, CarouselCompleted):
-        return answer(data, deps, lambda record: send_album(data, record, deps))
+        return answer(data, deps, lambda delivery: send_album(data, delivery, deps))
     if isinstance(data, CarouselFailed):
-        return answer(data, deps, lambda record: send_failure(data, record, deps))
+        return answer(data, deps, lambda delivery: send_failure(data, delivery, deps))
     if isinstance(data, TelegramDeliveryOverdue):
-        return answer(data, deps, lambda record: send_overdue(data, record, deps))
+        return answer(data, deps, lambda delivery: send_overdue(data, delivery, deps))
     if isinstance(data, TelegramDeliveryRequested):
         return send_follow_up(data, deps)
     if isinstance(data, CarouselContentAnalyzed) and data.content is None:
         return None  # no content (a topic not covered): carousel.failed follows and says so
     if isinstance(data, (CarouselContentAnalyzed, CarouselSlidesGenerated)):
-        # A restyle's slides come from the gateway, which already set the status message itself.
-        show_progress(data, deps, edit=envelope.metadata.source != "telegram-gateway")
+        show_progress(data, deps)
         return None
     raise ValueError(f"telegram-sender does not handle {envelope.type}")
 
@@ -123,36 +137,35 @@ def handle(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSent
 
 @dataclass
 class Answer:
-    """What one delivery attempt ended with: the response event, the delivery's state, its last step."""
+    """What one delivery attempt ended with: the response event (None: nothing was sent), the delivery's
+    state, its last step."""
 
-    sent: TelegramBotResponseSent
+    sent: TelegramBotResponseSent | None
     state: DeliveryState
     step: str | None = None
     message_ids: list[int] | None = None
 
 
-def answer(ref: RequestRef, deps: SenderDeps, send: Callable[[CarouselRecord | None], Answer]
+def answer(ref: RequestRef, deps: SenderDeps, send: Callable[[DeliveryRecord], Answer]
            ) -> TelegramBotResponseSent | None:
     """Deliver the chat's answer once: lease the pending delivery, send, settle it (a failed attempt gives
     the lease back and raises, so the bus retries and the sweep re-drives)."""
-    claim, record = deps.carousels.claim_delivery(ref.request_id, LEASE_SECONDS)
-    if claim in (Claim.SETTLED, Claim.BUSY):
+    claim, delivery = deps.deliveries.claim(ref.request_id, ref.chat_id, LEASE_SECONDS)
+    if claim is not Claim.CLAIMED:
         logger.info("delivery of %s not attempted: %s", ref.request_id, claim.value)
         return None
     try:
-        done = send(record)
+        done = send(delivery)
     except Exception:
-        if claim is Claim.CLAIMED:
-            _release(deps, ref.request_id)
+        _release(deps, ref.request_id)
         raise
-    if claim is Claim.CLAIMED:
-        deps.carousels.settle_delivery(ref.request_id, done.state, done.step, done.message_ids)
+    deps.deliveries.settle(ref.request_id, done.state, done.step, done.message_ids)
     return done.sent
 
 
 def _release(deps: SenderDeps, request_id: str) -> None:
     try:
-        deps.carousels.release_delivery(request_id)
+        deps.deliveries.release(request_id)
     except Exception:  # noqa: BLE001 - the lease expires by itself; the attempt's own error matters more
         logger.exception("could not release the delivery lease of %s", request_id)
 
@@ -226,16 +239,17 @@ def _slug(title: str) -> str:
 # --- progress -----------------------------------------------------------------------------------
 
 
-def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps: SenderDeps,
-                  edit: bool = True) -> None:
-    """Move the progress bar forward only: events arrive in any order, and a late one (the carousel
-    already ended, or a later stage already shown) changes nothing."""
+def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps: SenderDeps) -> None:
+    """Move the progress bar forward only: events arrive in any order, and a late one (the chat already
+    answered, or a later stage already shown) changes nothing. A restyle's status message was sent at
+    this stage by the gateway already."""
     if data.status_message_id is None:
         return
-    stage = "content" if isinstance(data, CarouselContentAnalyzed) else "rendering"
-    if not deps.carousels.advance_progress(data.request_id, PROGRESS_STAGES[stage]):
+    stage = Stage.CONTENT if isinstance(data, CarouselContentAnalyzed) else Stage.SLIDES
+    if not deps.deliveries.advance_progress(data.request_id, data.chat_id, stage.progress):
         return
-    if edit:
+    restyled = isinstance(data, CarouselSlidesGenerated) and data.restyle_of is not None
+    if not restyled:
         if isinstance(data, CarouselContentAnalyzed):
             language = deps.language(data.user_id, data.content.language)
             status = progress_text(language, stage, count=data.slides_count, title=data.content.title)
@@ -270,10 +284,10 @@ def _send_media(deps: SenderDeps, chat_id: int, keys: list[str], *, as_documents
     return "sendMediaGroup", deps.bot.call("sendMediaGroup", {"chat_id": chat_id, "media": media}, files)
 
 
-def send_album(completed: CarouselCompleted, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
+def send_album(completed: CarouselCompleted, delivery: DeliveryRecord, deps: SenderDeps) -> Answer:
     """The album(s), each recorded as it is sent, then the buttons and the finished progress bar; an album
     Telegram refuses for good becomes the apology."""
-    done = dict(record.delivery_steps) if record else {}
+    done = dict(delivery.steps)
     keys = completed.image_keys
     language = deps.language(completed.user_id, completed.language)
     if ALBUM_REFUSED in done:  # an earlier attempt was refused; only its apology is still owed
@@ -296,24 +310,22 @@ def send_album(completed: CarouselCompleted, record: CarouselRecord | None, deps
                 # Telegram would not take them as photos (size, dimensions): the files still arrive, as documents.
                 method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=True, caption=caption)
             ids = _message_ids(result)
-            if record is not None:
-                deps.carousels.record_delivery(completed.request_id, step, ids)
+            deps.deliveries.record_step(completed.request_id, step, ids)
             message_ids += ids
     except TelegramError as error:
         if error.retryable:
             raise  # the bus retries; the albums already sent are recorded and not sent again
         refused = f"{error.method} ({error.status}): {error.description}"[:300]
-        if record is not None:
-            deps.carousels.record_delivery(completed.request_id, ALBUM_REFUSED, refused)
+        deps.deliveries.record_step(completed.request_id, ALBUM_REFUSED, refused)
         return apologise(completed, deps, language, "failed_delivery", refused=refused)
     ready = text("ready", language, title=escape_html(clip(completed.title, 120)), count=len(keys),
                  style=theme_label(completed.style, language))
-    note = fallback_note(record, language)
+    note = fallback_note(deps.carousels.get(completed.request_id), language)
     buttons = _quietly(deps.bot, "sendMessage", {
         "chat_id": completed.chat_id, "parse_mode": "HTML", "text": f"{ready}\n\n{note}" if note else ready,
         "reply_markup": follow_up_keyboard(completed.request_id, language)})
     _edit_status(deps, completed.chat_id, completed.status_message_id,
-                 progress_text(language, "done", count=len(keys), title=completed.title))
+                 progress_text(language, Stage.COMPLETED, count=len(keys), title=completed.title))
     sent = TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
                                    delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
     return Answer(sent, DeliveryState.DELIVERED, "buttons" if buttons is not None else None,
@@ -367,7 +379,7 @@ def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | No
     if status_id is None:  # the orchestrator's sweep does not always carry it; the carousel record does
         record = deps.carousels.get(ref.request_id)
         status_id = record.status_message_id if record else None
-    _edit_status(deps, ref.chat_id, status_id, progress_text(language, "failed", count=None))
+    _edit_status(deps, ref.chat_id, status_id, progress_text(language, Stage.FAILED, count=None))
     ids = _message_ids(result)
     sent = TelegramBotResponseSent(request_id=ref.request_id, chat_id=ref.chat_id, method="sendMessage",
                                    delivered=refused is None, message_ids=ids, recorded_at=_recorded_at(result),
@@ -399,15 +411,19 @@ def failure_text(language: str, failure: str | None, *, subjects: list[str],
     return None
 
 
-def send_failure(failed: CarouselFailed, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
+def send_failure(failed: CarouselFailed, delivery: DeliveryRecord, deps: SenderDeps) -> Answer:
     language = deps.language(failed.user_id, failed.language)
     message = failure_text(language, failed.reason, subjects=failed.covered_subjects,
                            fallback_reason=failed.fallback_reason)
     return apologise(failed, deps, language, _reason_of(failed.reason), message=message)
 
 
-def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None, deps: SenderDeps) -> Answer:
-    """The sweep's re-drive: the album from the carousel record, or the apology it asks for."""
+def send_overdue(overdue: TelegramDeliveryOverdue, delivery: DeliveryRecord, deps: SenderDeps) -> Answer:
+    """The sweep's re-drive: the album from the carousel record, or the apology it asks for; after too
+    long unreachable, nothing more (the delivery ends as failed)."""
+    if overdue.answer == "give_up":
+        return Answer(None, DeliveryState.FAILED, "unreachable", delivery.attempts)
+    record = deps.carousels.get(overdue.request_id)
     language = deps.language(overdue.user_id, overdue.language)
     if record is None or record.status is not CarouselStatus.COMPLETED:
         failure = record.failure if record else overdue.reason
@@ -415,9 +431,8 @@ def send_overdue(overdue: TelegramDeliveryOverdue, record: CarouselRecord | None
                                if record and record.content else None)
         return apologise(overdue, deps, language, _reason_of(failure), message=message)
     if overdue.answer == "apology":
-        return apologise(overdue, deps, language, "failed_delivery",
-                         refused=record.delivery_steps.get(ALBUM_REFUSED))
-    return send_album(completed_from_record(record, overdue.chat_id), record, deps)
+        return apologise(overdue, deps, language, "failed_delivery", refused=delivery.steps.get(ALBUM_REFUSED))
+    return send_album(completed_from_record(record, overdue.chat_id), delivery, deps)
 
 
 def completed_from_record(record: CarouselRecord, chat_id: int) -> CarouselCompleted:
@@ -425,8 +440,8 @@ def completed_from_record(record: CarouselRecord, chat_id: int) -> CarouselCompl
     return CarouselCompleted(request_id=record.request_id, user_id=record.user_id, chat_id=chat_id,
                              channel=record.channel, status_message_id=record.status_message_id,
                              title=record.title or record.topic or "", caption=record.caption or "",
-                             style=record.style, language=record.language or "en", slides=record.slides,
-                             timings=record.timings)
+                             style=record.style, language=record.language or "en",
+                             slides=[slide.model_dump() for slide in record.slides], timings=record.timings)
 
 
 # --- follow-ups (buttons) -----------------------------------------------------------------------

@@ -7,7 +7,8 @@ from PIL import Image
 
 from local.flow import run_carousel
 from vibecoder.aws import client
-from vibecoder.repositories import CarouselRepository, CarouselStatus, EventStore
+from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.workflow import CarouselStatus
 
 CHAIN = ["carousel.generate.requested", "ai.content.requested", "carousel.content.analyzed",
          "carousel.slides.generated", "carousel.images.rendered", "carousel.completed"]
@@ -55,7 +56,7 @@ def test_the_trace_shows_each_delivery_in_order_and_without_failures(flow):
 def test_dynamodb_holds_the_completed_carousel(runtime, flow):
     record = CarouselRepository(runtime.settings.carousels_table).get(flow.request_id)
     assert record.status is CarouselStatus.COMPLETED
-    assert len(record.slides) == 5 and all(k.endswith(".jpg") for s in record.slides for k in s["imageKeys"])
+    assert len(record.slides) == 5 and all(k.endswith(".jpg") for s in record.slides for k in s.image_keys)
     assert set(record.timings) >= {"requested", "content", "completed"}
     assert runtime.router.dead_letters() == []
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.telegram_harness import bot_under_test
-from vibecoder.repositories import CarouselRepository, CarouselStatus
+from vibecoder.repositories import CarouselRepository
+from vibecoder.workflow import CarouselStatus
 
 HIEROGLYPH = "\U00013000"  # EGYPTIAN HIEROGLYPH A001: no Noto font the renderer ships has it
 

@@ -168,7 +168,9 @@ def test_the_apology_for_a_failed_carousel_also_survives_an_outage(bot, monkeypa
 
     monkeypatch.setattr(image_renderer.logic, "render_and_store", broken)
     ann = bot.user()
-    request_id = ask_then_lose_telegram(bot, ann, outage_seconds=15 * 60)
+    # Long enough for the sweep's re-drive to meet the outage too (the timeout, the apology's own bus retries,
+    # then the quiet time before a re-drive: about 17 minutes after the request).
+    request_id = ask_then_lose_telegram(bot, ann, outage_seconds=20 * 60)
 
     while carousel(bot, request_id)["delivery"] == "pending" and bot.clock() < 1000 + 7200:
         bot.wait(SCHEDULE)
@@ -185,12 +187,12 @@ def test_the_apology_for_a_failed_carousel_also_survives_an_outage(bot, monkeypa
 def test_a_re_drive_racing_the_busy_sender_sends_nothing_twice(bot):
     from event_orchestrator import handler, logic
     from vibecoder.bus import default_publisher
-    from vibecoder.repositories import CarouselRepository
+    from vibecoder.repositories import DeliveryLog
 
     ann = bot.user()
     request_id = ask_then_lose_telegram(bot, ann, outage_seconds=10 * 60)
     bot.clock.sleep(10 * 60)  # Telegram is back
-    carousels = CarouselRepository(bot.runtime.settings.carousels_table)
+    deliveries = DeliveryLog(bot.runtime.settings.deliveries_table)
     # Two sweeps (say, a slow one and the next) re-drive the same delivery, twice each (at-least-once).
     later = bot.now()
     overdue = [*logic.sweep_undelivered(handler.deps(), quiet_seconds=0, deadline_seconds=3600, now=later),
@@ -201,7 +203,7 @@ def test_a_re_drive_racing_the_busy_sender_sends_nothing_twice(bot):
 
     assert len(bot.telegram.albums(ann.chat_id)) == 1
     assert len(bot.telegram.calls_of("sendMediaGroup")) == 1
-    assert carousels.get(request_id).delivery.value == "delivered"
+    assert deliveries.get(request_id).state.value == "delivered"
     assert dead_letters(bot) == {("telegram-sender", "carousel.completed")}  # the outage's: no re-drive failed
 
 

@@ -36,26 +36,31 @@ class Access:
 
 
 EXPECTED = {
-    # users.get/set_preferences; carousels.create/update/get/list_by_user; the rate limit's increment_within
-    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, PUT, UPDATE}, "analytics": {UPDATE},
+    # users.get/set_preferences; carousels.get/list_by_user (read only); the rate limit's increment_within
+    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET}, "analytics": {UPDATE},
                                 **IDEMPOTENCY}, {"carousels": {"byUser"}},
                                secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
-    # carousels.create/get/list_by_status; events.services_seen/count_by_type/latest_of_type; presigned GETs
-    "api": Access({"carousels": {GET, PUT}, "events": {QUERY}}, {"carousels": {"byStatus"}, "events": {"byType"}},
+    # carousels.get/list_by_status; deliveries.get; events.list/services_seen/count_by_type/latest_of_type;
+    # presigned GETs
+    "api": Access({"carousels": {GET}, "deliveries": {GET}, "events": {QUERY}},
+                  {"carousels": {"byStatus"}, "events": {"byType"}},
                   slides={"s3:GetObject"}, health=True, lists={"carousels/*"},
                   secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),  # /health: is the bot token set
-    "carousel-generator": Access({"carousels": {GET, PUT, UPDATE}, **IDEMPOTENCY}),
+    # carousels: the only writer; a timed-out request's partial slides
+    "carousel-generator": Access({"carousels": {GET, PUT, UPDATE}, **IDEMPOTENCY}, slides={"s3:DeleteObject"},
+                                 lists={"carousels/*"}),
     "ai-content": Access({"analytics": {GET, UPDATE}, **IDEMPOTENCY},  # the circuit breaker's item
                          secrets={"OPENAI_API_KEY_PARAM"}, lists={"knowledge/*"}),
     "image-renderer": Access(dict(IDEMPOTENCY), slides={"s3:PutObject"}),
-    # carousels.get/advance_progress/record_delivery; users.get
-    "telegram-sender": Access({"carousels": {GET, UPDATE}, "users": {GET}, **IDEMPOTENCY}, slides={"s3:GetObject"},
-                              secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),
+    # carousels.get; deliveries (its own log) get/claim/release/settle/record_step/advance_progress; users.get
+    "telegram-sender": Access({"carousels": {GET}, "deliveries": {GET, UPDATE}, "users": {GET}, **IDEMPOTENCY},
+                              slides={"s3:GetObject"}, secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),
     "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
     "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
-    # events.append/mark_service_seen/list; carousels.get/update/list_by_status; a failed request's slides
-    "event-orchestrator": Access({"events": {PUT, QUERY}, "carousels": {GET, UPDATE}}, {"carousels": {"byStatus", "byDelivery"}},
-                                 slides={"s3:DeleteObject"}, health=True, lists={"carousels/*"}),
+    # events.append/mark_service_seen/list/of_type_between; carousels.get/list_by_status; deliveries.list_pending
+    "event-orchestrator": Access({"events": {PUT, GET, QUERY}, "carousels": {GET}, "deliveries": {GET}},
+                                 {"carousels": {"byStatus"}, "deliveries": {"byState"}, "events": {"byType"}},
+                                 health=True, lists={"carousels/*"}),
 }
 SECRET_VALUES_ENV = {"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "OPENAI_API_KEY"}
 
@@ -233,6 +238,38 @@ def test_only_idempotency_records_are_ever_deleted(synth):
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if DELETE in as_list(statement["Action"]):
                 assert _resource_ids(statement["Resource"]) == {synth.logical_id(synth.stack.tables.tables["idempotency"])}
+
+
+WRITES = {PUT, UPDATE, DELETE, "dynamodb:BatchWriteItem"}
+
+
+def _writers(synth, table: str) -> set[str]:
+    """The functions whose role may write ``table`` (from the synthesized policies, not from EXPECTED)."""
+    table_id = synth.logical_id(synth.stack.tables.tables[table])
+    return {name for name in synth.stack.functions.functions for statement in role_statements(synth, name)
+            if WRITES & set(as_list(statement["Action"]))
+            and table_id in {ref for resource in as_list(statement["Resource"]) for ref in _resource_ids(resource)}}
+
+
+@pytest.mark.parametrize(("table", "owner"), [("carousels", "carousel-generator"), ("deliveries", "telegram-sender"),
+                                              ("events", "event-orchestrator")])
+def test_each_record_has_exactly_one_writer(synth, table, owner):
+    assert _writers(synth, table) == {owner}
+
+
+def test_each_event_type_keeps_the_producers_the_design_intends():
+    from vibecoder.events.catalog import CATALOG
+
+    produced = {name: set(spec.producers) for name, spec in CATALOG.event_types.items()}
+    assert produced["carousel.slides.generated"] == {"carousel-generator"}  # a restyle too: the gateway asks
+    assert produced["carousel.restyle.requested"] == {"telegram-gateway"}
+    assert produced["carousel.timed.out"] == {"event-orchestrator"}  # the sweep asks, the generator decides
+    assert produced["carousel.failed"] == {"carousel-generator", "image-renderer"}
+    assert produced["carousel.completed"] == {"carousel-generator"}
+    assert produced["telegram.delivery.overdue"] == {"event-orchestrator"}
+    assert {name for name, spec in CATALOG.event_types.items() if "carousel-generator" in spec.consumers} == {
+        "carousel.generate.requested", "carousel.restyle.requested", "carousel.content.analyzed",
+        "carousel.images.rendered", "carousel.failed", "carousel.timed.out"}
 
 
 def test_only_the_renderer_writes_slides_and_the_prefix_is_the_renderers():

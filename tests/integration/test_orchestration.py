@@ -9,7 +9,8 @@ from local.flow import run_carousel
 from vibecoder.aws import client
 from vibecoder.bus import default_publisher
 from vibecoder.replay import NothingToReplay, replay_request
-from vibecoder.repositories import CarouselRepository, CarouselStatus, EventStore
+from vibecoder.repositories import CarouselRecord, CarouselRepository, EventStore
+from vibecoder.workflow import CarouselStatus
 
 
 def telegram_calls(tmp_path, chat_id, method):
@@ -53,44 +54,61 @@ def test_a_stuck_request_fails_once_is_cleaned_up_and_the_user_hears_once(runtim
     assert len(telegram_calls(tmp_path, 4242, "sendMessage")) == 1
 
 
+def start(runtime, request_id: str, status: CarouselStatus = CarouselStatus.GENERATING, **fields) -> None:
+    CarouselRepository(runtime.settings.carousels_table).start(
+        CarouselRecord(request_id=request_id, user_id="u", topic="TDD", status=status, **fields))
+
+
 def test_compensation_removes_partial_slides(runtime):
     from event_orchestrator import handler, logic
-    from vibecoder.events.models import CarouselGenerateRequested
 
-    carousels = CarouselRepository(runtime.settings.carousels_table)
-    carousels.create(CarouselGenerateRequested(request_id="r-partial", user_id="u", topic="TDD"))
+    start(runtime, "r-partial", CarouselStatus.RENDERING)
     client("s3").put_object(Bucket=runtime.settings.slides_bucket, Key="carousels/r-partial/slide-01.jpg", Body=b"x")
     later = datetime.now(UTC) + timedelta(hours=1)
 
-    failed = logic.sweep_stuck(handler.deps(), timeout_seconds=300, now=later)
+    timed_out = logic.sweep_stuck(handler.deps(), timeout_seconds=300, now=later)
+    assert [(e.type, e.data.request_id) for e in timed_out] == [("carousel.timed.out", "r-partial")]
+    assert logic.sweep_stuck(handler.deps(), timeout_seconds=300, now=later)[0].id == timed_out[0].id  # the same ask
+    default_publisher().publish(timed_out)
+    runtime.router.drain()  # the generator, the record's only writer, acts on it
 
-    assert [e.data.request_id for e in failed] == ["r-partial"]
+    assert CarouselRepository(runtime.settings.carousels_table).get("r-partial").status is CarouselStatus.FAILED
     listed = client("s3").list_objects_v2(Bucket=runtime.settings.slides_bucket, Prefix="carousels/r-partial/")
     assert listed.get("KeyCount", 0) == 0
 
 
+def test_a_request_the_generator_never_recorded_is_still_answered(runtime, tmp_path, monkeypatch):
+    from carousel_generator import logic as generator
+
+    def down(event, deps):
+        raise RuntimeError("the generator is down")
+
+    monkeypatch.setitem(generator.STEPS, "carousel.generate.requested", down)
+    flow = run_carousel(runtime, "TDD", slides=3, out_dir=tmp_path / "out", chat_id=4343)
+
+    assert flow.status == "failed"  # timed out by the sweep, recorded as failed by the generator
+    assert ("carousel-generator", "carousel.generate.requested") in {
+        (x.function, x.event["detail-type"]) for x in runtime.router.dead_letters()}
+    assert len(telegram_calls(tmp_path, 4343, "sendMessage")) == 1
+
+
 def test_the_sweep_leaves_recent_requests_alone(runtime):
     from event_orchestrator import handler, logic
-    from vibecoder.events.models import CarouselGenerateRequested
 
-    CarouselRepository(runtime.settings.carousels_table).create(
-        CarouselGenerateRequested(request_id="r-fresh", user_id="u", topic="TDD"))
+    start(runtime, "r-fresh")
     assert logic.sweep_stuck(handler.deps(), timeout_seconds=300) == []
 
 
 def test_the_sweep_re_drives_undelivered_answers_album_then_apology_then_gives_up(runtime):
     from event_orchestrator import handler, logic
-    from vibecoder.events.models import CarouselGenerateRequested
-    from vibecoder.repositories import DeliveryState
+    from vibecoder.repositories import DeliveryLog, DeliveryState
 
-    carousels = CarouselRepository(runtime.settings.carousels_table)
+    deliveries = DeliveryLog(runtime.settings.deliveries_table)
     for request_id, status in (("r-done", CarouselStatus.COMPLETED), ("r-failed", CarouselStatus.FAILED),
                                ("r-making", CarouselStatus.RENDERING)):
-        carousels.create(CarouselGenerateRequested(request_id=request_id, user_id="u", chat_id=7,
-                                                   channel="telegram", topic="TDD"))
-        carousels.update(request_id, status=status)
-    carousels.create(CarouselGenerateRequested(request_id="r-api", user_id="u", topic="TDD"))
-    carousels.update("r-api", status=CarouselStatus.COMPLETED)
+        start(runtime, request_id, status, chat_id=7, channel="telegram")
+        deliveries.advance_progress(request_id, 7, 1)  # the chat is waiting
+    start(runtime, "r-api", CarouselStatus.COMPLETED)
     now = datetime.now(UTC)
 
     def sweep(after_seconds: float) -> dict[str, str]:
@@ -102,10 +120,15 @@ def test_the_sweep_re_drives_undelivered_answers_album_then_apology_then_gives_u
     assert sweep(60) == {}  # the bus may still be retrying: not yet
     assert sweep(600) == {"r-done": "album", "r-failed": "apology"}  # in flight and API requests: not ours
     assert sweep(2400) == {"r-done": "apology", "r-failed": "apology"}  # past the deadline: the apology
-    assert sweep(25 * 3600) == {}  # a day unreachable: given up
-    assert {r: carousels.get(r).delivery for r in ("r-done", "r-failed")} == {
+    given_up = logic.sweep_undelivered(handler.deps(), quiet_seconds=300, deadline_seconds=1800,
+                                       now=now + timedelta(hours=25))
+    assert {e.data.request_id: e.data.answer for e in given_up} == {"r-done": "give_up", "r-failed": "give_up"}
+    default_publisher().publish(given_up)
+    runtime.router.drain()  # the sender, the log's only writer, ends them without a message
+    assert {r: deliveries.get(r).state for r in ("r-done", "r-failed")} == {
         "r-done": DeliveryState.FAILED, "r-failed": DeliveryState.FAILED}
-    assert carousels.get("r-making").delivery is DeliveryState.PENDING
+    assert deliveries.get("r-making").state is DeliveryState.PENDING
+    assert sweep(26 * 3600) == {}  # a day unreachable: given up
 
 
 def test_failure_rate_alert_fires_once_per_window(runtime, tmp_path, monkeypatch):
@@ -160,7 +183,7 @@ def test_health_is_503_when_a_dependency_is_missing(runtime):
 def test_replay_is_safe_unless_asked_to_run_again(runtime, tmp_path):
     settings = runtime.settings
     flow = run_carousel(runtime, "TDD", slides=2, out_dir=tmp_path / "out", chat_id=99)
-    stores = (EventStore(settings.events_table), CarouselRepository(settings.carousels_table), default_publisher())
+    stores = (EventStore(settings.events_table), default_publisher())
     assert len(telegram_calls(tmp_path, 99, "sendMediaGroup")) == 1
 
     replay_request(flow.request_id, *stores)

@@ -1,45 +1,59 @@
 """Every access pattern of the repositories, on moto DynamoDB."""
 
-from vibecoder.events.models import CarouselGenerateRequested
 from vibecoder.repositories import (
     AnalyticsRepository,
+    CarouselRecord,
     CarouselRepository,
-    CarouselStatus,
     EventStore,
     HistoryEntry,
+    RecordedSlide,
+    StagePatch,
     UserPreferences,
     UserRepository,
 )
 from vibecoder.repositories.users import HISTORY_LENGTH
+from vibecoder.workflow import CarouselStatus, Stage
 
 
-def request(request_id="r-1", user_id="u-1"):
-    return CarouselGenerateRequested(request_id=request_id, user_id=user_id, topic="TDD", slides_count=5)
+def record(request_id="r-1", user_id="u-1", **fields):
+    return CarouselRecord(request_id=request_id, user_id=user_id, topic="TDD", slides_count=5, **fields)
 
 
-def test_a_carousel_is_created_once_and_moves_forward_until_terminal(runtime):
+def test_a_carousel_is_started_once_and_moves_forward_until_terminal(runtime):
     carousels = CarouselRepository(runtime.settings.carousels_table)
-    assert carousels.create(request()) is True
-    assert carousels.create(request()) is False  # redelivery
+    assert carousels.start(record(status=CarouselStatus.GENERATING)) is True
+    assert carousels.start(record()) is False  # redelivery
 
-    assert carousels.update("r-1", status=CarouselStatus.GENERATING, timing="requested", elapsed_ms=12.34)
-    assert carousels.update("r-1", status=CarouselStatus.COMPLETED, title="TDD", slides=[{"title": "a"}])
-    assert not carousels.update("r-1", status=CarouselStatus.FAILED, failure="late timeout")
+    assert carousels.advance("r-1", Stage.REQUESTED, 12.34)
+    slides = [RecordedSlide(type="concept", title="a", image_keys=["k/1.jpg"])]
+    assert carousels.advance("r-1", Stage.COMPLETED, None, StagePatch(title="TDD", slides=slides))
+    assert not carousels.advance("r-1", Stage.FAILED, 1.0, StagePatch(failure="late timeout"))
 
-    record = carousels.get("r-1")
-    assert record.status is CarouselStatus.COMPLETED and record.failure is None
-    assert record.timings == {"requested": 12.3} and record.slides == [{"title": "a"}]
+    stored = carousels.get("r-1")
+    assert stored.status is CarouselStatus.COMPLETED and stored.failure is None and stored.title == "TDD"
+    assert stored.timings == {"requested": 12.3} and stored.slides == slides
 
 
-def test_updating_an_unknown_carousel_is_refused(runtime):
-    assert not CarouselRepository(runtime.settings.carousels_table).update("nope", status=CarouselStatus.FAILED)
+def test_advancing_an_unknown_carousel_is_refused(runtime):
+    assert not CarouselRepository(runtime.settings.carousels_table).advance("nope", Stage.FAILED, None)
+
+
+def test_a_carousel_that_moved_since_the_sweep_looked_is_not_timed_out(runtime):
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    carousels.start(record(status=CarouselStatus.RENDERING))
+    seen = carousels.get("r-1").updated_at
+    assert carousels.advance("r-1", Stage.SLIDES, 5.0)  # it moved after the sweep's read
+    assert not carousels.advance("r-1", Stage.FAILED, None, StagePatch(failure="stuck"), unmoved_since=seen)
+    now = carousels.get("r-1").updated_at
+    assert carousels.advance("r-1", Stage.FAILED, None, StagePatch(failure="stuck"), unmoved_since=now)
+    assert carousels.get("r-1").status is CarouselStatus.FAILED
 
 
 def test_carousels_by_user_newest_first_and_by_status(runtime):
     carousels = CarouselRepository(runtime.settings.carousels_table)
     for i in range(3):
-        carousels.create(request(f"r-{i}", "u-9"))
-    carousels.update("r-1", status=CarouselStatus.FAILED)
+        carousels.start(record(f"r-{i}", "u-9", created_at=f"2026-12-01T10:00:0{i}+00:00"))
+    carousels.advance("r-1", Stage.FAILED, None)
 
     assert [c.request_id for c in carousels.list_by_user("u-9")] == ["r-2", "r-1", "r-0"]
     assert [c.request_id for c in carousels.list_by_status(CarouselStatus.FAILED)] == ["r-1"]

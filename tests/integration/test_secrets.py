@@ -50,15 +50,15 @@ def test_a_rotated_secret_is_read_again_after_the_cache_age(secrets, monkeypatch
 
 
 def test_a_resolved_secret_never_reaches_a_table_or_object_metadata(secrets, runtime):
-    from vibecoder.events.models import CarouselGenerateRequested
-    from vibecoder.repositories import CarouselRepository, EventStore
+    from vibecoder.repositories import CarouselRecord, CarouselRepository, EventStore, StagePatch
     from vibecoder.tables import TABLES
+    from vibecoder.workflow import Stage
 
     token, secret = get_settings().telegram_bot_token, get_settings().telegram_webhook_secret
     settings = runtime.settings
     carousels = CarouselRepository(settings.carousels_table)
-    carousels.create(CarouselGenerateRequested(request_id="r1", user_id="u1", topic=f"about {secret}"))
-    carousels.update("r1", failure=f"sendMediaGroup: /bot{token}/sendMediaGroup refused")
+    carousels.start(CarouselRecord(request_id="r1", user_id="u1", topic=f"about {secret}"))
+    carousels.advance("r1", Stage.FAILED, None, StagePatch(failure=f"sendMediaGroup: /bot{token}/sendMediaGroup refused"))
     EventStore(settings.events_table).append({"id": "e1", "type": "system.error.occurred", "correlationId": "r1",
                                               "timestamp": "2026-01-01T00:00:00+00:00", "data": {"m": secret}})
     s3 = client("s3")

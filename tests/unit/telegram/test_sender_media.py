@@ -30,7 +30,7 @@ class RecordingBot:
 
 def deps(objects: dict[str, bytes]) -> tuple[SenderDeps, RecordingBot]:
     bot = RecordingBot()
-    return SenderDeps(bot=bot, carousels=None, bucket="b", s3_client=MemoryS3(objects)), bot
+    return SenderDeps(bot=bot, carousels=None, deliveries=None, bucket="b", s3_client=MemoryS3(objects)), bot
 
 
 def test_an_album_attaches_every_file_and_captions_the_first():

@@ -18,6 +18,7 @@ from vibecoder.texts import (
     text,
     theme_label,
 )
+from vibecoder.workflow import Stage
 
 
 def placeholders(template: str) -> set[str]:
@@ -37,11 +38,11 @@ def test_language_falls_back_to_english():
 
 
 def test_progress_is_a_bar_that_fills():
-    stages = ["requested", "content", "rendering", "done"]
+    stages = [Stage.REQUESTED, Stage.CONTENT, Stage.SLIDES, Stage.COMPLETED]
     texts = [progress_text("en", stage, count=7, title="TDD <basics>") for stage in stages]
     assert [t.split("\n")[1].split(" ")[0] for t in texts] == ["▰▱▱▱", "▰▰▱▱", "▰▰▰▱", "▰▰▰▰"]
     assert all("TDD &lt;basics&gt;" in t for t in texts) and "7" in texts[2]
-    assert progress_text("ru", "failed", count=None) == "🎨 <b>Карусель</b>\nНе получилось ❌"
+    assert progress_text("ru", Stage.FAILED, count=None) == "🎨 <b>Карусель</b>\nНе получилось ❌"
 
 
 def test_the_themes_are_the_renderers():

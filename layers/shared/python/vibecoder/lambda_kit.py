@@ -9,7 +9,8 @@ same events with the same ids and every downstream consumer drops them as duplic
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -20,6 +21,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel
 
 from vibecoder.bus import EventPublisher, default_publisher
 from vibecoder.events.catalog import CATALOG
@@ -145,3 +147,69 @@ def handle_bus_event(
         report_error(service, error, envelope, logger, publisher)
         raise  # EventBridge/the local router retries, then dead-letters
     return {"eventId": envelope.id, "emitted": [e.type for e in follow_ups]}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An event a step emits, caused by the event it handled; the bus consumer builds its envelope (same
+    correlation id, derived id) and publishes it. ``key`` tells apart several events of one type."""
+
+    type: str
+    data: BaseModel
+    key: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+Step = Callable[[EventEnvelope], Sequence[FollowUp]]
+
+
+class BusConsumer:
+    """The one shape of a bus function: parse the EventBridge event once, run the step once per event id
+    (Powertools Idempotency on DynamoDB), and publish its follow-ups inside that once.
+
+    An event counts as processed only when its follow-ups are on the bus (a failed publish is retried with
+    the rest), and the stored result of a processed event is its follow-ups, so a redelivery publishes
+    nothing and events delivered twice never multiply down the chain. ``skip`` answers, before anything is
+    stored, "is there nothing to do for this event?" (e.g. no chat to answer): such an event costs no
+    idempotency record.
+    """
+
+    def __init__(self, service: str, step: Step, logger: Logger, *, idempotent: bool = True,
+                 skip: Callable[[EventEnvelope], bool] | None = None):
+        self.service, self.step, self.logger, self.skip = service, step, logger, skip
+        self._once: Callable[..., list[dict[str, Any]]] | None = None if idempotent else self._process
+        self._config = IdempotencyConfig(event_key_jmespath="id", raise_on_no_idempotency_key=True,
+                                         expires_after_seconds=REPLAY_WINDOW_DAYS * 86400)
+        _idempotency_configs.append(self._config)
+
+    def _process(self, envelope: EventEnvelope) -> list[dict[str, Any]]:
+        follow_ups = [CATALOG.follow_up(envelope, f.type, f.data, source=self.service, key=f.key, **f.metadata)
+                      for f in self.step(envelope)]
+        default_publisher().publish(follow_ups)
+        return [e.to_wire() for e in follow_ups]
+
+    def _processed_once(self) -> Callable[..., list[dict[str, Any]]]:
+        if self._once is None:  # built on first use: the table name comes from the environment
+            from vibecoder.aws import client  # its writes are redacted like every other table's
+
+            store = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table,
+                                             boto3_client=client("dynamodb"))
+            self._once = idempotent_function(self._process, data_keyword_argument="envelope",
+                                             persistence_store=store, config=self._config,
+                                             key_prefix=f"{self.service}.process")
+        return self._once
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        detail = parse(event=event, model=EventBridgeModel).detail
+        register_lambda_context(context)
+        envelope: EventEnvelope | None = None
+        try:
+            envelope = CATALOG.parse(detail)
+            skipped = self.skip is not None and self.skip(envelope)
+            # A duplicate of an event that produced nothing comes back from the idempotency store as None.
+            emitted = [] if skipped else self._processed_once()(envelope=envelope) or []
+        except Exception as error:
+            self.logger.exception("failed to process event", extra={"event_type": detail.get("type")})
+            report_error(self.service, error, envelope, self.logger)
+            raise  # EventBridge/the local router retries, then dead-letters
+        return {"eventId": envelope.id, "emitted": [e["type"] for e in emitted]}

@@ -11,7 +11,7 @@ from vibecoder.base import new_id
 from vibecoder.bus import EventPublisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
-from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.repositories import EventStore
 
 REQUEST_EVENT = "carousel.generate.requested"
 
@@ -20,8 +20,8 @@ class NothingToReplay(LookupError):
     pass
 
 
-def replay_request(correlation_id: str, events: EventStore, carousels: CarouselRepository,
-                   publisher: EventPublisher, *, as_new: bool = False) -> EventEnvelope:
+def replay_request(correlation_id: str, events: EventStore, publisher: EventPublisher, *,
+                   as_new: bool = False) -> EventEnvelope:
     stored = [e for e in events.list(correlation_id) if e["type"] == REQUEST_EVENT]
     if not stored:
         raise NothingToReplay(f"no {REQUEST_EVENT} stored for {correlation_id}")
@@ -31,7 +31,6 @@ def replay_request(correlation_id: str, events: EventStore, carousels: CarouselR
         return original
     request_id = new_id()
     request = original.data.model_copy(update={"request_id": request_id})
-    carousels.create(request)
     again = CATALOG.new_event(REQUEST_EVENT, request, correlation_id=request_id, causation_id=original.id,
                               source=original.metadata.source, user_id=original.metadata.user_id,
                               replayOf=correlation_id)

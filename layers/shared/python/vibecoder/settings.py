@@ -13,6 +13,7 @@ from vibecoder.tables import REPLAY_WINDOW_DAYS
 _ENV = {
     "event_bus_name": "EVENT_BUS_NAME",
     "carousels_table": "CAROUSELS_TABLE",
+    "deliveries_table": "DELIVERIES_TABLE",
     "users_table": "USERS_TABLE",
     "events_table": "EVENTS_TABLE",
     "analytics_table": "ANALYTICS_TABLE",
@@ -59,6 +60,7 @@ class Settings(BaseModel):
 
     event_bus_name: str = "vibecoder-bus"
     carousels_table: str = "vibecoder-carousels"
+    deliveries_table: str = "vibecoder-deliveries"
     users_table: str = "vibecoder-users"
     events_table: str = "vibecoder-events"
     analytics_table: str = "vibecoder-analytics"

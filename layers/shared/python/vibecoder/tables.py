@@ -42,8 +42,14 @@ TABLES: dict[str, TableSpec] = {
         "carousels_table",
         partition_key="requestId",
         ttl_attribute="expiresAt",
-        indexes=(Index("byUser", "userId", "createdAt"), Index("byStatus", "status", "createdAt"),
-                 Index("byDelivery", "delivery", "createdAt", projection="KEYS_ONLY")),
+        indexes=(Index("byUser", "userId", "createdAt"), Index("byStatus", "status", "createdAt")),
+    ),
+    # The sender's own log of what each chat has been answered (the carousel record is the generator's).
+    "deliveries": TableSpec(
+        "deliveries_table",
+        partition_key="requestId",
+        ttl_attribute="expiresAt",
+        indexes=(Index("byState", "state", "createdAt", projection="KEYS_ONLY"),),
     ),
     "users": TableSpec("users_table", partition_key="userId"),
     "events": TableSpec(

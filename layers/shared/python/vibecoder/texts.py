@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import string
 
+from vibecoder.workflow import PROGRESS_STEPS, Stage
+
 TEXTS: dict[str, dict[str, str]] = {
     "start": {
         "en": "👋 Hi{name}! I turn a topic or a text into an Instagram carousel.\n\n"
@@ -218,15 +220,12 @@ def escape_html(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-PROGRESS_STAGES = {"requested": 1, "content": 2, "rendering": 3, "done": 4}
-
-
 def clip(value: str, limit: int) -> str:
     value = " ".join(value.split())
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def progress_text(language: str | None, stage: str, *, count: int | None, title: str | None = None,
+def progress_text(language: str | None, stage: Stage, *, count: int | None, title: str | None = None,
                   style: str | None = None, from_text: bool = False) -> str:
     """The status message at one stage of the flow: a title, a bar and what is happening now.
     ``count`` None: the slides are not known (a failure found by the orchestrator's sweep)."""
@@ -236,18 +235,13 @@ def progress_text(language: str | None, stage: str, *, count: int | None, title:
         heading = text("progress_title_uncounted", language)
     else:
         heading = text("progress_title", language, count=count)
-    if stage == "failed":
-        return f"🎨 <b>{heading}</b>\n{text('stage_failed', language)}"
-    step = PROGRESS_STAGES[stage]
-    if stage == "requested":
-        label = text("stage_requested_text" if from_text else "stage_requested", language)
-    elif stage == "content":
-        label = text("stage_content", language)
-    elif stage == "rendering" and style:
+    if stage.progress is None:
+        return f"🎨 <b>{heading}</b>\n{text(stage.label, language)}"
+    if stage is Stage.REQUESTED and from_text:
+        label = text("stage_requested_text", language)
+    elif stage is Stage.SLIDES and style:
         label = text("stage_restyle", language, style=style)
-    elif stage == "rendering":
-        label = text("stage_rendering", language, count=count)
     else:
-        label = text("stage_done", language)
-    return text("progress", language, title=heading, bar=progress_bar(step, len(PROGRESS_STAGES)), step=step,
-                steps=len(PROGRESS_STAGES), label=label)
+        label = text(stage.label, language, count=count)
+    return text("progress", language, title=heading, bar=progress_bar(stage.progress, PROGRESS_STEPS),
+                step=stage.progress, steps=PROGRESS_STEPS, label=label)

@@ -21,6 +21,7 @@ from vibecoder.content import (
     Slide,
     require_topic_or_text,
 )
+from vibecoder.workflow import Stage
 
 RequestChannel = Literal["telegram", "api", "local"]
 
@@ -81,6 +82,23 @@ class CarouselSlidesGenerated(RequestRef):
     style: str = DEFAULT_STYLE
     language: ContentLanguage = "en"
     slides: list[Slide] = Field(min_length=1)
+    restyle_of: str | None = None  # the carousel whose slides these are, re-rendered in another style
+
+
+class CarouselRestyleRequested(RequestRef):
+    """A finished carousel's slides again, in another style: a new request of its own (no new content)."""
+
+    original_request_id: str
+    style: str
+
+
+class CarouselTimedOut(RequestRef):
+    """The sweep found a request that has not moved for the step timeout: the generator ends it."""
+
+    stage: str  # the status it was stuck in ("requested" when no carousel was ever recorded)
+    unmoved_since: str | None = None  # the record's updatedAt the sweep saw (None: no record)
+    reason: str
+    language: Language = "en"
 
 
 class RenderedImage(CamelModel):
@@ -203,7 +221,7 @@ class TelegramDeliveryOverdue(RequestRef):
     """The sweep found a chat still waiting for its answer: deliver it now (the album, or after the
     deadline, or for a failed carousel, the apology)."""
 
-    answer: Literal["album", "apology"]
+    answer: Literal["album", "apology", "give_up"]  # give_up: unreachable for too long, stop trying
     reason: str
     attempts: int = Field(default=0, ge=0)  # delivery attempts made so far
     language: Language = "en"
@@ -247,13 +265,12 @@ class SystemErrorOccurred(CamelModel):
 # --- workflow.* -------------------------------------------------------------------------------
 
 
-WorkflowStep = Literal["requested", "content", "slides", "images", "completed", "failed"]
 
 
 class WorkflowStepChanged(CamelModel):
     request_id: str
-    step: WorkflowStep
-    previous_step: WorkflowStep | None = None
+    step: Stage
+    previous_step: Stage | None = None
     elapsed_ms: float = 0.0
 
 

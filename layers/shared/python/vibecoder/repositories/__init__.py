@@ -1,13 +1,8 @@
 """Data access: one small repository per table, DynamoDB through boto3 (moto locally)."""
 
 from vibecoder.repositories.analytics import AnalyticsRepository
-from vibecoder.repositories.carousels import (
-    CarouselRecord,
-    CarouselRepository,
-    CarouselStatus,
-    Claim,
-    DeliveryState,
-)
+from vibecoder.repositories.carousels import CarouselRecord, CarouselRepository, RecordedSlide, StagePatch
+from vibecoder.repositories.deliveries import Claim, DeliveryLog, DeliveryRecord, DeliveryState
 from vibecoder.repositories.events import EventStore
 from vibecoder.repositories.users import HistoryEntry, UserPreferences, UserRecord, UserRepository
 
@@ -15,11 +10,14 @@ __all__ = [
     "AnalyticsRepository",
     "CarouselRecord",
     "CarouselRepository",
-    "CarouselStatus",
     "Claim",
+    "DeliveryLog",
+    "DeliveryRecord",
     "DeliveryState",
     "EventStore",
     "HistoryEntry",
+    "RecordedSlide",
+    "StagePatch",
     "UserPreferences",
     "UserRecord",
     "UserRepository",

@@ -1,50 +1,25 @@
-"""Carousels: one item per request, its status, slides, S3 keys and timings, and its delivery."""
+"""Carousels: one item per request, its status, slides, S3 keys and timings.
+
+Only the carousel-generator writes it (one typed patch per workflow stage); everyone else reads.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 from pydantic import Field
 
 from vibecoder.base import CamelModel, utc_now
-from vibecoder.content import ContentProvenance
-from vibecoder.events.models import CarouselGenerateRequested
+from vibecoder.content import ContentProvenance, Slide
 from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
+from vibecoder.workflow import CarouselStatus, Stage
 
 RETENTION_DAYS = 90
 
 
-class CarouselStatus(StrEnum):
-    REQUESTED = "requested"
-    GENERATING = "generating"  # waiting for content
-    RENDERING = "rendering"  # slides cut, waiting for images
-    COMPLETED = "completed"
-    FAILED = "failed"
-
-    @property
-    def terminal(self) -> bool:
-        return self in (CarouselStatus.COMPLETED, CarouselStatus.FAILED)
-
-
-class DeliveryState(StrEnum):
-    """What the chat has been answered (Telegram requests only), apart from how the carousel was made."""
-
-    PENDING = "pending"  # neither the album nor an apology has reached the chat yet
-    DELIVERED = "delivered"  # the album is in the chat
-    FAILED = "failed"  # no album will come: the chat got an apology (or could not be reached at all)
-
-
-class Claim(StrEnum):
-    """The answer to "may I deliver this carousel now?"."""
-
-    CLAIMED = "claimed"  # yes: the delivery is pending and now leased to the caller
-    SETTLED = "settled"  # no: it was delivered or apologised for already (or it has no chat)
-    BUSY = "busy"  # no: another attempt holds the lease
-    UNRECORDED = "unrecorded"  # there is no carousel record: deliver without keeping state
+class RecordedSlide(Slide):
+    image_keys: list[str] = Field(default_factory=list)  # its images, in order, once rendered
 
 
 class CarouselRecord(CamelModel):
@@ -60,29 +35,34 @@ class CarouselRecord(CamelModel):
     language: str | None = None
     title: str | None = None
     caption: str | None = None
-    slides: list[dict[str, Any]] = Field(default_factory=list)
+    slides: list[RecordedSlide] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     provider: str | None = None
     content: ContentProvenance | None = None  # who wrote the content (and why it fell back)
     failure: str | None = None
+    restyle_of: str | None = None  # the carousel whose slides this one re-renders in another style
+    status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
-    # Telegram requests: what the chat has been answered (the byDelivery index finds the pending ones),
-    # each delivery step done (step → message ids, so a retried delivery never sends an album twice),
-    # how many attempts claimed it and when the last one did.
-    delivery: DeliveryState | None = None
-    delivery_steps: dict[str, Any] = Field(default_factory=dict)
-    delivery_attempts: int = 0
-    delivery_attempted_at: str | None = None
-    status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
-    progress: int | None = None  # the furthest progress step shown in that message
+
+
+class StagePatch(CamelModel):
+    """What one workflow stage changes on the record besides its status and timing (None: unchanged)."""
+
+    title: str | None = None
+    caption: str | None = None
+    language: str | None = None
+    style: str | None = None
+    provider: str | None = None
+    content: ContentProvenance | None = None
+    slides: list[RecordedSlide] | None = None
+    failure: str | None = None
 
 
 class CarouselRepository(TableRepository):
-    def create(self, request: CarouselGenerateRequested) -> bool:
-        """Record a new request; False when it already exists (a redelivered request)."""
-        record = CarouselRecord(**request.model_dump(exclude={"status_message_id"}),
-                                delivery=DeliveryState.PENDING if request.chat_id is not None else None)
+    def start(self, record: CarouselRecord) -> bool:
+        """Record a new carousel as it is (one write); False when it exists already (a redelivery)."""
+        record = record.model_copy(update={"updated_at": record.updated_at or record.created_at})
         item = to_item(record.to_wire()) | {"expiresAt": expires_at(RETENTION_DAYS)}
         return self._conditional(self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(requestId)")
 
@@ -90,29 +70,30 @@ class CarouselRepository(TableRepository):
         item = self._table.get_item(Key={"requestId": request_id}).get("Item")
         return CarouselRecord.model_validate(from_item(item)) if item else None
 
-    def update(self, request_id: str, *, status: CarouselStatus | None = None, timing: str | None = None,
-               elapsed_ms: float | None = None, **fields: Any) -> bool:
-        """Set fields (camelCase names) and optionally the status and one timing.
-
-        A terminal carousel is never moved again: returns False when the update was refused.
-        """
-        values: dict[str, Any] = dict(fields, updatedAt=utc_now().isoformat())
-        if status is not None:
-            values["status"] = status.value
-        names = {f"#f{i}": name for i, name in enumerate(values)}
+    def advance(self, request_id: str, stage: Stage, elapsed_ms: float | None, patch: StagePatch | None = None,
+                *, unmoved_since: str | None = None) -> bool:
+        """Move the carousel to ``stage``: its status, its timing (when ``elapsed_ms`` is given) and the patch,
+        in one write. A terminal carousel is never moved again, and with ``unmoved_since`` (an
+        ``updatedAt``) neither is one that moved since: False when the write was refused."""
+        values: dict[str, Any] = (patch.to_wire() if patch else {}) | {"status": stage.status.value,
+                                                                        "updatedAt": utc_now().isoformat()}
+        names = {f"#f{i}": name for i, name in enumerate(values)} | {"#status": "status"}
         expression = ", ".join(f"#f{i} = :v{i}" for i in range(len(values)))
         attribute_values = {f":v{i}": to_item(v) for i, v in enumerate(values.values())}
-        if timing is not None:
-            names["#timings"], names["#timing"] = "timings", timing
+        if elapsed_ms is not None:
+            names["#timings"], names["#timing"] = "timings", stage.timing
             expression += ", #timings.#timing = :elapsed"
-            attribute_values[":elapsed"] = to_item(round(elapsed_ms or 0.0, 1))
+            attribute_values[":elapsed"] = to_item(round(elapsed_ms, 1))
         attribute_values[":completed"], attribute_values[":failed"] = "completed", "failed"
-        names["#status"] = "status"
+        condition = "attribute_exists(requestId) AND NOT #status IN (:completed, :failed)"
+        if unmoved_since is not None:
+            names["#updated"], attribute_values[":since"] = "updatedAt", unmoved_since
+            condition += " AND #updated = :since"
         return self._conditional(
             self._table.update_item,
             Key={"requestId": request_id},
             UpdateExpression="SET " + expression,
-            ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed)",
+            ConditionExpression=condition,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=attribute_values,
         )
@@ -128,75 +109,3 @@ class CarouselRepository(TableRepository):
             IndexName="byStatus", KeyConditionExpression=Key("status").eq(status.value), Limit=limit
         )
         return [CarouselRecord.model_validate(from_item(i)) for i in response["Items"]]
-
-    def list_undelivered(self, limit: int = 100) -> list[CarouselRecord]:
-        """Telegram requests whose chat has not been answered yet, oldest first."""
-        response = self._table.query(IndexName="byDelivery", ScanIndexForward=True, Limit=limit,
-                                     KeyConditionExpression=Key("delivery").eq(DeliveryState.PENDING.value))
-        found = (self.get(item["requestId"]) for item in response["Items"])  # the index holds keys only
-        return [record for record in found if record is not None and record.delivery is DeliveryState.PENDING]
-
-    def claim_delivery(self, request_id: str, lease_seconds: float,
-                       now: datetime | None = None) -> tuple[Claim, CarouselRecord | None]:
-        """Lease a pending delivery to the caller for ``lease_seconds`` (one attempt at a time, whoever
-        started it: a bus retry, a duplicate event or the sweep) and count the attempt. Returns the
-        claim and, when claimed, the record as it is now."""
-        now = now or utc_now()
-        try:
-            response = self._table.update_item(
-                Key={"requestId": request_id},
-                UpdateExpression="SET delivery = :pending, deliveryLeaseUntil = :until, deliveryAttemptedAt = :now, "
-                                 "deliveryAttempts = if_not_exists(deliveryAttempts, :zero) + :one",
-                ConditionExpression="attribute_exists(requestId) "
-                                    "AND (attribute_not_exists(delivery) OR delivery = :pending) "
-                                    "AND (attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil < :now)",
-                ExpressionAttributeValues={":pending": DeliveryState.PENDING.value, ":now": now.isoformat(),
-                                           ":until": (now + timedelta(seconds=lease_seconds)).isoformat(),
-                                           ":zero": 0, ":one": 1},
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            record = self.get(request_id)
-            if record is None:
-                return Claim.UNRECORDED, None
-            return (Claim.BUSY if record.delivery is DeliveryState.PENDING else Claim.SETTLED), record
-        return Claim.CLAIMED, CarouselRecord.model_validate(from_item(response["Attributes"]))
-
-    def release_delivery(self, request_id: str) -> None:
-        """Give the lease back after a failed attempt, so the next one need not wait for it to expire."""
-        self._table.update_item(Key={"requestId": request_id}, UpdateExpression="REMOVE deliveryLeaseUntil")
-
-    def settle_delivery(self, request_id: str, state: DeliveryState, step: str | None = None,
-                        value: Any = None) -> None:
-        """End the delivery (delivered or failed), recording its last step in the same write."""
-        expression, names = "SET delivery = :state", {}
-        values: dict[str, Any] = {":state": state.value}
-        if step is not None:
-            expression += ", deliverySteps.#step = :value"
-            names["#step"], values[":value"] = step, to_item(value)
-        self._table.update_item(Key={"requestId": request_id}, UpdateExpression=expression + " REMOVE deliveryLeaseUntil",
-                                ExpressionAttributeValues=values, **({"ExpressionAttributeNames": names} if names else {}))
-
-    def record_delivery(self, request_id: str, step: str, value: Any) -> None:
-        """Remember that a delivery step (e.g. "album-1") was done; allowed on a terminal carousel."""
-        self._table.update_item(
-            Key={"requestId": request_id},
-            UpdateExpression="SET deliverySteps.#step = :value",
-            ExpressionAttributeNames={"#step": step},
-            ExpressionAttributeValues={":value": to_item(value)},
-        )
-
-    def advance_progress(self, request_id: str, step: int) -> bool:
-        """Move an unfinished carousel's shown progress forward to ``step``; False when it is already
-        there or further (events arrive in any order), or the carousel has ended."""
-        return self._conditional(
-            self._table.update_item,
-            Key={"requestId": request_id},
-            UpdateExpression="SET progress = :step",
-            ConditionExpression="attribute_exists(requestId) AND NOT #status IN (:completed, :failed) "
-                                "AND (attribute_not_exists(progress) OR progress < :step)",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":step": step, ":completed": "completed", ":failed": "failed"},
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -71,3 +72,18 @@ class EventStore(TableRepository):
             if "LastEvaluatedKey" not in response:
                 return total
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def of_type_between(self, event_type: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """The envelopes of one type audited between two times, oldest first (read from the table itself:
+        the index need not hold them)."""
+        second = "%Y-%m-%dT%H:%M:%S"  # sk begins with the timestamp; "~" sorts after any fraction or zone
+        condition = Key("type").eq(event_type) & Key("sk").between(since.strftime(second), until.strftime(second) + "~")
+        keys, kwargs = [], {"IndexName": "byType", "KeyConditionExpression": condition}
+        while True:
+            response = self._table.query(**kwargs)
+            keys += [{"correlationId": i["correlationId"], "sk": i["sk"]} for i in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = (self._table.get_item(Key=key).get("Item") for key in keys)
+        return [json.loads(item["envelope"]) for item in items if item]
