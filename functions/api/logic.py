@@ -29,7 +29,14 @@ from vibecoder.events.catalog import CATALOG
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import AnalyticsUserInteractionTracked, CarouselGenerateRequested
 from vibecoder.health import check_dependencies, configuration_checks, overall_status
-from vibecoder.repositories import CarouselRecord, CarouselRepository, CarouselStatus, DeliveryState, EventStore
+from vibecoder.repositories import (
+    CarouselRecord,
+    CarouselRepository,
+    CarouselStatus,
+    DeliveryState,
+    EventStore,
+    SlideRepository,
+)
 from vibecoder.settings import Settings
 
 SERVICE = "api"
@@ -110,7 +117,7 @@ class ApiDeps:
     settings: Settings
     carousels: CarouselRepository
     events: EventStore
-    s3: Any
+    slides: SlideRepository
     sqs: Any
 
 
@@ -156,14 +163,8 @@ def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvel
 
 
 def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
-    def url(key: str) -> str:
-        return deps.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": deps.settings.slides_bucket, "Key": key},
-            ExpiresIn=deps.settings.presigned_url_seconds,
-        )
-
     def view(slide: dict[str, Any]) -> SlideView:
-        urls = [url(key) for key in slide.get("imageKeys", [])]
+        urls = [deps.slides.presigned_url(key, deps.settings.presigned_url_seconds) for key in slide.get("imageKeys", [])]
         return SlideView.model_validate(slide | {"imageUrl": urls[0] if urls else None, "imageUrls": urls})
 
     slides = [view(s) for s in record.slides]

@@ -9,27 +9,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_orchestrator import logic
-from vibecoder.aws import client
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.health import check_dependencies, overall_status
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, observability
-from vibecoder.repositories import CarouselRepository, EventStore
+from vibecoder.repositories import CarouselRepository, EventStore, SlideRepository
 from vibecoder.settings import get_settings
-from vibecoder.slides import SLIDES_PREFIX
 
 SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
 def remove_slides(request_id: str) -> int:
-    settings = get_settings()
-    s3 = client("s3")
-    listed = s3.list_objects_v2(Bucket=settings.slides_bucket, Prefix=f"{SLIDES_PREFIX}/{request_id}/")
-    keys = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
-    if keys:
-        s3.delete_objects(Bucket=settings.slides_bucket, Delete={"Objects": keys, "Quiet": True})
-    return len(keys)
+    return SlideRepository(get_settings().slides_bucket).delete(request_id)
 
 
 def deps() -> logic.OrchestratorDeps:

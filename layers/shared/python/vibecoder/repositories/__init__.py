@@ -1,4 +1,5 @@
-"""Data access: one small repository per table, DynamoDB through boto3 (moto locally)."""
+"""Data access: one small repository per table, DynamoDB through boto3 (moto locally), and one for the
+slides bucket (S3)."""
 
 from vibecoder.repositories.analytics import AnalyticsRepository
 from vibecoder.repositories.carousels import (
@@ -9,6 +10,7 @@ from vibecoder.repositories.carousels import (
     DeliveryState,
 )
 from vibecoder.repositories.events import EventStore
+from vibecoder.repositories.slides import SlideRepository
 from vibecoder.repositories.users import HistoryEntry, UserPreferences, UserRecord, UserRepository
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "DeliveryState",
     "EventStore",
     "HistoryEntry",
+    "SlideRepository",
     "UserPreferences",
     "UserRecord",
     "UserRepository",
