@@ -29,12 +29,11 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
     """Emit ``carousel.generate.requested`` (as the API would: the generator records it), run the bus until it
     settles, collect the slides."""
     from api.logic import CarouselRequestBody
-    from vibecoder.aws import client
     from vibecoder.base import new_id
     from vibecoder.bus import default_publisher
     from vibecoder.events.catalog import CATALOG
     from vibecoder.events.models import CarouselGenerateRequested
-    from vibecoder.repositories import CarouselRepository
+    from vibecoder.repositories import CarouselRepository, SlideRepository
 
     body = CarouselRequestBody(topic=topic, slides_count=slides, style=style, language=language, user_id=user_id)
     request = CarouselGenerateRequested(
@@ -57,10 +56,10 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
     if record and record.status.value == "completed":
         folder = out_dir / request.request_id
         folder.mkdir(parents=True, exist_ok=True)
-        s3 = client("s3")
+        slides = SlideRepository(runtime.settings.slides_bucket)
         for key in (key for slide in record.slides for key in slide.image_keys):
             target = folder / key.rsplit("/", 1)[-1]
-            target.write_bytes(s3.get_object(Bucket=runtime.settings.slides_bucket, Key=key)["Body"].read())
+            target.write_bytes(slides.read(key))
             files.append(target)
         (folder / "carousel.json").write_text(json.dumps(record.to_wire(), ensure_ascii=False, indent=2),
                                               encoding="utf-8")

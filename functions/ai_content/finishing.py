@@ -1,4 +1,5 @@
-"""What every provider finishes a carousel with: its language, labels, hashtags, caption and closing slide.
+"""What every provider finishes a carousel with: its text budget, language, labels, hashtags, caption and
+closing slide.
 
 Labels are the few words the bot itself puts on a slide (the closing slide's title, "Part 2", a
 quote's title when it has no author). They exist in the languages below; a carousel in another
@@ -10,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from vibecoder.content import Slide, SlideType, TextBudget
+from vibecoder.content import Slide, SlideType, TextBudget, text_budget
+from vibecoder.events.models import AiContentRequested
 
 from .text import detect_language, fit_text, shorten, unique, words
 
@@ -42,6 +44,11 @@ CAPTION_CTA = {
     "en": "Save this carousel and share it with someone who codes 📌",
     "ru": "Сохраните карусель и поделитесь с тем, кто пишет код 📌",
 }
+
+
+def request_budget(request: AiContentRequested) -> TextBudget:
+    """The text budget for the request's slide size (the default size until requests carry one)."""
+    return text_budget(getattr(request, "size", None))
 
 
 def resolve_language(requested: str | None, *texts: str | None) -> str:

@@ -17,12 +17,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vibecoder.content import CarouselContent, TextBudget, text_budget
+from vibecoder.content import CarouselContent
 from vibecoder.events.models import AiContentRequested
 from vibecoder.settings import resolve_secret
 
 from . import knowledge
 from .extractive import content_from_text, is_short_text
+from .finishing import request_budget
 from .topic import NotCovered, content_from_topic
 
 logger = logging.getLogger(__name__)
@@ -136,11 +137,6 @@ def knowledge_index(settings: ContentSettings | None = None) -> knowledge.Knowle
     return knowledge.get_index(settings.knowledge_sources())
 
 
-def request_budget(request: AiContentRequested) -> TextBudget:
-    """The text budget for the request's slide size (the default size until requests carry one)."""
-    return text_budget(getattr(request, "size", None))
-
-
 def generate_offline(request: AiContentRequested, settings: ContentSettings) -> tuple[str, CarouselContent | NotCovered]:
     """(provider, content) without a model: extractive structure for a pasted text ("text"), the
     knowledge notes for a topic ("offline"; :class:`NotCovered` when they do not cover it).
@@ -177,9 +173,13 @@ def generate_content(request: AiContentRequested, *, settings: ContentSettings |
                 logger.exception("openai provider crashed")
                 fallback_reason = f"provider_error: {type(exc).__name__}"
             else:
-                if outcome.result is not None:
-                    outcome.result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
-                    return outcome.result
+                if outcome.content is not None:
+                    return ContentResult(
+                        content=outcome.content, provider="openai", model=outcome.model,
+                        prompt_tokens=outcome.prompt_tokens, completion_tokens=outcome.completion_tokens,
+                        cost_usd=outcome.cost_usd, attempts=outcome.attempts,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
                 fallback_reason = outcome.reason
                 usage = outcome
     provider, content = generate_offline(request, settings)

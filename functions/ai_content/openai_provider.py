@@ -39,7 +39,15 @@ from vibecoder.content import TITLE_MAX_CHARS, CarouselContent, CarouselFormat, 
 from vibecoder.events.models import AiContentRequested
 
 from .circuit import CircuitBreaker, breaker_for
-from .finishing import caption_with_hashtags, closing_slide, label, make_caption, make_hashtags, slots_for
+from .finishing import (
+    caption_with_hashtags,
+    closing_slide,
+    label,
+    make_caption,
+    make_hashtags,
+    request_budget,
+    slots_for,
+)
 from .text import detect_language, fit_text, guess_language, language_scores, strip_markdown
 
 logger = logging.getLogger(__name__)
@@ -320,7 +328,8 @@ def to_content(draft: CarouselDraft, language: str, wanted: int, budget: TextBud
 
 @dataclass
 class OpenAIOutcome:
-    result: object | None = None  # a logic.ContentResult on success
+    content: CarouselContent | None = None  # on success; else ``reason`` says why not
+    model: str | None = None  # the model that answered
     reason: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -482,8 +491,6 @@ def run_openai(
     clock: Callable[[], float] = time.monotonic,
 ) -> OpenAIOutcome:
     """One request through OpenAI (see the module docstring)."""
-    from .logic import ContentResult, request_budget  # noqa: PLC0415 - logic imports this module lazily
-
     budget = budget or request_budget(request)
     breaker = breaker or breaker_for(settings)
     outcome = OpenAIOutcome()
@@ -560,13 +567,6 @@ def run_openai(
         logger.warning("openai answered in %s instead of %s, after a repair request", problems.wrong_language, language)
         return outcome
     content_language = language or answer_language(draft) or detect_language(*draft.texts(), default="en")
-    outcome.result = ContentResult(
-        content=to_content(draft, content_language, wanted, budget, request.topic),
-        provider="openai",
-        model=talk.model or settings.openai_model,
-        prompt_tokens=outcome.prompt_tokens,
-        completion_tokens=outcome.completion_tokens,
-        cost_usd=outcome.cost_usd,
-        attempts=outcome.attempts,
-    )
+    outcome.content = to_content(draft, content_language, wanted, budget, request.topic)
+    outcome.model = talk.model or settings.openai_model
     return outcome

@@ -16,7 +16,7 @@ from vibecoder.aws import client
 from vibecoder.bus import default_publisher
 from vibecoder.lambda_kit import observability
 from vibecoder.redaction import redact_response
-from vibecoder.repositories import CarouselRepository, DeliveryLog, EventStore
+from vibecoder.repositories import CarouselRepository, DeliveryLog, EventStore, SlideRepository
 from vibecoder.settings import get_settings
 
 SERVICE = logic.SERVICE
@@ -28,7 +28,7 @@ def deps() -> logic.ApiDeps:
     settings = get_settings()
     return logic.ApiDeps(settings=settings, carousels=CarouselRepository(settings.carousels_table),
                          deliveries=DeliveryLog(settings.deliveries_table), events=EventStore(settings.events_table),
-                         s3=client("s3"), sqs=client("sqs"))
+                         slides=SlideRepository(settings.slides_bucket), sqs=client("sqs"))
 
 
 @app.exception_handler(RequestValidationError)

@@ -36,6 +36,7 @@ from vibecoder.repositories import (
     DeliveryState,
     EventStore,
     RecordedSlide,
+    SlideRepository,
 )
 from vibecoder.settings import Settings
 from vibecoder.workflow import CarouselStatus
@@ -119,7 +120,7 @@ class ApiDeps:
     carousels: CarouselRepository
     deliveries: DeliveryLog
     events: EventStore
-    s3: Any
+    slides: SlideRepository
     sqs: Any
 
 
@@ -185,14 +186,8 @@ def delivery_of(record: CarouselRecord, deps: ApiDeps) -> DeliveryState | None:
 
 
 def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
-    def url(key: str) -> str:
-        return deps.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": deps.settings.slides_bucket, "Key": key},
-            ExpiresIn=deps.settings.presigned_url_seconds,
-        )
-
     def view(slide: RecordedSlide) -> SlideView:
-        urls = [url(key) for key in slide.image_keys]
+        urls = [deps.slides.presigned_url(key, deps.settings.presigned_url_seconds) for key in slide.image_keys]
         return SlideView.model_validate(slide.to_wire() | {"imageUrl": urls[0] if urls else None, "imageUrls": urls})
 
     slides = [view(s) for s in record.slides]

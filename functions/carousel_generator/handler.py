@@ -8,29 +8,18 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carousel_generator import logic
-from vibecoder.aws import client
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, FollowUp, observability
-from vibecoder.repositories import CarouselRepository
+from vibecoder.repositories import CarouselRepository, SlideRepository
 from vibecoder.settings import get_settings
-from vibecoder.slides import SLIDES_PREFIX
 
 SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 
-def remove_slides(request_id: str) -> int:
-    bucket, s3 = get_settings().slides_bucket, client("s3")
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{SLIDES_PREFIX}/{request_id}/")
-    keys = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
-    if keys:
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
-    return len(keys)
-
-
 def step(envelope: EventEnvelope) -> list[FollowUp]:
     settings = get_settings()
-    deps = logic.GeneratorDeps(carousels=CarouselRepository(settings.carousels_table), remove_slides=remove_slides)
+    deps = logic.GeneratorDeps(carousels=CarouselRepository(settings.carousels_table), remove_slides=SlideRepository(settings.slides_bucket).delete)
     metrics.add_metric(name=f"Step.{envelope.type}", unit=MetricUnit.Count, value=1)
     return logic.handle(envelope, deps)
 

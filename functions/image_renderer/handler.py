@@ -8,10 +8,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from image_renderer import logic
-from vibecoder.aws import client
 from vibecoder.events.catalog import CATALOG
 from vibecoder.events.models import CarouselFailed
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.repositories import SlideRepository
 from vibecoder.settings import get_settings
 
 SERVICE = "image-renderer"
@@ -22,7 +22,7 @@ logger, tracer, metrics = observability(SERVICE)
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     envelope = CATALOG.parse(event)
     settings = get_settings()
-    deps = logic.RendererDeps(s3=client("s3"), bucket=settings.slides_bucket, brand=settings.bot_handle)
+    deps = logic.RendererDeps(slides=SlideRepository(settings.slides_bucket), brand=settings.bot_handle)
     rendered = logic.render_and_store(envelope.data, deps)
     if isinstance(rendered, CarouselFailed):  # a character no font has: retrying cannot help
         logger.warning("slides cannot be drawn", extra={"reason": rendered.reason})

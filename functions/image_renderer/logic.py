@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from vibecoder.events.models import (
     MISSING_GLYPH,
@@ -19,13 +18,12 @@ from vibecoder.events.models import (
     RenderedImage,
     failure_reason,
 )
-from vibecoder.slides import slide_key
+from vibecoder.repositories import SlideRepository
 
 
 @dataclass
 class RendererDeps:
-    s3: Any
-    bucket: str
+    slides: SlideRepository
     brand: str
 
 
@@ -43,8 +41,7 @@ def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> Ca
     render_ms = (time.perf_counter() - started) * 1000
     images = []
     for slide in rendered:
-        key = slide_key(request.request_id, slide.index, slide.extension)
-        deps.s3.put_object(Bucket=deps.bucket, Key=key, Body=slide.data, ContentType=slide.content_type)
+        key = deps.slides.store(request.request_id, slide.index, slide.extension, slide.data, slide.content_type)
         images.append(RenderedImage(index=slide.index, slide=slide.source, key=key, width=slide.width,
                                     height=slide.height, content_type=slide.content_type, size_bytes=len(slide.data)))
     ref = request.ref()

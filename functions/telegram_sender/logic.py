@@ -55,6 +55,7 @@ from vibecoder.repositories import (
     DeliveryState,
     UserRepository,
 )
+from vibecoder.repositories.slides import SlideRepository
 from vibecoder.telegram import (
     MAX_ALBUM,
     MAX_CAPTION,
@@ -91,15 +92,11 @@ class SenderDeps:
         return user.preferences.language or (language_of(user.language_code) if user.language_code else fallback)
 
     @cached_property
-    def s3(self) -> Any:
-        if self.s3_client is None:
-            from vibecoder.aws import client
-
-            self.s3_client = client("s3")
-        return self.s3_client
+    def slides(self) -> SlideRepository:
+        return SlideRepository(self.bucket, self.s3_client)
 
     def read(self, key: str) -> bytes:
-        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return self.slides.read(key)
 
 
 def nothing_to_do(envelope: EventEnvelope) -> bool:
@@ -505,7 +502,7 @@ def _send_originals(record: CarouselRecord, keys: list[str], deps: SenderDeps, c
 def _dimensions(deps: SenderDeps, key: str) -> tuple[int, int]:
     from telegram_sender.pdf import jpeg_info
 
-    head = deps.s3.get_object(Bucket=deps.bucket, Key=key, Range="bytes=0-65535")["Body"].read()
+    head = deps.slides.read_head(key)
     try:
         width, height, _ = jpeg_info(head)
     except ValueError:

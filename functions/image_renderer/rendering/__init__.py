@@ -14,8 +14,9 @@ Emoji's own ligatures and bitmaps (``otf.py``, ``emoji.py``).
 
 Modules: ``native`` (FriBiDi), ``otf`` (OpenType tables), ``fonts`` (fonts and fallback stacks),
 ``emoji`` (colour emoji), ``text`` (clusters, runs, bidi, line breaking), ``themes`` + ``themes.json``
-(themes as data), ``background`` (cached gradients, glass cards, shadows), ``layout`` (geometry,
-auto-fit, splitting, right-to-left mirroring), ``code`` (Pygments), ``render`` (drawing and encoding).
+(themes as data), ``background`` (cached gradients, glass cards, shadows), ``blocks`` (the boxes the
+layout hands to the renderer), ``layout`` (geometry, auto-fit, splitting, right-to-left mirroring),
+``code`` (Pygments), ``render`` (drawing and encoding).
 """
 
 from __future__ import annotations

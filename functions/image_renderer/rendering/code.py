@@ -16,8 +16,9 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Token
 from pygments.util import ClassNotFound
 
+from .blocks import Block
 from .fonts import get_font
-from .text import EMOJI, Line, Piece, analyse, seg_width
+from .text import EMOJI, Line, Piece, analyse, line_metrics, seg_width
 from .themes import RGB, Theme
 
 _FENCE = re.compile(r"^```([\w+#.-]*)\s*\n(.*?)\n?```\s*$", re.S)
@@ -124,8 +125,6 @@ def _line_from(units: list[tuple[Piece, bool]]) -> Line:
 
 
 def code_blocks(content: str, theme: Theme, k: float, width: int, top: int, t: float):
-    from .layout import Block, _line_metrics
-
     code, language = split_fence(content)
     code = code.expandtabs(4).rstrip()
     src = tokens(code, language)
@@ -174,7 +173,7 @@ def code_blocks(content: str, theme: Theme, k: float, width: int, top: int, t: f
             start = end
             if start >= len(units):
                 break
-    lh, first_baseline = _line_metrics(font, size, theme.sizes.code_line)
+    lh, first_baseline = line_metrics(font, size, theme.sizes.code_line)
     y = top + pad
     baselines = []
     for _ in lines:

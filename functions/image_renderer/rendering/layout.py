@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from vibecoder.content import Slide, SlideType
 
+from .blocks import Block, Box
 from .emoji import glyph_image
 from .fonts import get_font
-from .text import ELLIPSIS, EMOJI, Line, Piece, Segment, fit_line, seg_width, segment, units, wrap
-from .themes import RGB, Theme
-
-Box = tuple[int, int, int, int]
+from .text import ELLIPSIS, EMOJI, Line, Piece, Segment, fit_line, line_metrics, seg_width, segment, units, wrap
+from .themes import Theme
 
 DEFAULT_EMOJI = {
     SlideType.COVER: "✨",
@@ -40,22 +39,6 @@ _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z]")
 _EMOJI_PX_PER_EM = 128 / 109  # Noto Color Emoji bitmaps are 128 px tall at 109 ppem
-
-
-@dataclass
-class Block:
-    role: str  # emoji | title | body | quote | code | brand | counter | swipe | progress | code-panel
-    box: Box
-    size: int = 0  # font size (px); for emoji the em size
-    font: str = ""
-    color: RGB = (255, 255, 255)
-    lines: list[Line] = field(default_factory=list)
-    xs: list[float] = field(default_factory=list)
-    baselines: list[float] = field(default_factory=list)
-    gid: int = 0  # emoji glyph
-    fill: RGB | None = None  # panels / progress bar
-    value: float = 0.0  # progress fraction
-    rtl: bool = False  # progress: fills from the right
 
 
 @dataclass
@@ -106,18 +89,12 @@ def language_of(slides: list[Slide]) -> str:
 
 
 # --------------------------------------------------------------------------- text blocks
-def _line_metrics(font: str, size: int, line_height: float) -> tuple[int, float]:
-    asc, desc = get_font(font, size).getmetrics()
-    lh = round(size * line_height)
-    return lh, (lh - (asc + desc)) / 2 + asc
-
-
 def _text_block(
     role, text, font, size, line_height, max_width, x, top, color, *, bullets=False, rtl=False
 ) -> Block:
     """Lines of ``text`` in the column [x, x + max_width]; each paragraph aligned to its own
     direction (a paragraph with no strong character follows the slide's, ``rtl``)."""
-    lh, first_baseline = _line_metrics(font, size, line_height)
+    lh, first_baseline = line_metrics(font, size, line_height)
     lines: list[Line] = []
     xs: list[float] = []
     right = x + max_width
@@ -162,7 +139,7 @@ def _text_block(
 
 def _single_line(role, text, font, size, x, top, color, *, align_right=False, max_width=10**6) -> Block:
     """One line of small text; shrinks to 75 % and then ends in … to stay within ``max_width``."""
-    lh, base = _line_metrics(font, size, 1.3)
+    lh, base = line_metrics(font, size, 1.3)
     fit = size
     line = fit_line(text, font, fit, 10**6)
     while line.width > max_width and fit > size * 0.75:

@@ -379,6 +379,14 @@ def seg_width(seg: Segment, size: int) -> float:
     return _width(seg.font, seg.text, seg.gid, size, seg.level)
 
 
+def line_metrics(font: str, size: int, line_height: float) -> tuple[int, float]:
+    """(line height in px, the first line's baseline below its top): the font's ascent and descent
+    centred in a line of ``size * line_height``."""
+    asc, desc = get_font(font, size).getmetrics()
+    lh = round(size * line_height)
+    return lh, (lh - (asc + desc)) / 2 + asc
+
+
 def units(paragraph: str, font: str) -> tuple[Unit, ...]:
     return analyse(paragraph, font).units
 

@@ -324,7 +324,7 @@ def test_a_retry_after_beyond_the_remaining_time_falls_back_at_once():
     slept: list[float] = []
     with FakeOpenAI(error(429, headers={"retry-after": "30"})) as server:
         outcome = run_openai(request(), settings_for(server), sleep=slept.append)
-    assert outcome.result is None and outcome.reason == "rate_limited"
+    assert outcome.content is None and outcome.reason == "rate_limited"
     assert len(server.requests) == 1 and slept == []
 
 
@@ -332,7 +332,7 @@ def test_a_short_retry_after_is_honoured():
     slept: list[float] = []
     with FakeOpenAI(error(429, headers={"retry-after": "1.5"}), ok()) as server:
         outcome = run_openai(request(), settings_for(server), sleep=slept.append)
-    assert outcome.result is not None and len(slept) == 1 and slept[0] >= 1.5
+    assert outcome.content is not None and len(slept) == 1 and slept[0] >= 1.5
 
 
 def test_tokens_spent_on_failed_attempts_are_still_recorded():
@@ -386,7 +386,7 @@ def test_circuit_opens_after_consecutive_failures_and_closes_after_cool_down():
         assert third.reason == "circuit_open" and third.circuit_open and len(server.requests) == 2
         now[0] += 61  # cool-down over: one trial goes through, succeeds and closes the circuit
         fourth = run_openai(request(), settings, breaker=breaker)
-        assert fourth.result is not None and len(server.requests) == 3
+        assert fourth.content is not None and len(server.requests) == 3
         assert breaker.allow() and breaker.store.get("openai").failures == 0
 
 

@@ -6,22 +6,19 @@ import functools
 from typing import Any
 
 from vibecoder.aws import client
+from vibecoder.repositories.slides import SlideRepository
 from vibecoder.settings import MISSING_TELEGRAM_TOKEN, Settings
-from vibecoder.slides import SLIDES_PREFIX
 from vibecoder.tables import TABLES
 
 
 def check_dependencies(settings: Settings) -> dict[str, str]:
     """Each table, the slides bucket and the event bus → "ok" or the error's short description."""
     checks: dict[str, Any] = {}
-    dynamodb, s3, events = client("dynamodb"), client("s3"), client("events")
+    dynamodb, events = client("dynamodb"), client("events")
     for name, spec in TABLES.items():
         table_name = getattr(settings, spec.settings_field)
         checks[f"table:{name}"] = functools.partial(dynamodb.describe_table, TableName=table_name)
-    # A one-key listing of the slides prefix rather than HeadBucket: both prove the bucket is there and
-    # readable, and this one needs ListBucket only under that prefix (HeadBucket needs it unconditioned).
-    checks["bucket:slides"] = lambda: s3.list_objects_v2(Bucket=settings.slides_bucket, Prefix=f"{SLIDES_PREFIX}/",
-                                                         MaxKeys=1)
+    checks["bucket:slides"] = SlideRepository(settings.slides_bucket).check
     checks["bus:events"] = lambda: events.describe_event_bus(Name=settings.event_bus_name)
     results = {}
     for name, check in checks.items():

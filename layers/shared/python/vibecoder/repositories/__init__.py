@@ -1,9 +1,11 @@
-"""Data access: one small repository per table, DynamoDB through boto3 (moto locally)."""
+"""Data access: one small repository per table, DynamoDB through boto3 (moto locally), and one for the
+slides bucket (S3)."""
 
 from vibecoder.repositories.analytics import AnalyticsRepository
 from vibecoder.repositories.carousels import CarouselRecord, CarouselRepository, RecordedSlide, StagePatch
 from vibecoder.repositories.deliveries import Claim, DeliveryLog, DeliveryRecord, DeliveryState
 from vibecoder.repositories.events import EventStore
+from vibecoder.repositories.slides import SlideRepository
 from vibecoder.repositories.users import HistoryEntry, UserPreferences, UserRecord, UserRepository
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "HistoryEntry",
     "RecordedSlide",
     "StagePatch",
+    "SlideRepository",
     "UserPreferences",
     "UserRecord",
     "UserRepository",
