@@ -23,9 +23,8 @@ FORMATS = {
 }
 SIZES = ((1080, 1350), (1080, 1080), (1080, 1920))
 # 4:4:4 (no chroma subsampling) keeps coloured text and thin strokes crisp; q90 is visually
-# lossless for flat backgrounds and text at a fraction of PNG's size and encode time. ``optimize``
-# computes the image's own Huffman tables: the same decoded pixels in fewer bytes (BENCHMARKS.md).
-JPEG_OPTIONS = {"quality": 90, "subsampling": 0, "optimize": True}
+# lossless for flat backgrounds and text at a fraction of PNG's size and encode time.
+JPEG_OPTIONS = {"quality": 90, "subsampling": 0}
 PNG_OPTIONS = {"compress_level": 3}
 MIN_SIDE, MAX_SIDE = 320, 4096
 
