@@ -7,11 +7,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ai_content import knowledge
-from ai_content.logic import generate_content, unavailable_secrets, warm_up
-from vibecoder.events.catalog import CATALOG
-from vibecoder.events.models import AiAnalysisCompleted, AiContentRequested, CarouselContentAnalyzed
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from ai_content import knowledge, logic
+from ai_content.logic import unavailable_secrets, warm_up
+from vibecoder.events.catalog import FollowUp
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.events.models import AiAnalysisCompleted
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 
 SERVICE = "ai-content"
 logger, tracer, metrics = observability(SERVICE)
@@ -30,39 +31,21 @@ warm_up()  # the knowledge index (and openai, when a key is set) during Lambda's
 report_skips()
 
 
-@idempotent_event(SERVICE, publish=True)
-def process(event: dict[str, Any]) -> list[dict[str, Any]]:
-    envelope = CATALOG.parse(event)
-    request: AiContentRequested = envelope.data
-    result = generate_content(request)
+def step(envelope: EventEnvelope) -> list[FollowUp]:
+    follow_ups = logic.handle(envelope)
     report_skips()
-    ref = request.ref()
-    metrics.add_dimension(name="provider", value=result.provider)
-    metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)
-    metrics.add_metric(name="OpenAICostUSD", unit=MetricUnit.NoUnit, value=result.cost_usd)
-    provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason,
-                  "circuitOpen": result.circuit_open}
-    analyzed = CarouselContentAnalyzed(
-        **ref,
-        content=result.content,
-        slides_count=request.slides_count,
-        style=request.style,
-        provider=result.provider,
-        model=result.model,
-        fallback_reason=result.fallback_reason,
-        failure=result.failure,
-        covered_subjects=result.covered_subjects,
-        language=request.language,
-    )
-    completed = AiAnalysisCompleted(**ref, **result.model_dump(exclude={"content", "covered_subjects"}))  # same names
-    return [
-        CATALOG.follow_up(envelope, "carousel.content.analyzed", analyzed, source=SERVICE, **provenance).to_wire(),
-        CATALOG.follow_up(envelope, "ai.analysis.completed", completed, source=SERVICE, **provenance).to_wire(),
-    ]
+    completed: AiAnalysisCompleted = next(f.data for f in follow_ups if f.type == "ai.analysis.completed")
+    metrics.add_dimension(name="provider", value=completed.provider)
+    metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=completed.duration_ms)
+    metrics.add_metric(name="OpenAICostUSD", unit=MetricUnit.NoUnit, value=completed.cost_usd)
+    return follow_ups
+
+
+consume = BusConsumer(SERVICE, step, logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle_bus_event(SERVICE, event, context, process, logger)
+    return consume(event, context)

@@ -18,7 +18,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vibecoder.content import CarouselContent
-from vibecoder.events.models import AiContentRequested
+from vibecoder.events.catalog import FollowUp
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.events.models import AiAnalysisCompleted, AiContentRequested, CarouselContentAnalyzed
 from vibecoder.settings import resolve_secret
 
 from . import knowledge
@@ -195,3 +197,20 @@ def generate_content(request: AiContentRequested, *, settings: ContentSettings |
         logger.warning("openai unavailable, %s content used: %s", provider, fallback_reason)
     result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
+
+
+def handle(event: EventEnvelope) -> list[FollowUp]:
+    """The content for one request (or why there is none), and what producing it took."""
+    request: AiContentRequested = event.data
+    result = generate_content(request)
+    ref = request.ref()
+    provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason,
+                  "circuitOpen": result.circuit_open}
+    analyzed = CarouselContentAnalyzed(
+        **ref, content=result.content, slides_count=request.slides_count, style=request.style,
+        provider=result.provider, model=result.model, fallback_reason=result.fallback_reason,
+        failure=result.failure, covered_subjects=result.covered_subjects, language=request.language,
+    )
+    completed = AiAnalysisCompleted(**ref, **result.model_dump(exclude={"content", "covered_subjects"}))  # same names
+    return [FollowUp("carousel.content.analyzed", analyzed, metadata=provenance),
+            FollowUp("ai.analysis.completed", completed, metadata=provenance)]

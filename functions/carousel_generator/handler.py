@@ -8,8 +8,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carousel_generator import logic
+from vibecoder.events.catalog import FollowUp
 from vibecoder.events.envelope import EventEnvelope
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, FollowUp, observability
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 from vibecoder.repositories import CarouselRepository, SlideRepository
 from vibecoder.settings import get_settings
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from carousel_generator.slides import build_slides
 from vibecoder.base import utc_now
 from vibecoder.content import MAX_SLIDES, MIN_SLIDES, ContentProvenance
+from vibecoder.events.catalog import FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     AiContentRequested,
@@ -30,7 +31,6 @@ from vibecoder.events.models import (
     CompletedSlide,
     RenderedImage,
 )
-from vibecoder.lambda_kit import FollowUp
 from vibecoder.repositories import CarouselRecord, CarouselRepository, RecordedSlide, StagePatch
 from vibecoder.workflow import CarouselStatus, Stage
 

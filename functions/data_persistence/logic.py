@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from vibecoder.events.catalog import CATALOG
+from vibecoder.events.catalog import FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import CarouselCompleted, DataCarouselSaved, DataUserCreated
 from vibecoder.repositories import HistoryEntry, UserRepository
@@ -19,7 +19,7 @@ class PersistenceDeps:
     users: UserRepository
 
 
-def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
+def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[FollowUp]:
     if event.type == "telegram.user.message.received":
         message = event.data
         user, created = deps.users.touch(
@@ -29,8 +29,7 @@ def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
         if not created:
             return []
         created_at = datetime.fromisoformat(user.created_at)
-        return [CATALOG.follow_up(event, "data.user.created", DataUserCreated(user_id=user.user_id, created_at=created_at),
-                                source=SERVICE)]
+        return [FollowUp("data.user.created", DataUserCreated(user_id=user.user_id, created_at=created_at))]
     carousel = event.data  # carousel.completed | carousel.failed
     if isinstance(carousel, CarouselCompleted):
         status, title, slides = "completed", carousel.title, len(carousel.slides)
@@ -43,4 +42,4 @@ def handle(event: EventEnvelope, deps: PersistenceDeps) -> list[EventEnvelope]:
                      at=event.timestamp.isoformat()),
     )
     saved = DataCarouselSaved(request_id=carousel.request_id, user_id=carousel.user_id, status=status)
-    return [CATALOG.follow_up(event, "data.carousel.saved", saved, source=SERVICE)]
+    return [FollowUp("data.carousel.saved", saved)]

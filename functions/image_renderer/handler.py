@@ -8,9 +8,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from image_renderer import logic
-from vibecoder.events.catalog import CATALOG
-from vibecoder.events.models import CarouselFailed
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.events.catalog import FollowUp
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 from vibecoder.repositories import SlideRepository
 from vibecoder.settings import get_settings
 
@@ -18,23 +18,25 @@ SERVICE = "image-renderer"
 logger, tracer, metrics = observability(SERVICE)
 
 
-@idempotent_event(SERVICE, publish=True)
-def process(event: dict[str, Any]) -> list[dict[str, Any]]:
-    envelope = CATALOG.parse(event)
+def step(envelope: EventEnvelope) -> list[FollowUp]:
     settings = get_settings()
-    deps = logic.RendererDeps(slides=SlideRepository(settings.slides_bucket), brand=settings.bot_handle)
-    rendered = logic.render_and_store(envelope.data, deps)
-    if isinstance(rendered, CarouselFailed):  # a character no font has: retrying cannot help
-        logger.warning("slides cannot be drawn", extra={"reason": rendered.reason})
-        metrics.add_metric(name="RenderMissingGlyph", unit=MetricUnit.Count, value=1)
-        return [CATALOG.follow_up(envelope, "carousel.failed", rendered, source=SERVICE).to_wire()]
-    metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=rendered.render_ms)
-    metrics.add_metric(name="SlidesRendered", unit=MetricUnit.Count, value=len(rendered.images))
-    return [CATALOG.follow_up(envelope, "carousel.images.rendered", rendered, source=SERVICE).to_wire()]
+    follow_ups = logic.handle(envelope, logic.RendererDeps(slides=SlideRepository(settings.slides_bucket),
+                                                           brand=settings.bot_handle))
+    for follow_up in follow_ups:
+        if follow_up.type == "carousel.failed":
+            logger.warning("slides cannot be drawn", extra={"reason": follow_up.data.reason})
+            metrics.add_metric(name="RenderMissingGlyph", unit=MetricUnit.Count, value=1)
+        else:
+            metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=follow_up.data.render_ms)
+            metrics.add_metric(name="SlidesRendered", unit=MetricUnit.Count, value=len(follow_up.data.images))
+    return follow_ups
+
+
+consume = BusConsumer(SERVICE, step, logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle_bus_event(SERVICE, event, context, process, logger)
+    return consume(event, context)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from vibecoder.events.catalog import FollowUp
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     MISSING_GLYPH,
     CarouselFailed,
@@ -25,6 +27,13 @@ from vibecoder.repositories import SlideRepository
 class RendererDeps:
     slides: SlideRepository
     brand: str
+
+
+def handle(event: EventEnvelope, deps: RendererDeps) -> list[FollowUp]:
+    rendered = render_and_store(event.data, deps)
+    if isinstance(rendered, CarouselFailed):  # a character no font has: retrying cannot help
+        return [FollowUp("carousel.failed", rendered)]
+    return [FollowUp("carousel.images.rendered", rendered)]
 
 
 def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> CarouselImagesRendered | CarouselFailed:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from vibecoder.events.catalog import FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     MISSING_GLYPH,
@@ -45,7 +46,6 @@ from vibecoder.events.models import (
     failure_detail,
     is_failure,
 )
-from vibecoder.lambda_kit import FollowUp
 from vibecoder.repositories import (
     CarouselRecord,
     CarouselRepository,

@@ -30,9 +30,9 @@ def api(runtime, method, path, body=None):
 @pytest.fixture
 def lost_renderer_events(monkeypatch):
     """The renderer swallows its event, as if the delivery were lost: the request gets stuck."""
-    import image_renderer.handler
+    import image_renderer.logic
 
-    monkeypatch.setattr(image_renderer.handler, "process", lambda event: [])
+    monkeypatch.setattr(image_renderer.logic, "handle", lambda event, deps: [])
 
 
 def test_a_stuck_request_fails_once_is_cleaned_up_and_the_user_hears_once(runtime, tmp_path, lost_renderer_events):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -21,10 +20,9 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel
 
 from vibecoder.bus import EventPublisher, default_publisher
-from vibecoder.events.catalog import CATALOG
+from vibecoder.events.catalog import CATALOG, FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import SystemErrorOccurred
 from vibecoder.redaction import RedactingFormatter, install_log_redaction, redact
@@ -147,17 +145,6 @@ def handle_bus_event(
         report_error(service, error, envelope, logger, publisher)
         raise  # EventBridge/the local router retries, then dead-letters
     return {"eventId": envelope.id, "emitted": [e.type for e in follow_ups]}
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """An event a step emits, caused by the event it handled; the bus consumer builds its envelope (same
-    correlation id, derived id) and publishes it. ``key`` tells apart several events of one type."""
-
-    type: str
-    data: BaseModel
-    key: str = ""
-    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 Step = Callable[[EventEnvelope], Sequence[FollowUp]]

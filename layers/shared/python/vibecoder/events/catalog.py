@@ -73,6 +73,18 @@ class Subscription:
         return {"source": list(self.sources), "detail-type": list(self.event_types)}
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """An event a step emits, caused by the event it handled: the bus consumer builds its envelope
+    (``EventCatalog.follow_up``: same correlation id, a derived id) and publishes it. ``key`` tells apart
+    several events of one type."""
+
+    type: str
+    data: BaseModel
+    key: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
 class UnknownEventType(ValueError):
     pass
 
@@ -260,4 +272,4 @@ CATALOG = EventCatalog(
     audit_service=ORCHESTRATOR,
 )
 
-__all__ = ["CATALOG", "EventCatalog", "EventType", "Service", "Subscription", "UnknownEventType", "ValidationError"]
+__all__ = ["CATALOG", "EventCatalog", "EventType", "FollowUp", "Service", "Subscription", "UnknownEventType", "ValidationError"]
