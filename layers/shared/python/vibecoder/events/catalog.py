@@ -126,14 +126,15 @@ class EventCatalog:
         spec = self.get(event_type)
         if source not in spec.producers:
             raise ValueError(f"{source} is not a declared producer of {event_type}")
-        payload = data.model_dump(by_alias=True) if isinstance(data, BaseModel) else data
+        if not isinstance(data, spec.model):  # a model of its own type was validated when it was built
+            data = spec.model.model_validate(data.model_dump(by_alias=True) if isinstance(data, BaseModel) else data)
         return self._envelopes[event_type](
             type=event_type,
             version=spec.version,
             correlation_id=correlation_id,
             causation_id=causation_id,
             metadata=EventMetadata(source=source, **metadata),
-            data=spec.model.model_validate(payload),
+            data=data,
         )
 
     def follow_up(self, cause: EventEnvelope, event_type: str, data: BaseModel | dict, *, source: str, key: str = "",
