@@ -8,6 +8,7 @@ alone) without erasing each other's figures. Machine-readable results go to ``be
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -15,6 +16,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +139,24 @@ def percentile(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+@contextlib.contextmanager
+def tree_at(ref: str) -> Iterator[Path]:
+    """A temporary checkout of ``ref`` (a git worktree) that runs with this venv and these installed fonts:
+    a bench of the code as it was, measured in the same run as the code as it is."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), ref], check=True)
+        try:
+            for installed in ("functions/image_renderer/fonts/noto", "functions/image_renderer/native"):
+                if (ROOT / installed).exists() and not (tree / installed).exists():
+                    (tree / installed).symlink_to(ROOT / installed)
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            shutil.rmtree(tree, ignore_errors=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The flow, one request at a time: webhook time to 200, webhook → album latency, and what one carousel costs.
 
-    python bench/flow_bench.py [--requests 15] [--warmup 3] [--no-write]
+    python bench/flow_bench.py [--requests 15] [--warmup 3] [--no-write] [--baseline GIT-REF]
 
 Runs the local runtime in this process against a moto *server* (a separate process, so the
 handlers' CPU time is ours, not moto's) and the fake Telegram Bot API (tests/fakes/telegram_api.py,
@@ -14,7 +14,9 @@ answer (time to 200) and the moment the fake Bot API stores the album (``sendMed
 chat (end to end). Every handler invocation is timed (wall and thread CPU time) and every AWS API
 call is recorded (bench/awscalls.py), then divided by the number of measured requests: invocations,
 milliseconds, DynamoDB/S3/EventBridge operations and log bytes per carousel, per function.
-``bench/results/flow.json`` keeps it all for the cost model (bench/cost_model.py).
+``bench/results/flow.json`` keeps it all for the cost model (bench/cost_model.py). With ``--baseline REF``
+the same bench first runs on a checkout of REF (``bench/results/flow-baseline.json``), so a change's
+before and after come from one run on one machine.
 
 Logs: the runtime runs verbose (Powertools log level INFO and EMF metrics on, as deployed), and the
 bytes the handlers write to stdout are counted (that is what CloudWatch Logs would ingest, before
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import socket
 import subprocess
@@ -397,7 +400,32 @@ def summarize(samples, invocations, calls, log_bytes, log_lines, telegram_calls,
     }
 
 
-def report(result: dict[str, Any], command: str, load_before: str) -> str:
+def totals(result: dict[str, Any]) -> dict[str, float]:
+    """The per-carousel figures a change to the flow moves (the before/after table compares them)."""
+    units = result["dynamodb_units_per_carousel"]
+    writes = sum(v for k, v in result["dynamodb_ops_per_carousel"].items()
+                 if k.rsplit(".", 1)[-1] in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"))
+    return {"handler invocations": result["invocations_per_carousel"],
+            "events put on the bus": result["events_per_carousel"],
+            "DynamoDB operations": sum(result["dynamodb_ops_per_carousel"].values()),
+            "DynamoDB writes": writes,
+            "DynamoDB WRU (GSI writes included)": sum(u["wru"] for u in units.values()),
+            "DynamoDB RRU": sum(u["rru"] for u in units.values()),
+            "S3 requests": sum(result["s3"].values()),
+            "Bot API calls": sum(result["telegram_calls_per_carousel"].values())}
+
+
+def comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    old, new = totals(before), totals(after)
+    rows = [f"| {name} | {old[name]:.1f} | {new[name]:.1f} | {(new[name] - old[name]) / old[name] * 100:+.0f}% |"
+            if old[name] else f"| {name} | {old[name]:.1f} | {new[name]:.1f} | — |" for name in old]
+    return [f"Before and after, per carousel, measured in this run (before = commit {before['commit']},"
+            f" `{before['ref']}`, by its own flow bench):", "",
+            "| per carousel | before | after | change |", "| --- | ---: | ---: | ---: |", *rows, ""]
+
+
+def report(result: dict[str, Any], command: str, load_before: str,
+           before: dict[str, Any] | None = None) -> str:
     to200, e2e, gw = result["to_200_ms"], result["e2e_ms"], result["gateway_handler_ms"]
     rows = []
     for function, f in sorted(result["per_function"].items(), key=lambda kv: -kv[1]["wall_ms_per_carousel"]):
@@ -430,6 +458,7 @@ def report(result: dict[str, Any], command: str, load_before: str) -> str:
         _stat_row("…gateway handler CPU time, ms", result["gateway_cpu_ms"]),
         _stat_row("end to end, ms (POST /telegram/webhook → album stored by the fake Bot API)", e2e),
         "",
+        *(comparison(before, result) if before else []),
         f"Per carousel: {result['invocations_per_carousel']:.1f} handler invocations, {total_wall:.0f} ms of handler"
         f" wall time ({total_cpu:.0f} ms CPU), {result['events_per_carousel']:.1f} events put on the bus in"
         f" {result['put_events_calls_per_carousel']:.1f} PutEvents calls ({result['event_bytes_per_carousel'] / 1024:.1f}"
@@ -465,18 +494,34 @@ def _stat_row(label: str, values: list[float]) -> str:
             f"{max(values):.1f} |")
 
 
+def baseline(ref: str, requests: int, warmup: int) -> dict[str, Any]:
+    """This bench's figures for the code at ``ref``, measured by that code's own flow bench."""
+    with benchlib.tree_at(ref) as tree:
+        subprocess.run([sys.executable, str(tree / "bench" / "flow_bench.py"), "--requests", str(requests),
+                        "--warmup", str(warmup), "--no-write"], cwd=tree, check=True, stdout=subprocess.DEVNULL)
+        result = json.loads((tree / "bench" / "results" / "flow.json").read_text(encoding="utf-8"))
+    commit = subprocess.run(["git", "-C", str(benchlib.ROOT), "rev-parse", "--short", ref], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    return result | {"ref": ref, "commit": commit}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--baseline", metavar="GIT-REF", help="also measure this commit, before this one")
     args = parser.parse_args()
     for key, value in benchlib.QUIET_ENV.items():
         os.environ[key] = value
     load_before = benchlib.load_average()
-    command = "python bench/flow_bench.py" + (f" --requests {args.requests}" if args.requests != 15 else "")
+    command = "python bench/flow_bench.py" + (f" --requests {args.requests}" if args.requests != 15 else "") \
+        + (f" --baseline {args.baseline}" if args.baseline else "")
+    before = baseline(args.baseline, args.requests, args.warmup) if args.baseline else None
+    if before:
+        benchlib.save_result("flow-baseline", before)
     result = run(args.requests, args.warmup)
-    text = report(result, command, load_before)
+    text = report(result, command, load_before, before)
     saved = dict(result)
     benchlib.save_result("flow", saved)
     print(text)
