@@ -220,7 +220,23 @@ def levers(model: dict[str, Any], flow: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str) -> str:
+def before_after(before: dict[str, Any], model: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+    """Each line's cost for the code at the flow bench's baseline commit and now (same prices and memory sizes)."""
+    old = {label: cost for label, _qty, cost in before["lines"]}
+    rows = [f"| {label} | ${old.get(label, 0.0):.4f} | ${cost:.4f} |" for label, _qty, cost in model["lines"]]
+    return [
+        f"## Before and after (commit {baseline['commit']}, `{baseline['ref']}`, measured in the same flow bench run)",
+        "",
+        "| line | before, USD / 1,000 | after, USD / 1,000 |",
+        "| --- | ---: | ---: |",
+        *rows,
+        f"| **total** | **${before['total']:.2f}** | **${model['total']:.2f}** |",
+        "",
+    ]
+
+
+def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str,
+               before: tuple[dict[str, Any], dict[str, Any]] | None = None) -> str:
     lines_md = [f"| {label} | {qty} | ${cost:.4f} |" for label, qty, cost in model["lines"]]
     fn_rows = []
     for f in sorted(model["functions"], key=lambda x: -x["gb_s_modelled"]):
@@ -273,6 +289,7 @@ def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str) -> str
         *lines_md,
         f"| **total** | | **${total:.2f}** |",
         "",
+        *(before_after(before[0], model, before[1]) if before else []),
         "## Lambda duration per function",
         "",
         f"Per carousel: {model['invocations']:.1f} invocations. Modelled ms = the CPU time measured here × the",
@@ -361,14 +378,19 @@ def main() -> int:
     if not flow:
         print("bench/results/flow.json is missing: run bench/flow_bench.py first", file=sys.stderr)
         return 2
-    model = build(flow, benchlib.load_result("coldstart"), benchlib.load_result("memory"))
+    coldstart, memory = benchlib.load_result("coldstart"), benchlib.load_result("memory")
+    model = build(flow, coldstart, memory)
+    baseline = benchlib.load_result("flow-baseline")  # written by `flow_bench.py --baseline REF`, with this flow
+    before = (build(baseline, coldstart, memory), baseline) if baseline else None
     command = "python bench/cost_model.py"
-    doc = render_doc(model, flow, command)
+    doc = render_doc(model, flow, command, before)
     top = sorted(model["lines"], key=lambda row: -row[2])[:4]
     section = "\n".join([
         "## Cost per 1,000 carousels (AWS, without OpenAI)",
         "",
         f"- Command: `{command}` (also `make bench`), from the flow figures of {flow['date']}",
+        *([f"- Before (commit {before[1]['commit']}): ${before[0]['total']:.2f} per 1,000 carousels, measured in the"
+           " same flow bench run."] if before else []),
         f"- **${model['total']:.2f} per 1,000 carousels** (goal: under $0.50); largest lines: "
         + "; ".join(f"{label} ${cost:.3f}" for label, _q, cost in top) + ".",
         f"- OpenAI on top, estimated: ≈ ${model['openai'].get('per_1000', float('nan')):.2f} per 1,000 (gpt-4o-mini).",

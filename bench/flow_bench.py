@@ -520,6 +520,8 @@ def main() -> int:
     before = baseline(args.baseline, args.requests, args.warmup) if args.baseline else None
     if before:
         benchlib.save_result("flow-baseline", before)
+    else:  # a baseline is compared with the run that measured it, never with a later one
+        (benchlib.RESULTS / "flow-baseline.json").unlink(missing_ok=True)
     result = run(args.requests, args.warmup)
     text = report(result, command, load_before, before)
     saved = dict(result)
