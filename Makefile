@@ -63,10 +63,12 @@ eval: bootstrap fonts
 	$(PY) bench/content_eval.py --strict
 
 # Figures, not tests: BENCHMARKS.md is rewritten with what this machine measures.
+# BENCH_BASELINE=<git ref>: the flow (and so the cost) also measured at that commit, before and after in one run.
+BENCH_BASELINE ?=
 bench: bootstrap fonts chromium
 	$(PY) bench/coldstart_bench.py
 	@if $(PY) -m local.deployed check; then $(MAKE) --no-print-directory deployed-coldstart; fi
-	$(PY) bench/flow_bench.py
+	$(PY) bench/flow_bench.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE))
 	$(PY) bench/memory_bench.py
 	$(PY) bench/cost_model.py
 	$(PY) bench/render_bench.py
