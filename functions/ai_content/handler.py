@@ -14,7 +14,7 @@ from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import AiAnalysisCompleted
 from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 
-SERVICE = "ai-content"
+SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 

@@ -30,6 +30,7 @@ from .topic import NotCovered, content_from_topic
 
 logger = logging.getLogger(__name__)
 
+SERVICE = "ai-content"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 

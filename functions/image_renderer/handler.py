@@ -14,7 +14,7 @@ from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 from vibecoder.repositories import SlideRepository
 from vibecoder.settings import get_settings
 
-SERVICE = "image-renderer"
+SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
 

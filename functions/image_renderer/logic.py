@@ -22,6 +22,8 @@ from vibecoder.events.models import (
 )
 from vibecoder.repositories import SlideRepository
 
+SERVICE = "image-renderer"
+
 
 @dataclass
 class RendererDeps:
