@@ -126,7 +126,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
         "byStatus index, undelivered ones through byDelivery, and health-checks the dependencies: 60 s "
         "bounds the sweep.",
-        # events: append, mark_service_seen (puts; idempotent by key), list; carousels: get, update,
+        # events: append (a put; idempotent by key), list; carousels: get, update,
         # settle_delivery (given up), list_by_status and list_undelivered (the sweeps).
         tables={"events": (PUT_ITEM, QUERY), "carousels": (GET_ITEM, UPDATE_ITEM)},
         indexes={"carousels": ("byStatus", "byDelivery")},

@@ -37,6 +37,7 @@ STEPS = {
     "carousel.completed": "completed",
     "carousel.failed": "failed",
 }
+WORKFLOW_PREFIX = "workflow."
 IN_FLIGHT = (CarouselStatus.REQUESTED, CarouselStatus.GENERATING, CarouselStatus.RENDERING)
 
 
@@ -48,8 +49,14 @@ class OrchestratorDeps:
 
 
 def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[EventEnvelope]:
-    deps.events.append(wire)
-    deps.events.mark_service_seen(event.metadata.source, event.type, wire["timestamp"])
+    """Audit the event (one write; ``GET /health`` reads each service's newest one back from the audit) and
+    announce the workflow step it moves its request to.
+
+    Our own ``workflow.*`` events are not audited: each restates one audited event (the step is the
+    cause's type, the cause is its ``causationId``, its id derived from the cause's), nothing consumes
+    them but the audit, and the bus archive keeps them like every event (REPLAY_WINDOW_DAYS)."""
+    if event.metadata.source != SERVICE or not event.type.startswith(WORKFLOW_PREFIX):
+        deps.events.append(wire)
     step = STEPS.get(event.type)
     if step is None:
         return []

@@ -53,7 +53,7 @@ EXPECTED = {
                               secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),
     "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
     "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
-    # events.append/mark_service_seen/list; carousels.get/update/list_by_status; a failed request's slides
+    # events.append/list; carousels.get/update/list_by_status; a failed request's slides
     "event-orchestrator": Access({"events": {PUT, QUERY}, "carousels": {GET, UPDATE}}, {"carousels": {"byStatus", "byDelivery"}},
                                  slides={"s3:DeleteObject"}, health=True, lists={"carousels/*"}),
 }

@@ -88,3 +88,18 @@ def test_analytics_counters_add_up(runtime):
         counters.increment("total", "type#carousel.completed")
     counters.increment("total", "type#carousel.failed", by=2)
     assert counters.counters("total") == {"type#carousel.completed": 3, "type#carousel.failed": 2}
+
+
+def test_services_seen_credits_every_producer_of_a_shared_type_with_its_newest_event(runtime):
+    store = EventStore(runtime.settings.events_table)
+    for i, (event_type, source) in enumerate([("t.shared", "api"), ("t.shared", "gateway"), ("t.own", "gateway"),
+                                              ("t.shared", "gateway"), ("t.own", "renderer")]):
+        store.append({"id": f"e{i}", "type": event_type, "timestamp": f"2026-11-27T10:00:0{i}Z",
+                      "correlationId": f"c-{i}", "metadata": {"source": source}, "data": {}})
+    producers = {"t.shared": ("api", "gateway"), "t.own": ("gateway", "renderer"), "t.none": ("sender",)}
+
+    assert store.services_seen(producers) == {
+        "api": {"lastSeenAt": "2026-11-27T10:00:00Z", "lastEventType": "t.shared"},  # found behind gateway's
+        "gateway": {"lastSeenAt": "2026-11-27T10:00:03Z", "lastEventType": "t.shared"},
+        "renderer": {"lastSeenAt": "2026-11-27T10:00:04Z", "lastEventType": "t.own"},
+    }
