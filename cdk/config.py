@@ -20,10 +20,12 @@ PYTHON_VERSION = "3.12"
 
 # DynamoDB item actions, granted per table as the function's code calls them (the repository methods
 # in vibecoder/repositories/ map onto them: get → GetItem, create/claim/append → PutItem, update/touch/
-# add_history/increment… → UpdateItem, list/counters/services_seen → Query). Nothing deletes items but
+# add_history/increment… → UpdateItem, list/counters/services_seen → Query, the records an index of keys
+# listed (list_by_user, list_by_status, latest_of_type) → BatchGetItem). Nothing deletes items but
 # Powertools Idempotency, which removes its record when the handler fails.
-GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM, QUERY = (
-    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query")
+GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM, QUERY, BATCH_GET_ITEM = (
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+    "dynamodb:BatchGetItem")
 
 READ, WRITE, DELETE = "read", "write", "delete"
 SLIDES_ACTIONS = {READ: ("s3:GetObject",), WRITE: ("s3:PutObject",), DELETE: ("s3:DeleteObject",)}
@@ -54,10 +56,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Answers Telegram within its webhook timeout: 512 MB buys the CPU for a ~0.4 s cold start "
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
-        # users: get, set_preferences; carousels: create, update, get (restyle/resend), /history (byUser);
+        # users: get, set_preferences; carousels: create, update, get (restyle/resend), /history (byUser, then
+        # the records it lists);
         # analytics: increment_within, the per-user hourly rate limit (a conditional counter update; a refusal
         # returns the old item with ReturnValuesOnConditionCheckFailure, no GetItem).
-        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
+        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, PUT_ITEM, UPDATE_ITEM, BATCH_GET_ITEM),
                 "analytics": (UPDATE_ITEM,), **IDEMPOTENT},
         indexes={"carousels": ("byUser",)},
         secrets=("telegram_bot_token", "telegram_webhook_secret"),
@@ -66,9 +69,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 20,
         "Interactive HTTP: 512 MB for a fast cold start; /health makes seven sequential AWS calls and "
         "/stats pages through two indexes, 20 s is far above both and under API Gateway's 29 s.",
-        # carousels: create (POST), get (GET /carousels/{id}), list_by_status (/stats); events:
-        # services_seen (/health), count_by_type and latest_of_type (/stats, byType).
-        tables={"carousels": (GET_ITEM, PUT_ITEM), "events": (QUERY,)},
+        # carousels: create (POST), get (GET /carousels/{id}), list_by_status (/stats: byStatus, then the
+        # records it lists); events: services_seen (/health), count_by_type and latest_of_type (/stats: byType,
+        # then the envelopes it lists).
+        tables={"carousels": (GET_ITEM, PUT_ITEM, BATCH_GET_ITEM), "events": (BATCH_GET_ITEM,)},
         indexes={"carousels": ("byStatus",), "events": ("byType",)},
         slides=(READ,),  # presigned GET URLs are signed with this role
         # /health reports a deployment whose bot token was never put into its secret (only whether it is set).
@@ -127,8 +131,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "byStatus index, undelivered ones through byDelivery, and health-checks the dependencies: 60 s "
         "bounds the sweep.",
         # events: append (a put; idempotent by key), list; carousels: get, update,
-        # settle_delivery (given up), list_by_status and list_undelivered (the sweeps).
-        tables={"events": (PUT_ITEM, QUERY), "carousels": (GET_ITEM, UPDATE_ITEM)},
+        # settle_delivery (given up), list_by_status (byStatus, then the records it lists) and list_undelivered
+        # (the sweeps).
+        tables={"events": (PUT_ITEM, QUERY), "carousels": (GET_ITEM, UPDATE_ITEM, BATCH_GET_ITEM)},
         indexes={"carousels": ("byStatus", "byDelivery")},
         slides=(DELETE,),  # removes a failed request's slides, listed under carousels/<request id>/
         lists_slides=True,

@@ -18,8 +18,8 @@ from vibecoder.events.catalog import CATALOG
 from vibecoder.tables import TABLES
 
 ALL_TABLES = set(TABLES)
-GET, PUT, UPDATE, DELETE, QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", \
-    "dynamodb:Query"
+GET, PUT, UPDATE, DELETE, QUERY, BATCH_GET = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", \
+    "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem"
 IDEMPOTENCY = {"idempotency": {GET, PUT, UPDATE, DELETE}}  # Powertools: its record, deleted when a handler fails
 
 
@@ -36,12 +36,14 @@ class Access:
 
 
 EXPECTED = {
-    # users.get/set_preferences; carousels.create/update/get/list_by_user; the rate limit's increment_within
-    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, PUT, UPDATE}, "analytics": {UPDATE},
+    # users.get/set_preferences; carousels.create/update/get/list_by_user (byUser holds keys: BatchGetItem);
+    # the rate limit's increment_within
+    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, PUT, UPDATE, BATCH_GET}, "analytics": {UPDATE},
                                 **IDEMPOTENCY}, {"carousels": {"byUser"}},
                                secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
-    # carousels.create/get/list_by_status; events.services_seen/count_by_type/latest_of_type; presigned GETs
-    "api": Access({"carousels": {GET, PUT}, "events": {QUERY}}, {"carousels": {"byStatus"}, "events": {"byType"}},
+    # carousels.create/get/list_by_status; events.services_seen/count_by_type/latest_of_type (both indexes hold
+    # keys, byType and source: the listed items through BatchGetItem); presigned GETs
+    "api": Access({"carousels": {GET, PUT, BATCH_GET}, "events": {BATCH_GET}}, {"carousels": {"byStatus"}, "events": {"byType"}},
                   slides={"s3:GetObject"}, health=True, lists={"carousels/*"},
                   secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),  # /health: is the bot token set
     "carousel-generator": Access({"carousels": {GET, PUT, UPDATE}, **IDEMPOTENCY}),
@@ -54,7 +56,8 @@ EXPECTED = {
     "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
     "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
     # events.append/list; carousels.get/update/list_by_status; a failed request's slides
-    "event-orchestrator": Access({"events": {PUT, QUERY}, "carousels": {GET, UPDATE}}, {"carousels": {"byStatus", "byDelivery"}},
+    "event-orchestrator": Access({"events": {PUT, QUERY}, "carousels": {GET, UPDATE, BATCH_GET}},
+                                 {"carousels": {"byStatus", "byDelivery"}},
                                  slides={"s3:DeleteObject"}, health=True, lists={"carousels/*"}),
 }
 SECRET_VALUES_ENV = {"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "OPENAI_API_KEY"}

@@ -45,6 +45,22 @@ def test_carousels_by_user_newest_first_and_by_status(runtime):
     assert [c.request_id for c in carousels.list_by_status(CarouselStatus.FAILED)] == ["r-1"]
 
 
+def test_indexes_of_keys_still_list_whole_records_in_their_order_past_one_batch_get(runtime):
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    for i in range(130):  # BatchGetItem reads 100 keys a call
+        carousels.create(request(f"r-{i:03}", "u-7"))
+        carousels.update(f"r-{i:03}", status=CarouselStatus.COMPLETED, title=f"t{i}", slides=[{"title": "a"}],
+                         timing="completed", elapsed_ms=i)
+
+    rendered = carousels.list_by_status(CarouselStatus.COMPLETED, limit=1000)
+    assert [c.request_id for c in rendered] == [f"r-{i:03}" for i in range(130)]  # oldest first
+    assert [(c.title, c.slides, c.timings) for c in rendered[:2]] == [
+        ("t0", [{"title": "a"}], {"completed": 0}), ("t1", [{"title": "a"}], {"completed": 1})]
+    newest = carousels.list_by_user("u-7", limit=120)
+    assert [c.request_id for c in newest] == [f"r-{i:03}" for i in range(129, 9, -1)]
+    assert {c.status for c in newest} == {CarouselStatus.COMPLETED} and newest[0].title == "t129"
+
+
 def test_users_are_created_once_then_refreshed(runtime):
     users = UserRepository(runtime.settings.users_table)
     user, created = users.touch("u-1", username="ann", language_code="ru")

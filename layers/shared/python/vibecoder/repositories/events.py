@@ -100,7 +100,8 @@ class EventStore(TableRepository):
         """The newest events of one type, newest first (e.g. recent errors)."""
         response = self._table.query(IndexName="byType", KeyConditionExpression=Key("type").eq(event_type),
                                      ScanIndexForward=False, Limit=limit)
-        return [json.loads(i["envelope"]) for i in response["Items"]]
+        stored = self._batch_get([{"correlationId": i["correlationId"], "sk": i["sk"]} for i in response["Items"]])
+        return [json.loads(i["envelope"]) for i in stored]  # the index holds keys and source, not envelopes
 
     def list(self, correlation_id: str) -> list[dict[str, Any]]:
         """The request's envelopes, oldest first."""
