@@ -40,6 +40,7 @@ def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     metrics.add_dimension(name="provider", value=result.provider)
     metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)
     metrics.add_metric(name="OpenAICostUSD", unit=MetricUnit.NoUnit, value=result.cost_usd)
+    metrics.add_metric(name="TokensUsed", unit=MetricUnit.Count, value=result.prompt_tokens + result.completion_tokens)
     provenance = {"provider": result.provider, "fallbackReason": result.fallback_reason,
                   "circuitOpen": result.circuit_open}
     analyzed = CarouselContentAnalyzed(
