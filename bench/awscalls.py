@@ -172,3 +172,34 @@ def attributed_to(function: str) -> Iterator[None]:
         yield
     finally:
         current.function = previous
+
+
+DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+
+
+@contextlib.contextmanager
+def record_runtime_calls(runtime: Any) -> Iterator[CallLog]:
+    """``record_calls`` while a local runtime (``local.runtime.LocalRuntime``) runs: each call is attributed
+    to the function whose handler made it (calls made outside a handler, e.g. by the CLI, to none)."""
+    original_invoke, original_route = runtime.invoke, runtime.router.invoke
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        with attributed_to(function):
+            return original_invoke(function, event)
+
+    runtime.invoke = runtime.router.invoke = invoke
+    try:
+        with record_calls() as log:
+            yield log
+    finally:
+        runtime.invoke, runtime.router.invoke = original_invoke, original_route
+
+
+def dynamodb_writes(log: CallLog) -> dict[tuple[str, str | None, str], int]:
+    """How many DynamoDB writes each (function, table, operation) made; "cli" for calls outside a handler."""
+    counts: dict[tuple[str, str | None, str], int] = {}
+    for call in log.since(0):
+        if call.service == "dynamodb" and call.operation in DYNAMODB_WRITES:
+            key = (call.function or "cli", call.table, call.operation)
+            counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -11,15 +11,12 @@ import argparse
 import json
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 
-from awscalls import attributed_to, record_calls  # noqa: E402
-
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+from awscalls import dynamodb_writes, record_runtime_calls  # noqa: E402
 
 
 def count_writes(topic: str, slides: int) -> dict:
@@ -28,22 +25,16 @@ def count_writes(topic: str, slides: int) -> dict:
     from local.flow import run_carousel
     from local.runtime import LocalRuntime
 
-    with tempfile.TemporaryDirectory() as out, LocalRuntime(out_dir=out) as runtime:
-        original = runtime.invoke
-
-        def invoke(function: str, event: dict) -> object:
-            with attributed_to(function):
-                return original(function, event)
-
-        runtime.invoke = runtime.router.invoke = invoke
-        with record_calls() as log:
-            result = run_carousel(runtime, topic, slides=slides, out_dir=Path(out))
-    calls = [c for c in log.calls if c.service == "dynamodb"]
-    writes = [c for c in calls if c.operation in WRITES]
-    by = Counter((c.function or "cli", c.table, c.operation) for c in writes)
-    return {"status": result.status, "dynamodbOperations": len(calls), "dynamodbWrites": len(writes),
+    with (tempfile.TemporaryDirectory() as out, LocalRuntime(out_dir=out) as runtime,
+          record_runtime_calls(runtime) as log):
+        result = run_carousel(runtime, topic, slides=slides, out_dir=Path(out))
+    writes = dynamodb_writes(log)
+    return {"status": result.status,
+            "dynamodbOperations": sum(1 for c in log.calls if c.service == "dynamodb"),
+            "dynamodbWrites": sum(writes.values()),
             "putEvents": sum(1 for c in log.calls if c.service == "events" and c.operation == "PutEvents"),
-            "writes": [{"function": f, "table": t, "operation": o, "count": n} for (f, t, o), n in sorted(by.items())]}
+            "writes": [{"function": f, "table": t, "operation": o, "count": n}
+                       for (f, t, o), n in sorted(writes.items())]}
 
 
 def main() -> int:
