@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -100,9 +101,11 @@ def describe(service: str, operation: str, params: dict[str, Any], response: Any
         if operation in ("UpdateItem", "DeleteItem", "GetItem"):
             call.key = json.dumps(params.get("Key"), sort_keys=True, default=str)
         if operation == "UpdateItem":
-            call.update_names = tuple(str(v) for v in (params.get("ExpressionAttributeNames") or {}).values())
-            expression = params.get("UpdateExpression") or ""
-            call.update_names += tuple(w.strip(",=") for w in expression.replace(",", " ").split())
+            # The attributes the update expression names (not those only its condition reads): whether an
+            # index's keys or projected attributes change decides whether the index is written.
+            names = params.get("ExpressionAttributeNames") or {}
+            tokens = re.findall(r"#?[A-Za-z_]\w*", params.get("UpdateExpression") or "")
+            call.update_names = tuple(names.get(token, token) for token in tokens)
         if isinstance(response, dict):
             if "Item" in response:
                 call.read_bytes = item_size(response["Item"])

@@ -295,7 +295,7 @@ def render_doc(model: dict[str, Any], flow: dict[str, Any], command: str) -> str
         "",
         "## DynamoDB writes",
         "",
-        "By table, per carousel (GSI = the units spent writing global secondary indexes, projection ALL):",
+        "By table, per carousel (GSI = the units spent writing global secondary indexes, as projected):",
         "",
         "| table | write operations | WRU | of which GSI | USD / 1,000 carousels |",
         "| --- | ---: | ---: | ---: | ---: |",
