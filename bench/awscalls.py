@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -100,9 +101,11 @@ def describe(service: str, operation: str, params: dict[str, Any], response: Any
         if operation in ("UpdateItem", "DeleteItem", "GetItem"):
             call.key = json.dumps(params.get("Key"), sort_keys=True, default=str)
         if operation == "UpdateItem":
-            call.update_names = tuple(str(v) for v in (params.get("ExpressionAttributeNames") or {}).values())
-            expression = params.get("UpdateExpression") or ""
-            call.update_names += tuple(w.strip(",=") for w in expression.replace(",", " ").split())
+            # The attributes the update expression names (not those only its condition reads): whether an
+            # index's keys or projected attributes change decides whether the index is written.
+            names = params.get("ExpressionAttributeNames") or {}
+            tokens = re.findall(r"#?[A-Za-z_]\w*", params.get("UpdateExpression") or "")
+            call.update_names = tuple(names.get(token, token) for token in tokens)
         if isinstance(response, dict):
             if "Item" in response:
                 call.read_bytes = item_size(response["Item"])
@@ -172,3 +175,34 @@ def attributed_to(function: str) -> Iterator[None]:
         yield
     finally:
         current.function = previous
+
+
+DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+
+
+@contextlib.contextmanager
+def record_runtime_calls(runtime: Any) -> Iterator[CallLog]:
+    """``record_calls`` while a local runtime (``local.runtime.LocalRuntime``) runs: each call is attributed
+    to the function whose handler made it (calls made outside a handler, e.g. by the CLI, to none)."""
+    original_invoke, original_route = runtime.invoke, runtime.router.invoke
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        with attributed_to(function):
+            return original_invoke(function, event)
+
+    runtime.invoke = runtime.router.invoke = invoke
+    try:
+        with record_calls() as log:
+            yield log
+    finally:
+        runtime.invoke, runtime.router.invoke = original_invoke, original_route
+
+
+def dynamodb_writes(log: CallLog) -> dict[tuple[str, str | None, str], int]:
+    """How many DynamoDB writes each (function, table, operation) made; "cli" for calls outside a handler."""
+    counts: dict[tuple[str, str | None, str], int] = {}
+    for call in log.since(0):
+        if call.service == "dynamodb" and call.operation in DYNAMODB_WRITES:
+            key = (call.function or "cli", call.table, call.operation)
+            counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -279,7 +279,8 @@ def table_facts(harness: FlowHarness) -> dict[str, Any]:
             for item in page["Items"]:
                 key = {k: item[k] for k in [spec.partition_key, spec.sort_key] if k}
                 sizes[_key_text(key)] = [item_size(item), sorted(item)]
-        facts[name] = {"indexes": [{"name": i.name, "keys": [k for k in (i.partition_key, i.sort_key) if k]}
+        facts[name] = {"indexes": [{"name": i.name, "keys": [k for k in (i.partition_key, i.sort_key) if k],
+                                    "projection": i.projection, "include": list(i.include)}
                                    for i in spec.indexes], "sizes": sizes}
     return facts
 
@@ -322,9 +323,15 @@ def dynamodb_units(calls: list[Any], tables: dict[str, Any]) -> tuple[dict[str, 
             for index in table["indexes"]:
                 if known and index["keys"][0] not in attributes:
                     continue  # not in this sparse index
-                gsi += per_write  # the index's copy of the item (projection ALL)
-                if op == "UpdateItem" and any(k in call.update_names for k in index["keys"]):
-                    gsi += per_write  # the index key changed: a delete and a put
+                key_changed = op == "UpdateItem" and any(k in call.update_names for k in index["keys"])
+                if index.get("projection", "ALL") == "ALL":  # the index's copy is the whole item, rewritten
+                    copy, written = per_write, True
+                else:  # keys and a few attributes (under 1 KB), written only when one of them changes
+                    copy = 1
+                    written = op != "UpdateItem" or key_changed or any(a in call.update_names
+                                                                       for a in index.get("include", ()))
+                if written:
+                    gsi += copy * (2 if key_changed else 1)  # an index key change is a delete and a put
             wru += gsi
         elif op == "TransactWriteItems":
             wru = 2

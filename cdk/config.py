@@ -20,10 +20,12 @@ PYTHON_VERSION = "3.12"
 
 # DynamoDB item actions, granted per table as the function's code calls them (the repository methods
 # in vibecoder/repositories/ map onto them: get → GetItem, create/claim/append → PutItem, update/touch/
-# add_history/increment… → UpdateItem, list/counters/services_seen → Query). Nothing deletes items but
+# add_history/increment… → UpdateItem, list/counters/services_seen → Query, the records an index of keys
+# listed (list_by_user, list_by_status, latest_of_type) → BatchGetItem). Nothing deletes items but
 # Powertools Idempotency, which removes its record when the handler fails.
-GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM, QUERY = (
-    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query")
+GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM, QUERY, BATCH_GET_ITEM = (
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+    "dynamodb:BatchGetItem")
 
 READ, WRITE, DELETE = "read", "write", "delete"
 SLIDES_ACTIONS = {READ: ("s3:GetObject",), WRITE: ("s3:PutObject",), DELETE: ("s3:DeleteObject",)}
@@ -55,9 +57,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
         # users: get, set_preferences; carousels (read only: requests go to the generator as events): get
-        # (restyle/resend), /history (byUser); analytics: increment_within, the per-user hourly rate limit (a
-        # conditional counter update; a refusal returns the old item with ReturnValuesOnConditionCheckFailure).
-        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM,), "analytics": (UPDATE_ITEM,), **IDEMPOTENT},
+        # (restyle/resend), /history (byUser, then the records it lists); analytics: increment_within, the
+        # per-user hourly rate limit (a conditional counter update; a refusal returns the old item with
+        # ReturnValuesOnConditionCheckFailure).
+        tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, BATCH_GET_ITEM), "analytics": (UPDATE_ITEM,),
+                **IDEMPOTENT},
         indexes={"carousels": ("byUser",)},
         secrets=("telegram_bot_token", "telegram_webhook_secret"),
     ),
@@ -65,10 +69,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         512, 20,
         "Interactive HTTP: 512 MB for a fast cold start; /health makes seven sequential AWS calls and "
         "/stats pages through two indexes, 20 s is far above both and under API Gateway's 29 s.",
-        # carousels: get (GET /carousels/{id}), list_by_status (/stats); deliveries: get (its delivery);
-        # events: list (a request not recorded yet), services_seen (/health), count_by_type and
-        # latest_of_type (/stats, byType).
-        tables={"carousels": (GET_ITEM,), "deliveries": (GET_ITEM,), "events": (QUERY,)},
+        # carousels: get (GET /carousels/{id}), list_by_status (/stats: byStatus, then the records it lists);
+        # deliveries: get (its delivery); events: list (a request not recorded yet), services_seen (/health),
+        # count_by_type and latest_of_type (/stats: byType, then the envelopes it lists).
+        tables={"carousels": (GET_ITEM, BATCH_GET_ITEM), "deliveries": (GET_ITEM,), "events": (QUERY, BATCH_GET_ITEM)},
         indexes={"carousels": ("byStatus",), "events": ("byType",)},
         slides=(READ,),  # presigned GET URLs are signed with this role
         # /health reports a deployment whose bot token was never put into its secret (only whether it is set).
@@ -130,10 +134,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
         "byStatus index, undelivered ones through the deliveries' byState, and health-checks the "
         "dependencies: 60 s bounds the sweep.",
-        # events: append, mark_service_seen (puts; idempotent by key), list, of_type_between (byType, then
-        # get); carousels: get, list_by_status; deliveries: list_pending (byState, then get). It writes
-        # neither: the sweeps ask the generator and the sender by event.
-        tables={"events": (PUT_ITEM, GET_ITEM, QUERY), "carousels": (GET_ITEM,), "deliveries": (GET_ITEM,)},
+        # events: append (a put; idempotent by key), list, of_type_between (byType, then get); carousels: get,
+        # list_by_status (byStatus, then the records it lists); deliveries: list_pending (byState, then the
+        # records it lists). It writes neither: the sweeps ask the generator and the sender by event.
+        tables={"events": (PUT_ITEM, GET_ITEM, QUERY), "carousels": (GET_ITEM, BATCH_GET_ITEM),
+                "deliveries": (GET_ITEM, BATCH_GET_ITEM)},
         indexes={"carousels": ("byStatus",), "deliveries": ("byState",), "events": ("byType",)},
         health_checks=True,
     ),

@@ -6,8 +6,9 @@ jsii library pinned to aws-cdk-lib would cost install time and upgrade coupling 
 
 Business metrics (namespace BibleVibeCoder, dimension ``service``): analytics counts every
 ``carousel.generate.requested``/``completed``/``failed`` and ``system.error.occurred`` on the bus and
-records ``EndToEndLatency`` (ms), ``SlidesGenerated`` and ``TokensUsed``; image-renderer records
-``RenderTime`` (ms) and ``SlidesRendered``.
+records ``EndToEndLatency`` (ms) and ``SlidesGenerated``; ai-content records ``TokensUsed`` (with a
+``provider`` dimension: only OpenAI uses tokens); image-renderer records ``RenderTime`` (ms) and
+``SlidesRendered``.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ API_P95_MS = 3_000
 
 
 def business_metric(name: str, service: str = "analytics", statistic: str = "Sum",
-                    label: str | None = None) -> cloudwatch.Metric:
-    return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=name, dimensions_map={"service": service},
+                    label: str | None = None, **dimensions: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=name,
+                             dimensions_map={"service": service, **dimensions},
                              statistic=statistic, period=FIVE_MINUTES, label=label or name)
 
 
@@ -165,7 +167,7 @@ class Monitoring(Construct):
         )
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(title="Tokens used", width=8, left=[
-                business_metric("TokensUsed", label="tokens")]),
+                business_metric("TokensUsed", "ai-content", label="tokens", provider="openai")]),
             cloudwatch.GraphWidget(title="API requests and errors", width=8, left=[
                 api.metric_count(period=FIVE_MINUTES, label="requests")], right=[
                 api.metric_client_error(period=FIVE_MINUTES, label="4xx"),

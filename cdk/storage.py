@@ -42,6 +42,7 @@ class Tables(Construct):
                     partition_key=_attribute(index.partition_key),
                     sort_key=_attribute(index.sort_key) if index.sort_key else None,
                     projection_type=dynamodb.ProjectionType[index.projection],
+                    non_key_attributes=list(index.include) or None,
                 )
             self.tables[name] = table
 

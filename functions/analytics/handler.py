@@ -16,13 +16,13 @@ from vibecoder.settings import get_settings
 SERVICE = logic.SERVICE
 logger, tracer, metrics = observability(SERVICE)
 
-# Event type → the metric it feeds (the dashboard reads these names).
+# Event type → the metric it feeds (the dashboard reads these names). What a producer measures of its own
+# work stays its metric: ai-content's tokens (TokensUsed), the sender's answers (Delivered, DeliveryFailed).
 COUNTED = {
     "carousel.generate.requested": "CarouselRequested",
     "carousel.completed": "CarouselCompleted",
     "carousel.failed": "CarouselFailed",
     "system.error.occurred": "SystemError",
-    "telegram.bot.response.sent": "TelegramResponse",
 }
 
 
@@ -33,9 +33,6 @@ def record_metrics(envelope: Any) -> None:
         metrics.add_metric(name="EndToEndLatency", unit=MetricUnit.Milliseconds,
                            value=envelope.data.timings.get("completed", 0.0))
         metrics.add_metric(name="SlidesGenerated", unit=MetricUnit.Count, value=len(envelope.data.slides))
-    elif envelope.type == "ai.analysis.completed":
-        metrics.add_metric(name="TokensUsed", unit=MetricUnit.Count,
-                           value=envelope.data.prompt_tokens + envelope.data.completion_tokens)
 
 
 @idempotent_event(SERVICE, publish=True)

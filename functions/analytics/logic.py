@@ -1,4 +1,6 @@
-"""Counters per day, in total and per user, for every event type analytics subscribes to."""
+"""Counters in total and per day for every event type analytics subscribes to, per hour for outcomes.
+
+No per-user counters: nothing reads them (a user's carousels are in the carousels table, byUser)."""
 
 from __future__ import annotations
 
@@ -24,10 +26,6 @@ def hour_partition(event: EventEnvelope) -> str:
     return f"hour#{event.timestamp.strftime('%Y-%m-%dT%H')}"
 
 
-def user_of(event: EventEnvelope) -> str | None:
-    return getattr(event.data, "user_id", None) or event.metadata.user_id
-
-
 @dataclass
 class AnalyticsDeps:
     counters: AnalyticsRepository
@@ -36,9 +34,6 @@ class AnalyticsDeps:
 def count(event: EventEnvelope, deps: AnalyticsDeps) -> list[str]:
     """Count the event everywhere it belongs; returns the partitions touched."""
     partitions = [TOTAL, day_partition(event)] + ([hour_partition(event)] if event.type in OUTCOMES else [])
-    user_id = user_of(event)
-    if user_id:
-        partitions.append(f"user#{user_id}")
     for partition in partitions:
         deps.counters.increment(partition, f"type#{event.type}")
     return partitions

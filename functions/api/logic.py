@@ -215,8 +215,8 @@ def health(deps: ApiDeps) -> tuple[dict[str, Any], bool]:
 
 
 def services_state(deps: ApiDeps) -> dict[str, dict[str, str | None]]:
-    """Each service with the last time it put an event on the bus (the orchestrator records it)."""
-    seen = deps.events.services_seen()
+    """Each service with the last time it put an event on the bus (its newest event in the audit)."""
+    seen = deps.events.services_seen({name: spec.producers for name, spec in CATALOG.event_types.items()})
     return {name: seen.get(name, {"lastSeenAt": None, "lastEventType": None}) for name in CATALOG.services}
 
 

@@ -29,8 +29,8 @@ def deps() -> logic.OrchestratorDeps:
 
 def process(event: dict[str, Any]) -> list[dict[str, Any]]:
     """Not wrapped in Idempotency: the audit write overwrites itself (keyed by the event's own time and id)
-    and a re-emitted workflow.step.changed has the same id, so a duplicate costs two rewrites and no
-    idempotency record on every one of the flow's events."""
+    and a re-emitted workflow.step.changed has the same (derived) id, so a duplicate costs one rewrite and
+    no idempotency record is written for every one of the flow's events."""
     envelope = CATALOG.parse(event)
     return [e.to_wire() for e in logic.on_event(envelope, event, deps())]
 

@@ -32,6 +32,8 @@ GIVE_UP_AFTER = timedelta(hours=24)
 # How far back past the step timeout the sweep looks for requests the generator never recorded (a few
 # sweeps' worth: each such request is seen by more than one sweep, and its timeout event is the same).
 NEVER_RECORDED_LOOKBACK = timedelta(minutes=15)
+WORKFLOW_PREFIX = "workflow."
+
 
 
 @dataclass
@@ -42,8 +44,14 @@ class OrchestratorDeps:
 
 
 def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[EventEnvelope]:
-    deps.events.append(wire)
-    deps.events.mark_service_seen(event.metadata.source, event.type, wire["timestamp"])
+    """Audit the event (one write; ``GET /health`` reads each service's newest one back from the audit) and
+    announce the workflow step it moves its request to.
+
+    Our own ``workflow.*`` events are not audited: each restates one audited event (the step is the
+    cause's type, the cause is its ``causationId``, its id derived from the cause's), nothing consumes
+    them but the audit, and the bus archive keeps them like every event (REPLAY_WINDOW_DAYS)."""
+    if event.metadata.source != SERVICE or not event.type.startswith(WORKFLOW_PREFIX):
+        deps.events.append(wire)
     stage = Stage.of_event(event.type)
     if stage is None:
         return []

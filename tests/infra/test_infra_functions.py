@@ -18,8 +18,8 @@ from vibecoder.events.catalog import CATALOG
 from vibecoder.tables import TABLES
 
 ALL_TABLES = set(TABLES)
-GET, PUT, UPDATE, DELETE, QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", \
-    "dynamodb:Query"
+GET, PUT, UPDATE, DELETE, QUERY, BATCH_GET = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", \
+    "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem"
 IDEMPOTENCY = {"idempotency": {GET, PUT, UPDATE, DELETE}}  # Powertools: its record, deleted when a handler fails
 
 
@@ -36,13 +36,14 @@ class Access:
 
 
 EXPECTED = {
-    # users.get/set_preferences; carousels.get/list_by_user (read only); the rate limit's increment_within
-    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET}, "analytics": {UPDATE},
+    # users.get/set_preferences; carousels.get/list_by_user (read only; byUser holds keys: BatchGetItem);
+    # the rate limit's increment_within
+    "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, BATCH_GET}, "analytics": {UPDATE},
                                 **IDEMPOTENCY}, {"carousels": {"byUser"}},
                                secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
-    # carousels.get/list_by_status; deliveries.get; events.list/services_seen/count_by_type/latest_of_type;
-    # presigned GETs
-    "api": Access({"carousels": {GET}, "deliveries": {GET}, "events": {QUERY}},
+    # carousels.get/list_by_status; deliveries.get; events.list/services_seen/count_by_type/latest_of_type
+    # (both indexes hold keys, byType and source: the listed items through BatchGetItem); presigned GETs
+    "api": Access({"carousels": {GET, BATCH_GET}, "deliveries": {GET}, "events": {QUERY, BATCH_GET}},
                   {"carousels": {"byStatus"}, "events": {"byType"}},
                   slides={"s3:GetObject"}, health=True, lists={"carousels/*"},
                   secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),  # /health: is the bot token set
@@ -57,8 +58,9 @@ EXPECTED = {
                               slides={"s3:GetObject"}, secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),
     "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
     "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
-    # events.append/mark_service_seen/list/of_type_between; carousels.get/list_by_status; deliveries.list_pending
-    "event-orchestrator": Access({"events": {PUT, GET, QUERY}, "carousels": {GET}, "deliveries": {GET}},
+    # events.append/list/of_type_between; carousels.get/list_by_status; deliveries.list_pending
+    "event-orchestrator": Access({"events": {PUT, GET, QUERY}, "carousels": {GET, BATCH_GET},
+                                  "deliveries": {GET, BATCH_GET}},
                                  {"carousels": {"byStatus"}, "deliveries": {"byState"}, "events": {"byType"}},
                                  health=True, lists={"carousels/*"}),
 }

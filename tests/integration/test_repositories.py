@@ -59,6 +59,22 @@ def test_carousels_by_user_newest_first_and_by_status(runtime):
     assert [c.request_id for c in carousels.list_by_status(CarouselStatus.FAILED)] == ["r-1"]
 
 
+def test_indexes_of_keys_still_list_whole_records_in_their_order_past_one_batch_get(runtime):
+    carousels = CarouselRepository(runtime.settings.carousels_table)
+    slide = RecordedSlide(type="concept", title="a")
+    for i in range(130):  # BatchGetItem reads 100 keys a call
+        carousels.start(record(f"r-{i:03}", "u-7", status=CarouselStatus.RENDERING))
+        carousels.advance(f"r-{i:03}", Stage.COMPLETED, i, StagePatch(title=f"t{i}", slides=[slide]))
+
+    rendered = carousels.list_by_status(CarouselStatus.COMPLETED, limit=1000)
+    assert [c.request_id for c in rendered] == [f"r-{i:03}" for i in range(130)]  # oldest first
+    assert [(c.title, c.slides, c.timings) for c in rendered[:2]] == [
+        ("t0", [slide], {"completed": 0}), ("t1", [slide], {"completed": 1})]
+    newest = carousels.list_by_user("u-7", limit=120)
+    assert [c.request_id for c in newest] == [f"r-{i:03}" for i in range(129, 9, -1)]
+    assert {c.status for c in newest} == {CarouselStatus.COMPLETED} and newest[0].title == "t129"
+
+
 def test_users_are_created_once_then_refreshed(runtime):
     users = UserRepository(runtime.settings.users_table)
     user, created = users.touch("u-1", username="ann", language_code="ru")
@@ -102,3 +118,18 @@ def test_analytics_counters_add_up(runtime):
         counters.increment("total", "type#carousel.completed")
     counters.increment("total", "type#carousel.failed", by=2)
     assert counters.counters("total") == {"type#carousel.completed": 3, "type#carousel.failed": 2}
+
+
+def test_services_seen_credits_every_producer_of_a_shared_type_with_its_newest_event(runtime):
+    store = EventStore(runtime.settings.events_table)
+    for i, (event_type, source) in enumerate([("t.shared", "api"), ("t.shared", "gateway"), ("t.own", "gateway"),
+                                              ("t.shared", "gateway"), ("t.own", "renderer")]):
+        store.append({"id": f"e{i}", "type": event_type, "timestamp": f"2026-11-27T10:00:0{i}Z",
+                      "correlationId": f"c-{i}", "metadata": {"source": source}, "data": {}})
+    producers = {"t.shared": ("api", "gateway"), "t.own": ("gateway", "renderer"), "t.none": ("sender",)}
+
+    assert store.services_seen(producers) == {
+        "api": {"lastSeenAt": "2026-11-27T10:00:00Z", "lastEventType": "t.shared"},  # found behind gateway's
+        "gateway": {"lastSeenAt": "2026-11-27T10:00:03Z", "lastEventType": "t.shared"},
+        "renderer": {"lastSeenAt": "2026-11-27T10:00:04Z", "lastEventType": "t.own"},
+    }

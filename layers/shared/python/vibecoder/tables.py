@@ -6,6 +6,7 @@ Access patterns each serves are documented in docs/data-model.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # How far back an event may be replayed without repeating its effects: every consumer's idempotency
 # record lives this long, the bus archive keeps events this long (CDK), and so does the events table
@@ -18,8 +19,20 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
-    # "ALL" or "KEYS_ONLY": an index of keys only is written only when its keys change, not on every update.
-    projection: str = "ALL"
+    # "KEYS_ONLY" (the table's and the index's keys) or "INCLUDE" (those and ``include``). Every write that
+    # changes what an index holds of an item rewrites the index's copy, billed by that copy's size: an index
+    # of keys is written only when its keys change, whatever else the item's updates touch. Readers that need
+    # more read the items themselves (BatchGetItem).
+    projection: str = "KEYS_ONLY"
+    include: tuple[str, ...] = ()  # the non-key attributes an INCLUDE index copies
+
+    def __post_init__(self) -> None:
+        if (self.projection == "INCLUDE") != bool(self.include):
+            raise ValueError(f"index {self.name}: INCLUDE takes the attributes it copies, and only INCLUDE does")
+
+    def projection_spec(self) -> dict[str, Any]:
+        """The index's ``Projection`` as DynamoDB's API (and CloudFormation) spell it."""
+        return {"ProjectionType": self.projection, **({"NonKeyAttributes": list(self.include)} if self.include else {})}
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,9 @@ TABLES: dict[str, TableSpec] = {
         "carousels_table",
         partition_key="requestId",
         ttl_attribute="expiresAt",
+        # Keys only: the generator's slides never rewrite them; byUser is written once (its keys never change),
+        # byStatus when the status does. Their readers (/history, the rate limit's look-back, the sweeps,
+        # /stats) read the few items they list.
         indexes=(Index("byUser", "userId", "createdAt"), Index("byStatus", "status", "createdAt")),
     ),
     # The sender's own log of what each chat has been answered (the carousel record is the generator's).
@@ -49,7 +65,7 @@ TABLES: dict[str, TableSpec] = {
         "deliveries_table",
         partition_key="requestId",
         ttl_attribute="expiresAt",
-        indexes=(Index("byState", "state", "createdAt", projection="KEYS_ONLY"),),
+        indexes=(Index("byState", "state", "createdAt"),),
     ),
     "users": TableSpec("users_table", partition_key="userId"),
     "events": TableSpec(
@@ -57,7 +73,9 @@ TABLES: dict[str, TableSpec] = {
         partition_key="correlationId",
         sort_key="sk",  # "<timestamp>#<event id>": the request's events in order
         ttl_attribute="expiresAt",
-        indexes=(Index("byType", "type", "sk"),),
+        # Events are written once; the index keeps their source (GET /health: each service's newest event),
+        # not their envelopes (count_by_type counts, latest_of_type reads the few items it lists).
+        indexes=(Index("byType", "type", "sk", projection="INCLUDE", include=("source",)),),
     ),
     "analytics": TableSpec("analytics_table", partition_key="pk", sort_key="sk", ttl_attribute="expiresAt"),
     # Powertools Idempotency's default schema.
@@ -82,7 +100,7 @@ def create_local_tables(settings, dynamodb_client) -> None:
                     "IndexName": index.name,
                     "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
                     + ([{"AttributeName": index.sort_key, "KeyType": "RANGE"}] if index.sort_key else []),
-                    "Projection": {"ProjectionType": index.projection},
+                    "Projection": index.projection_spec(),
                 }
                 for index in spec.indexes
             ]

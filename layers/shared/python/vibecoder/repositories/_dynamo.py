@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -11,6 +12,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from vibecoder.aws import table
+
+BATCH_GET_KEYS = 100  # BatchGetItem's most keys a call
 
 
 def to_item(value: Any) -> Any:
@@ -62,3 +65,25 @@ class TableRepository:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items with these primary keys (e.g. listed by an index of keys), in the keys' order; an item
+        gone meanwhile is left out. BatchGetItem takes 100 keys a call and hands back what it could not read
+        in time (``UnprocessedKeys``): those are asked for again after a short, growing pause."""
+        names = list(keys[0]) if keys else []
+
+        def ident(key: dict[str, Any]) -> tuple:
+            return tuple(key[name] for name in names)
+
+        found: dict[tuple, dict[str, Any]] = {}
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            request = {self.table_name: {"Keys": keys[start:start + BATCH_GET_KEYS]}}
+            for attempt in itertools.count():
+                # The resource's client: plain Python values in and out, like the Table methods.
+                response = self._table.meta.client.batch_get_item(RequestItems=request)
+                found |= {ident(item): item for item in response["Responses"].get(self.table_name, [])}
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(min(1.0, 0.05 * 2 ** attempt))
+        return [found[ident(key)] for key in keys if ident(key) in found]

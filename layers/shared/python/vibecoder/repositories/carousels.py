@@ -99,13 +99,22 @@ class CarouselRepository(TableRepository):
         )
 
     def list_by_user(self, user_id: str, limit: int = 10) -> list[CarouselRecord]:
+        """The user's newest carousels, newest first."""
         response = self._table.query(
             IndexName="byUser", KeyConditionExpression=Key("userId").eq(user_id), ScanIndexForward=False, Limit=limit
         )
-        return [CarouselRecord.model_validate(from_item(i)) for i in response["Items"]]
+        return self._records(response["Items"])
 
     def list_by_status(self, status: CarouselStatus, limit: int = 100) -> list[CarouselRecord]:
+        """Carousels in one status, oldest first."""
         response = self._table.query(
             IndexName="byStatus", KeyConditionExpression=Key("status").eq(status.value), Limit=limit
         )
-        return [CarouselRecord.model_validate(from_item(i)) for i in response["Items"]]
+        found = self._records(response["Items"])
+        return [record for record in found if record.status is status]  # the index lags the table a little
+
+    def _records(self, listed: list[dict[str, Any]]) -> list[CarouselRecord]:
+        """The whole records of what an index of keys listed, in its order."""
+        items = self._batch_get([{"requestId": item["requestId"]} for item in listed])
+        return [CarouselRecord.model_validate(from_item(item)) for item in items]
+

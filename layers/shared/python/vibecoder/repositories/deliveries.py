@@ -134,5 +134,6 @@ class DeliveryLog(TableRepository):
         """Chats still waiting for their answer, oldest first."""
         response = self._table.query(IndexName="byState", ScanIndexForward=True, Limit=limit,
                                      KeyConditionExpression=Key("state").eq(DeliveryState.PENDING.value))
-        found = (self.get(item["requestId"]) for item in response["Items"])  # the index holds keys only
-        return [record for record in found if record is not None and record.state is DeliveryState.PENDING]
+        items = self._batch_get([{"requestId": item["requestId"]} for item in response["Items"]])  # keys only
+        found = (DeliveryRecord.model_validate(from_item(item)) for item in items)
+        return [record for record in found if record.state is DeliveryState.PENDING]  # the index lags a little
