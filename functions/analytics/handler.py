@@ -8,8 +8,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from analytics import logic
-from vibecoder.events.catalog import CATALOG
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, idempotent_event, observability
+from vibecoder.events.catalog import FollowUp
+from vibecoder.events.envelope import EventEnvelope
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 from vibecoder.repositories import AnalyticsRepository
 from vibecoder.settings import get_settings
 
@@ -35,23 +36,23 @@ def record_metrics(envelope: Any) -> None:
         metrics.add_metric(name="SlidesGenerated", unit=MetricUnit.Count, value=len(envelope.data.slides))
 
 
-@idempotent_event(SERVICE, publish=True)
-def process(event: dict[str, Any]) -> list[dict[str, Any]]:
-    envelope = CATALOG.parse(event)
+def step(envelope: EventEnvelope) -> list[FollowUp]:
     settings = get_settings()
-    deps = logic.AnalyticsDeps(counters=AnalyticsRepository(settings.analytics_table))
-    logic.count(envelope, deps)
+    deps = logic.AnalyticsDeps(counters=AnalyticsRepository(settings.analytics_table),
+                               alert_failure_rate=settings.alert_failure_rate, alert_min_outcomes=settings.alert_min_outcomes)
+    follow_ups = logic.handle(envelope, deps)
     record_metrics(envelope)
-    alert = logic.failure_rate_alert(envelope, deps, settings.alert_failure_rate, settings.alert_min_outcomes)
-    if alert is None:
-        return []
-    logger.warning("alert", extra={"alert": alert.alert, "message": alert.message})  # SNS when deployed
-    metrics.add_metric(name="AlertTriggered", unit=MetricUnit.Count, value=1)
-    return [CATALOG.follow_up(envelope, "analytics.alert.triggered", alert, source=SERVICE).to_wire()]
+    for alert in follow_ups:
+        logger.warning("alert", extra={"alert": alert.data.alert, "message": alert.data.message})  # SNS when deployed
+        metrics.add_metric(name="AlertTriggered", unit=MetricUnit.Count, value=1)
+    return follow_ups
+
+
+consume = BusConsumer(SERVICE, step, logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle_bus_event(SERVICE, event, context, process, logger)
+    return consume(event, context)

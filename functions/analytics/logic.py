@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vibecoder.events.catalog import FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import AnalyticsAlertTriggered
 from vibecoder.repositories import AnalyticsRepository
@@ -29,6 +30,15 @@ def hour_partition(event: EventEnvelope) -> str:
 @dataclass
 class AnalyticsDeps:
     counters: AnalyticsRepository
+    alert_failure_rate: float  # the share of failed outcomes in an hour that raises the alert…
+    alert_min_outcomes: int  # …once at least this many requests ended in it
+
+
+def handle(event: EventEnvelope, deps: AnalyticsDeps) -> list[FollowUp]:
+    """Count the event; the failure-rate alert when this outcome crossed it."""
+    count(event, deps)
+    alert = failure_rate_alert(event, deps)
+    return [] if alert is None else [FollowUp("analytics.alert.triggered", alert)]
 
 
 def count(event: EventEnvelope, deps: AnalyticsDeps) -> list[str]:
@@ -45,9 +55,9 @@ def totals(deps: AnalyticsDeps, partition: str = TOTAL) -> dict[str, int]:
             if key.startswith("type#")}
 
 
-def failure_rate_alert(event: EventEnvelope, deps: AnalyticsDeps, threshold: float,
-                       min_outcomes: int) -> AnalyticsAlertTriggered | None:
+def failure_rate_alert(event: EventEnvelope, deps: AnalyticsDeps) -> AnalyticsAlertTriggered | None:
     """Once per hour at most: the share of failed requests in this hour crossed the threshold."""
+    threshold, min_outcomes = deps.alert_failure_rate, deps.alert_min_outcomes
     if event.type not in OUTCOMES:
         return None
     window = hour_partition(event)

@@ -10,9 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_orchestrator import logic
 from vibecoder.bus import default_publisher
-from vibecoder.events.catalog import CATALOG
+from vibecoder.events.catalog import FollowUp
+from vibecoder.events.envelope import EventEnvelope
 from vibecoder.health import check_dependencies, overall_status
-from vibecoder.lambda_kit import CORRELATION_ID_PATH, handle_bus_event, observability
+from vibecoder.lambda_kit import CORRELATION_ID_PATH, BusConsumer, observability
 from vibecoder.repositories import CarouselRepository, DeliveryLog, EventStore
 from vibecoder.settings import get_settings
 
@@ -27,12 +28,14 @@ def deps() -> logic.OrchestratorDeps:
                                   deliveries=DeliveryLog(settings.deliveries_table))
 
 
-def process(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """Not wrapped in Idempotency: the audit write overwrites itself (keyed by the event's own time and id)
-    and a re-emitted workflow.step.changed has the same (derived) id, so a duplicate costs one rewrite and
-    no idempotency record is written for every one of the flow's events."""
-    envelope = CATALOG.parse(event)
-    return [e.to_wire() for e in logic.on_event(envelope, event, deps())]
+def step(envelope: EventEnvelope) -> list[FollowUp]:
+    return logic.on_event(envelope, deps())
+
+
+# Not idempotent: the audit write overwrites itself (keyed by the event's own time and id) and a re-emitted
+# workflow.step.changed has the same (derived) id, so a duplicate costs one rewrite, and no idempotency
+# record is written for every one of the flow's events.
+consume = BusConsumer(SERVICE, step, logger, idempotent=False)
 
 
 def scheduled_run(event: dict[str, Any]) -> dict[str, Any]:
@@ -58,4 +61,4 @@ def scheduled_run(event: dict[str, Any]) -> dict[str, Any]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("source") == "aws.events":  # the schedule rule
         return scheduled_run(event)
-    return handle_bus_event(SERVICE, event, context, process, logger)
+    return consume(event, context)

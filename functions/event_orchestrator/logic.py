@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from vibecoder.base import derived_id, utc_now
-from vibecoder.events.catalog import CATALOG
+from vibecoder.events.catalog import CATALOG, FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
     AnalyticsHealthChecked,
@@ -43,7 +43,7 @@ class OrchestratorDeps:
     deliveries: DeliveryLog  # read only: the sender writes it
 
 
-def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[EventEnvelope]:
+def on_event(event: EventEnvelope, deps: OrchestratorDeps) -> list[FollowUp]:
     """Audit the event (one write; ``GET /health`` reads each service's newest one back from the audit) and
     announce the workflow step it moves its request to.
 
@@ -51,14 +51,14 @@ def on_event(event: EventEnvelope, wire: dict, deps: OrchestratorDeps) -> list[E
     cause's type, the cause is its ``causationId``, its id derived from the cause's), nothing consumes
     them but the audit, and the bus archive keeps them like every event (REPLAY_WINDOW_DAYS)."""
     if event.metadata.source != SERVICE or not event.type.startswith(WORKFLOW_PREFIX):
-        deps.events.append(wire)
+        deps.events.append(event.model_dump(mode="json", by_alias=True))  # nulls included: as it was sent
     stage = Stage.of_event(event.type)
     if stage is None:
         return []
     record = deps.carousels.get(event.data.request_id)
     elapsed = (event.timestamp - datetime.fromisoformat(record.created_at)).total_seconds() * 1000 if record else 0.0
     changed = WorkflowStepChanged(request_id=event.data.request_id, step=stage, elapsed_ms=max(elapsed, 0.0))
-    return [CATALOG.follow_up(event, "workflow.step.changed", changed, source=SERVICE)]
+    return [FollowUp("workflow.step.changed", changed)]
 
 
 def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | None = None) -> list[EventEnvelope]:

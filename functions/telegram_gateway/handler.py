@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from telegram_gateway import logic
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
-from vibecoder.lambda_kit import idempotent_event, observability, register_lambda_context, report_error
+from vibecoder.lambda_kit import observability, once_per_key, register_lambda_context, report_error
 from vibecoder.redaction import redact_response
 from vibecoder.repositories import AnalyticsRepository, CarouselRepository, UserRepository
 from vibecoder.settings import get_settings
@@ -32,8 +32,8 @@ def _json(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@idempotent_event(SERVICE, key_path="update_id")
-def process_update(event: dict[str, Any]) -> list[dict[str, Any]]:
+@once_per_key(SERVICE, "process_update", key_path="update_id")
+def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
     """Act on one update; a redelivered update_id returns the stored events and sends nothing."""
     settings = get_settings()
     deps = logic.GatewayDeps(
@@ -43,7 +43,7 @@ def process_update(event: dict[str, Any]) -> list[dict[str, Any]]:
         max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
         bot_username=settings.bot_handle.lstrip("@"),
     )
-    outcome = logic.handle_update(Update.model_validate(event), deps)
+    outcome = logic.handle_update(Update.model_validate(data), deps)
     metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)
     return [e.to_wire() for e in outcome.events]
 
@@ -77,7 +77,7 @@ def webhook() -> Response:
         metrics.add_metric(name="Update.malformed", unit=MetricUnit.Count, value=1)
         return _json(200, {"ok": True, "ignored": "malformed update"})
     try:
-        events = process_update(event=payload)
+        events = process_update(data=payload)
     except IdempotencyAlreadyInProgressError:
         return _json(503, {"ok": False, "retry": "the same update is being processed"})
     except TelegramError as error:

@@ -21,7 +21,7 @@ def event(event_type, data):
 
 
 def test_an_event_counts_in_total_and_its_day_and_an_outcome_in_its_hour_as_well_never_per_user():
-    deps = logic.AnalyticsDeps(counters=CountingRepository())
+    deps = logic.AnalyticsDeps(counters=CountingRepository(), alert_failure_rate=0.2, alert_min_outcomes=5)
     requested = event("carousel.generate.requested", CarouselGenerateRequested(request_id="r-1", user_id="u-1",
                                                                                topic="TDD"))
     failed = event("carousel.failed", CarouselFailed(request_id="r-1", user_id="u-1", stage="rendering",
