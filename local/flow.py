@@ -29,7 +29,7 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
     """Emit ``carousel.generate.requested`` (as the API would: the generator records it), run the bus until it
     settles, collect the slides."""
     from api.logic import CarouselRequestBody
-    from vibecoder.base import new_id
+    from vibecoder.base import new_id, utc_now
     from vibecoder.bus import default_publisher
     from vibecoder.events.catalog import CATALOG
     from vibecoder.events.models import CarouselGenerateRequested
@@ -37,7 +37,8 @@ def run_carousel(runtime: LocalRuntime, topic: str, *, slides: int = 5, style: s
 
     body = CarouselRequestBody(topic=topic, slides_count=slides, style=style, language=language, user_id=user_id)
     request = CarouselGenerateRequested(
-        request_id=new_id(), user_id=body.user_id, chat_id=chat_id, channel="local", topic=body.topic,
+        request_id=new_id(), requested_at=utc_now(), user_id=body.user_id, chat_id=chat_id, channel="local",
+        topic=body.topic,
         slides_count=body.slides_count, style=body.style, language=body.language,
     )
     carousels = CarouselRepository(runtime.settings.carousels_table)

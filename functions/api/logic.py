@@ -150,8 +150,8 @@ def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvel
     """The events that start a request (the caller publishes them; the generator records it)."""
     request_id = new_id()
     request = CarouselGenerateRequested(
-        request_id=request_id, user_id=body.user_id, channel="api", topic=body.topic, source_text=body.source_text,
-        slides_count=body.slides_count, style=body.style, language=body.language,
+        request_id=request_id, requested_at=utc_now(), user_id=body.user_id, channel="api", topic=body.topic,
+        source_text=body.source_text, slides_count=body.slides_count, style=body.style, language=body.language,
     )
     requested = CATALOG.new_event("carousel.generate.requested", request, correlation_id=request_id,
                                   source=SERVICE, user_id=body.user_id)

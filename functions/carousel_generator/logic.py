@@ -72,9 +72,10 @@ def _started(deps: GeneratorDeps, record: CarouselRecord, stage: Stage) -> bool:
 
 def on_requested(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     request: CarouselGenerateRequested = event.data
-    waited_ms = max((utc_now() - event.timestamp).total_seconds() * 1000, 0.0)  # on the bus, before this step
+    requested_at = request.requested_at or event.timestamp
+    waited_ms = max((utc_now() - requested_at).total_seconds() * 1000, 0.0)  # on the bus, before this step
     record = CarouselRecord(**request.model_dump(), status=Stage.REQUESTED.status,
-                            created_at=event.timestamp.isoformat(), timings={Stage.REQUESTED.timing: round(waited_ms, 1)})
+                            created_at=requested_at.isoformat(), timings={Stage.REQUESTED.timing: round(waited_ms, 1)})
     if not _started(deps, record, Stage.REQUESTED):
         return []
     ask = AiContentRequested(**request.ref(), topic=request.topic, source_text=request.source_text,
@@ -91,7 +92,7 @@ def on_restyle(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
                          f"{original.status.value}")  # the gateway checked both: a bug, dead-lettered
     slides = [RecordedSlide.model_validate(slide.model_dump(exclude={"image_keys"})) for slide in original.slides]
     record = CarouselRecord(
-        **restyle.ref(), status=Stage.SLIDES.status, created_at=event.timestamp.isoformat(), topic=original.topic, source_text=original.source_text,
+        **restyle.ref(), status=Stage.SLIDES.status, created_at=(restyle.requested_at or event.timestamp).isoformat(), topic=original.topic, source_text=original.source_text,
         slides_count=max(MIN_SLIDES, min(len(slides), MAX_SLIDES)), style=restyle.style, language=original.language,
         title=original.title, caption=original.caption, slides=slides, provider=original.provider,
         content=original.content, restyle_of=original.request_id, timings={Stage.SLIDES.timing: 0.0},

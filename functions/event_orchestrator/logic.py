@@ -55,8 +55,8 @@ def on_event(event: EventEnvelope, deps: OrchestratorDeps) -> list[FollowUp]:
     stage = Stage.of_event(event.type)
     if stage is None:
         return []
-    record = deps.carousels.get(event.data.request_id)
-    elapsed = (event.timestamp - datetime.fromisoformat(record.created_at)).total_seconds() * 1000 if record else 0.0
+    since = event.data.requested_at  # carried along the flow: no read of the carousel record per step
+    elapsed = (event.timestamp - since).total_seconds() * 1000 if since else 0.0
     changed = WorkflowStepChanged(request_id=event.data.request_id, step=stage, elapsed_ms=max(elapsed, 0.0))
     return [FollowUp("workflow.step.changed", changed)]
 
@@ -74,6 +74,7 @@ def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | No
                 continue
             data = CarouselTimedOut(request_id=record.request_id, user_id=record.user_id, chat_id=record.chat_id,
                                     channel=record.channel, status_message_id=record.status_message_id,
+                                    requested_at=record.created_at, reply_language=record.reply_language,
                                     stage=status.value, unmoved_since=last_move, language=_language(record),
                                     reason=f"step '{status.value}' did not finish within {timeout_seconds}s")
             timed_out.append(_timeout_event(deps, data))
@@ -115,7 +116,8 @@ def sweep_undelivered(deps: OrchestratorDeps, *, quiet_seconds: int, deadline_se
         answer = "give_up" if waited > GIVE_UP_AFTER else "album" if album else "apology"
         data = TelegramDeliveryOverdue(
             request_id=record.request_id, user_id=record.user_id, chat_id=delivery.chat_id, channel=record.channel,
-            status_message_id=record.status_message_id, answer=answer,
+            status_message_id=record.status_message_id, requested_at=record.created_at,
+            reply_language=record.reply_language, answer=answer,
             reason=f"no answer reached the chat {waited.total_seconds():.0f}s after the request "
                    f"({delivery.attempts} attempts)",
             attempts=delivery.attempts, language=_language(record))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vibecoder.base import new_id
+from vibecoder.base import new_id, utc_now
 from vibecoder.bus import EventPublisher
 from vibecoder.content import (
     DEFAULT_SLIDES,
@@ -216,8 +216,9 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
     status_id = _status_message(talk, progress_text(language, Stage.REQUESTED, count=count, title=title,
                                                     from_text=from_text))
     request = CarouselGenerateRequested(
-        request_id=request_id, user_id=talk.user_id, chat_id=talk.chat_id, channel="telegram",
-        status_message_id=status_id, topic=None if from_text else body, source_text=body if from_text else None,
+        request_id=request_id, requested_at=utc_now(), user_id=talk.user_id, chat_id=talk.chat_id,
+        channel="telegram", status_message_id=status_id, reply_language=talk.language,
+        topic=None if from_text else body, source_text=body if from_text else None,
         slides_count=count, language=talk.chosen_language, style=talk.style,
     )
     return Outcome("carousel_text" if from_text else "carousel",
@@ -415,7 +416,8 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
     _answer(talk, query, text("cb_restyle", talk.language, style=theme_label(theme, talk.language)))
     status_id = _status_message(talk, progress_text(talk.language, Stage.SLIDES, count=len(original.slides),
                                                     title=original.title, style=theme_label(theme, talk.language)))
-    restyle = CarouselRestyleRequested(request_id=talk.correlation_id, user_id=talk.user_id, chat_id=talk.chat_id,
-                                       channel="telegram", status_message_id=status_id,
+    restyle = CarouselRestyleRequested(request_id=talk.correlation_id, requested_at=utc_now(), user_id=talk.user_id,
+                                       chat_id=talk.chat_id, channel="telegram", status_message_id=status_id,
+                                       reply_language=talk.language,
                                        original_request_id=original.request_id, style=theme)
     return Outcome("restyle", [talk.event("carousel.restyle.requested", restyle)])

@@ -31,7 +31,7 @@ def step(envelope: EventEnvelope) -> list[FollowUp]:
     return follow_ups
 
 
-consume = BusConsumer(SERVICE, step, logger, skip=logic.nothing_to_do)
+consume = BusConsumer(SERVICE, step, logger, skip=logic.nothing_to_do, repeatable=logic.repeatable)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)

@@ -84,9 +84,12 @@ class SenderDeps:
     users: UserRepository | None = None
     s3_client: Any = None  # created on first use: progress edits never touch S3
 
-    def language(self, user_id: str, fallback: str) -> str:
-        """The language the user talks to the bot in (as the gateway chose it), else the content's."""
-        user = self.users.get(user_id) if self.users else None
+    def language(self, ref: RequestRef, fallback: str) -> str:
+        """The language the user talks to the bot in (as the gateway chose it, carried by the request), else
+        the content's."""
+        if ref.reply_language:
+            return ref.reply_language
+        user = self.users.get(ref.user_id) if self.users else None
         if user is None:
             return fallback
         return user.preferences.language or (language_of(user.language_code) if user.language_code else fallback)
@@ -102,6 +105,12 @@ class SenderDeps:
 def nothing_to_do(envelope: EventEnvelope) -> bool:
     """Requested through the HTTP API: nobody to message."""
     return envelope.data.chat_id is None
+
+
+def repeatable(envelope: EventEnvelope) -> bool:
+    """A progress event: the bar moves forward only (a conditional write), so a duplicate changes nothing
+    and sends nothing, and it answers with no event."""
+    return isinstance(envelope.data, (CarouselContentAnalyzed, CarouselSlidesGenerated))
 
 
 def handle(envelope: EventEnvelope, deps: SenderDeps) -> list[FollowUp]:
@@ -248,10 +257,10 @@ def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps:
     restyled = isinstance(data, CarouselSlidesGenerated) and data.restyle_of is not None
     if not restyled:
         if isinstance(data, CarouselContentAnalyzed):
-            language = deps.language(data.user_id, data.content.language)
+            language = deps.language(data, data.content.language)
             status = progress_text(language, stage, count=data.slides_count, title=data.content.title)
         else:
-            language = deps.language(data.user_id, data.language)
+            language = deps.language(data, data.language)
             status = progress_text(language, stage, count=len(data.slides), title=data.title)
         _edit_status(deps, data.chat_id, data.status_message_id, status)
     _quietly(deps.bot, "sendChatAction", {"chat_id": data.chat_id, "action": "upload_photo"})
@@ -286,7 +295,7 @@ def send_album(completed: CarouselCompleted, delivery: DeliveryRecord, deps: Sen
     Telegram refuses for good becomes the apology."""
     done = dict(delivery.steps)
     keys = completed.image_keys
-    language = deps.language(completed.user_id, completed.language)
+    language = deps.language(completed, completed.language)
     if ALBUM_REFUSED in done:  # an earlier attempt was refused; only its apology is still owed
         return apologise(completed, deps, language, "failed_delivery", refused=done[ALBUM_REFUSED])
     message_ids: list[int] = []
@@ -409,7 +418,7 @@ def failure_text(language: str, failure: str | None, *, subjects: list[str],
 
 
 def send_failure(failed: CarouselFailed, delivery: DeliveryRecord, deps: SenderDeps) -> Answer:
-    language = deps.language(failed.user_id, failed.language)
+    language = deps.language(failed, failed.language)
     message = failure_text(language, failed.reason, subjects=failed.covered_subjects,
                            fallback_reason=failed.fallback_reason)
     return apologise(failed, deps, language, _reason_of(failed.reason), message=message)
@@ -421,7 +430,7 @@ def send_overdue(overdue: TelegramDeliveryOverdue, delivery: DeliveryRecord, dep
     if overdue.answer == "give_up":
         return Answer(None, DeliveryState.FAILED, "unreachable", delivery.attempts)
     record = deps.carousels.get(overdue.request_id)
-    language = deps.language(overdue.user_id, overdue.language)
+    language = deps.language(overdue, overdue.language)
     if record is None or record.status is not CarouselStatus.COMPLETED:
         failure = record.failure if record else overdue.reason
         message = failure_text(language, failure, subjects=[], fallback_reason=record.content.fallback_reason

@@ -49,7 +49,9 @@ def test_replaying_the_archive_two_days_later_repeats_nothing(runtime, archive, 
     assert flow.status == "completed" and albums(tmp_path, 99) == 1
     counters = AnalyticsRepository(runtime.settings.analytics_table)
     counted = counters.counters("total")
-    assert as_if_written_days_ago(runtime, days=2) > 10
+    # One record per step that is not idempotent by itself (the sender's progress edits and the audit are):
+    # the generator's three steps, content, render, the album, the history, analytics' two counts.
+    assert as_if_written_days_ago(runtime, days=2) >= 9
 
     now = datetime.now(UTC)
     start_replay(client("events"), archive, runtime.settings.event_bus_name, now - timedelta(hours=1),

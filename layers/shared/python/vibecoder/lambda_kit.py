@@ -112,13 +112,15 @@ class BusConsumer:
     An event counts as processed only when its follow-ups are on the bus (a failed publish is retried with
     the rest), and the stored result of a processed event is its follow-ups, so a redelivery publishes
     nothing and events delivered twice never multiply down the chain. ``skip`` answers, before anything is
-    stored, "is there nothing to do for this event?" (e.g. no chat to answer): such an event costs no
-    idempotency record.
+    stored, "is there nothing to do for this event?" (e.g. no chat to answer), and ``repeatable`` "is this
+    event's step harmless to run twice, with no follow-ups?" (e.g. a progress bar that only moves forward
+    by a conditional write): neither costs an idempotency record.
     """
 
     def __init__(self, service: str, step: Step, logger: Logger, *, idempotent: bool = True,
-                 skip: Callable[[EventEnvelope], bool] | None = None):
-        self.service, self.step, self.logger, self.skip = service, step, logger, skip
+                 skip: Callable[[EventEnvelope], bool] | None = None,
+                 repeatable: Callable[[EventEnvelope], bool] | None = None):
+        self.service, self.step, self.logger, self.skip, self.repeatable = service, step, logger, skip, repeatable
         self._processed = once_per_key(service, "process")(self._process) if idempotent else self._process
 
     def _process(self, *, data: EventEnvelope) -> list[dict[str, Any]]:
@@ -134,9 +136,12 @@ class BusConsumer:
         envelope: EventEnvelope | None = None
         try:
             envelope = CATALOG.parse(detail)
-            skipped = self.skip is not None and self.skip(envelope)
-            # A duplicate of an event that produced nothing comes back from the idempotency store as None.
-            emitted = [] if skipped else self._processed(data=envelope) or []
+            if self.skip is not None and self.skip(envelope):
+                emitted = []
+            elif self.repeatable is not None and self.repeatable(envelope):
+                emitted = self._process(data=envelope)
+            else:  # a duplicate of an event that produced nothing comes back from the idempotency store as None
+                emitted = self._processed(data=envelope) or []
         except Exception as error:
             self.logger.exception("failed to process event", extra={"event_type": detail.get("type")})
             report_error(self.service, error, envelope, self.logger)

@@ -34,6 +34,8 @@ class RequestRef(CamelModel):
     chat_id: int | None = None
     channel: RequestChannel = "api"
     status_message_id: int | None = None  # the Telegram message edited as the flow advances
+    requested_at: datetime | None = None  # when the request was accepted (each step's elapsed time counts from it)
+    reply_language: Language | None = None  # the language the bot talks to the user in (no user read per step)
 
     def ref(self) -> dict:
         """Just the request's reference fields, to carry into the next event's data."""

@@ -42,6 +42,7 @@ class CarouselRecord(CamelModel):
     failure: str | None = None
     restyle_of: str | None = None  # the carousel whose slides this one re-renders in another style
     status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
+    reply_language: str | None = None  # the language the bot talks to the user in
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
 
