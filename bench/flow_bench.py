@@ -15,8 +15,8 @@ chat (end to end). Every handler invocation is timed (wall and thread CPU time) 
 call is recorded (bench/awscalls.py), then divided by the number of measured requests: invocations,
 milliseconds, DynamoDB/S3/EventBridge operations and log bytes per carousel, per function.
 ``bench/results/flow.json`` keeps it all for the cost model (bench/cost_model.py). With ``--baseline REF``
-the same bench first runs on a checkout of REF (``bench/results/flow-baseline.json``), so a change's
-before and after come from one run on one machine.
+this same bench first runs on a checkout of REF (``bench/results/flow-baseline.json``), so a change's
+before and after come from one run, on one machine, by one instrument.
 
 Logs: the runtime runs verbose (Powertools log level INFO and EMF metrics on, as deployed), and the
 bytes the handlers write to stdout are counted (that is what CloudWatch Logs would ingest, before
@@ -281,7 +281,7 @@ def table_facts(harness: FlowHarness) -> dict[str, Any]:
                 key = {k: item[k] for k in [spec.partition_key, spec.sort_key] if k}
                 sizes[_key_text(key)] = [item_size(item), sorted(item)]
         facts[name] = {"indexes": [{"name": i.name, "keys": [k for k in (i.partition_key, i.sort_key) if k],
-                                    "projection": i.projection, "include": list(i.include)}
+                                    "projection": i.projection, "include": list(getattr(i, "include", ()))}
                                    for i in spec.indexes], "sizes": sizes}
     return facts
 
@@ -428,7 +428,7 @@ def comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     rows = [f"| {name} | {old[name]:.1f} | {new[name]:.1f} | {(new[name] - old[name]) / old[name] * 100:+.0f}% |"
             if old[name] else f"| {name} | {old[name]:.1f} | {new[name]:.1f} | — |" for name in old]
     return [f"Before and after, per carousel, measured in this run (before = commit {before['commit']},"
-            f" `{before['ref']}`, by its own flow bench):", "",
+            f" `{before['ref']}`, measured by this same bench):", "",
             "| per carousel | before | after | change |", "| --- | ---: | ---: | ---: |", *rows, ""]
 
 
@@ -503,8 +503,12 @@ def _stat_row(label: str, values: list[float]) -> str:
 
 
 def baseline(ref: str, requests: int, warmup: int) -> dict[str, Any]:
-    """This bench's figures for the code at ``ref``, measured by that code's own flow bench."""
+    """This bench's figures for the code at ``ref``: this bench (the same instrument) run on that code."""
+    import shutil
+
     with benchlib.tree_at(ref) as tree:
+        shutil.rmtree(tree / "bench")
+        shutil.copytree(benchlib.ROOT / "bench", tree / "bench", ignore=shutil.ignore_patterns("__pycache__"))
         subprocess.run([sys.executable, str(tree / "bench" / "flow_bench.py"), "--requests", str(requests),
                         "--warmup", str(warmup), "--no-write"], cwd=tree, check=True, stdout=subprocess.DEVNULL)
         result = json.loads((tree / "bench" / "results" / "flow.json").read_text(encoding="utf-8"))

@@ -1,6 +1,7 @@
-"""Counters in total and per day for every event type analytics subscribes to, per hour for outcomes.
+"""Counters in total for every event type analytics subscribes to, and per hour for outcomes (the alert).
 
-No per-user counters: nothing reads them (a user's carousels are in the carousels table, byUser)."""
+Nothing else is counted in DynamoDB because nothing reads it: a user's carousels are in the carousels
+table (byUser), and a day's figures are the EMF metrics' (CloudWatch keeps them per minute)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,6 @@ TOTAL = "total"
 
 
 OUTCOMES = ("carousel.completed", "carousel.failed")
-
-
-def day_partition(event: EventEnvelope) -> str:
-    return f"day#{event.timestamp.date().isoformat()}"
 
 
 def hour_partition(event: EventEnvelope) -> str:
@@ -43,7 +40,7 @@ def handle(event: EventEnvelope, deps: AnalyticsDeps) -> list[FollowUp]:
 
 def count(event: EventEnvelope, deps: AnalyticsDeps) -> list[str]:
     """Count the event everywhere it belongs; returns the partitions touched."""
-    partitions = [TOTAL, day_partition(event)] + ([hour_partition(event)] if event.type in OUTCOMES else [])
+    partitions = [TOTAL] + ([hour_partition(event)] if event.type in OUTCOMES else [])
     for partition in partitions:
         deps.counters.increment(partition, f"type#{event.type}")
     return partitions

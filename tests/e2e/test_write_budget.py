@@ -18,7 +18,7 @@ BUDGET = {
     # with nothing to do (the sender, for a request with no chat)
     "idempotency_table": 16,
     "carousels_table": 3,  # the generator only: the request recorded at its first stage, content, images
-    "analytics_table": 5,  # total and day for the request and the outcome, and the outcome's hour
+    "analytics_table": 3,  # the request and the outcome in total, and the outcome's hour
     "users_table": 1,  # the carousel in the user's history
 }
 
