@@ -110,8 +110,8 @@ class BusConsumer:
     (Powertools Idempotency on DynamoDB), and publish its follow-ups inside that once.
 
     An event counts as processed only when its follow-ups are on the bus (a failed publish is retried with
-    the rest), and the stored result of a processed event is its follow-ups, so a redelivery publishes
-    nothing and events delivered twice never multiply down the chain. ``skip`` answers, before anything is
+    the rest), and a redelivery of a processed event gets back which events it emitted and publishes
+    nothing, so events delivered twice never multiply down the chain. ``skip`` answers, before anything is
     stored, "is there nothing to do for this event?" (e.g. no chat to answer), and ``repeatable`` "is this
     event's step harmless to run twice, with no follow-ups?" (e.g. a progress bar that only moves forward
     by a conditional write): neither costs an idempotency record.
@@ -128,7 +128,9 @@ class BusConsumer:
         follow_ups = [CATALOG.follow_up(envelope, f.type, f.data, source=self.service, key=f.key, **f.metadata)
                       for f in self.step(envelope)]
         default_publisher().publish(follow_ups)
-        return [e.to_wire() for e in follow_ups]
+        # What is stored for a redelivery: which events it emitted, not the events (a duplicate publishes
+        # nothing, and the idempotency record is written twice, billed by its size).
+        return [{"id": e.id, "type": e.type} for e in follow_ups]
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         detail = parse(event=event, model=EventBridgeModel).detail
