@@ -85,6 +85,7 @@ def lambda_ms(function: str, f: dict[str, Any], flow: dict[str, Any], memory_mb:
 def openai_estimate() -> dict[str, Any]:
     """Tokens of one request as ai-content would send it (chars/4; no tokenizer offline) and a typical answer."""
     try:
+        from ai_content.finishing import request_budget
         from ai_content.openai_provider import PRICES_PER_MTOK, CarouselDraft, build_messages
         from vibecoder.events.models import AiContentRequested
     except Exception as error:  # noqa: BLE001 - optional figure
@@ -93,7 +94,7 @@ def openai_estimate() -> dict[str, Any]:
 
     request = AiContentRequested(request_id="cost", user_id="cost", topic="Functional Programming with TypeScript",
                                  slides_count=5, language="en")
-    messages = build_messages(request, "en")
+    messages = build_messages(request, "en", request_budget(request))
     schema = json.dumps(CarouselDraft.model_json_schema())
     prompt_chars = sum(len(m["content"]) for m in messages) + len(schema)
     prompt_tokens = math.ceil(prompt_chars / 4) + 20
