@@ -205,75 +205,104 @@ def _shift(block: Block, dy: int) -> Block:
     return block
 
 
+def _body_range(slide: Slide, theme: Theme) -> tuple[int, int]:
+    """(largest, smallest) body size: a quote's own range, else the body's."""
+    return theme.sizes.quote if slide.type == SlideType.QUOTE else theme.sizes.body
+
+
+def _text_sizes(slide: Slide, title_text: str, theme: Theme, k: float, width: int, t: float) -> tuple[int, int]:
+    """Title and body sizes at fit step ``t`` (1 = largest); the title shrinks further (to its
+    minimum) until its widest word fits ``width``."""
+    tmax, tmin = theme.sizes.cover_title if slide.type == SlideType.COVER else theme.sizes.title
+    want = round((tmin + (tmax - tmin) * t) * k)
+    title_size = _word_safe(title_text, theme.fonts.title, want, width, round(tmin * k))
+    bmax, bmin = _body_range(slide, theme)
+    return title_size, round((bmin + (bmax - bmin) * t) * k)
+
+
+def _slide_emoji(
+    slide: Slide, title_emoji: str, theme: Theme, k: float, width: int, t: float, rtl: bool
+) -> Block | None:
+    """The big emoji above the title: the title's own, else the slide's, else its type's; smaller
+    as the content shrinks, at the right edge when mirrored. None if there is none to draw."""
+    emoji_text = title_emoji or slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
+    if not emoji_text:
+        return None
+    cover = slide.type == SlideType.COVER
+    px = round((theme.sizes.cover_emoji if cover else theme.sizes.emoji) * k * (0.55 + 0.45 * t))
+    eb = _emoji_block(emoji_text, px, 0, 0)
+    if eb is not None and rtl:
+        _move_x(eb, width - eb.box[2])
+    return eb
+
+
+def _rule(theme: Theme, k: float, width: int, top: int, rtl: bool) -> Block:
+    """The short accent rule under the title, at the start of reading."""
+    rule_w = round(theme.sizes.rule[0] * k)
+    rx = width - rule_w if rtl else 0
+    bottom = top + round(theme.sizes.rule[1] * k)
+    return Block("accent-bar", (rx, top, rx + rule_w, bottom), fill=theme.colors.accent)
+
+
+def _quote_blocks(content: str, theme: Theme, k: float, width: int, top: int, size: int, rtl: bool) -> list[Block]:
+    """The quote beside its accent bar (bar on the right when mirrored), then its "— Author" if it
+    has one, smaller and muted."""
+    f, c = theme.fonts, theme.colors
+    text, author = _attribution(content)
+    bar = round(8 * k)
+    gap = round(32 * k)
+    text_x = 0 if rtl else bar + gap
+    column = width - bar - gap
+    q = _text_block("quote", text, f.quote, size, 1.35, column, text_x, top, c.body, rtl=rtl)
+    bar_x = width - bar if rtl else 0
+    blocks = [Block("accent-bar", (bar_x, top, bar_x + bar, q.box[3]), fill=c.accent), q]
+    if author:
+        meta = round(max(theme.sizes.meta, size * 0.7 / k) * k)
+        author_top = q.box[3] + round(20 * k)
+        blocks.append(
+            _text_block("author", "— " + author, f.body, meta, 1.3, column, text_x, author_top, c.muted, rtl=rtl)
+        )
+    return blocks
+
+
+def _body_blocks(
+    slide: Slide, content: str, theme: Theme, k: float, width: int, top: int, t: float, size: int, rtl: bool
+) -> list[Block]:
+    """The content under the title, by slide type: code on a panel, a quote, or text with bullets."""
+    if slide.type == SlideType.CODE:
+        from .code import code_blocks  # Pygments is imported only for code slides
+
+        return code_blocks(content, theme, k, width, top, t)
+    if slide.type == SlideType.QUOTE:
+        return _quote_blocks(content, theme, k, width, top, size, rtl)
+    f, sz, c = theme.fonts, theme.sizes, theme.colors
+    return [_text_block("body", content, f.body, size, sz.body_line, width, 0, top, c.body, bullets=True, rtl=rtl)]
+
+
 def _content(slide: Slide, theme: Theme, k: float, width: int, t: float, rtl: bool = False):
     """Blocks of the card's content for a size parameter t (1 = largest), stacked from y=0."""
     sz = theme.sizes
-    c = theme.colors
-    f = theme.fonts
-    cover = slide.type == SlideType.COVER
     # A title that starts with an emoji gives it up to the big emoji above it: one emoji, not two.
     title_emoji, title_text = leading_emoji(slide.title)
-    tmax, tmin = sz.cover_title if cover else sz.title
-    title_size = _word_safe(title_text, f.title, round((tmin + (tmax - tmin) * t) * k), width, round(tmin * k))
-    bmax, bmin = sz.quote if slide.type == SlideType.QUOTE else sz.body
-    body_size = round((bmin + (bmax - bmin) * t) * k)
+    title_size, body_size = _text_sizes(slide, title_text, theme, k, width, t)
     blocks: list[Block] = []
     y = 0
-    emoji_text = title_emoji or slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
-    if emoji_text:
-        px = round((sz.cover_emoji if cover else sz.emoji) * k * (0.55 + 0.45 * t))
-        eb = _emoji_block(emoji_text, px, 0, 0)
-        if eb is not None:
-            if rtl:
-                _move_x(eb, width - eb.box[2])
-            blocks.append(eb)
-            y = eb.box[3] + round(28 * k)
+    eb = _slide_emoji(slide, title_emoji, theme, k, width, t, rtl)
+    if eb is not None:
+        blocks.append(eb)
+        y = eb.box[3] + round(28 * k)
+    f, c = theme.fonts, theme.colors
     title = _text_block("title", title_text, f.title, title_size, sz.title_line, width, 0, y, c.title, rtl=rtl)
     blocks.append(title)
     y = title.box[3]
     if sz.rule[0] and sz.rule[1]:
-        y += round(24 * k)
-        rule_w = round(sz.rule[0] * k)
-        rx = width - rule_w if rtl else 0
-        blocks.append(Block("accent-bar", (rx, y, rx + rule_w, y + round(sz.rule[1] * k)), fill=c.accent))
-        y += round(sz.rule[1] * k) - round(8 * k)
+        rule = _rule(theme, k, width, y + round(24 * k), rtl)
+        blocks.append(rule)
+        y = rule.box[3] - round(8 * k)
     content = slide.content.strip("\n").rstrip() if slide.type == SlideType.CODE else slide.content.strip()
     if content.strip():
         y += round(max(24, 36 * t) * k)
-        if slide.type == SlideType.CODE:
-            from .code import code_blocks  # Pygments is imported only for code slides
-
-            blocks.extend(code_blocks(content, theme, k, width, y, t))
-        elif slide.type == SlideType.QUOTE:
-            text, author = _attribution(content)
-            bar = round(8 * k)
-            gap = round(32 * k)
-            text_x = 0 if rtl else bar + gap
-            q = _text_block("quote", text, f.quote, body_size, 1.35, width - bar - gap, text_x, y, c.body, rtl=rtl)
-            bar_x = width - bar if rtl else 0
-            blocks.append(Block("accent-bar", (bar_x, y, bar_x + bar, q.box[3]), fill=c.accent))
-            blocks.append(q)
-            if author:
-                meta = round(max(sz.meta, body_size * 0.7 / k) * k)
-                a = _text_block(
-                    "author",
-                    "— " + author,
-                    f.body,
-                    meta,
-                    1.3,
-                    width - bar - gap,
-                    text_x,
-                    q.box[3] + round(20 * k),
-                    c.muted,
-                    rtl=rtl,
-                )
-                blocks.append(a)
-        else:
-            blocks.append(
-                _text_block(
-                    "body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True, rtl=rtl
-                )
-            )
+        blocks.extend(_body_blocks(slide, content, theme, k, width, y, t, body_size, rtl))
     height = max(b.box[3] for b in blocks)
     return blocks, height, title_size, body_size
 
@@ -287,7 +316,7 @@ def _move_x(block: Block, dx: int) -> Block:
 
 def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int, rtl: bool = False):
     """Largest t in 0..1 (in 2 px body steps) whose content fits ``max_height``."""
-    bmax, bmin = theme.sizes.quote if slide.type == SlideType.QUOTE else theme.sizes.body
+    bmax, bmin = _body_range(slide, theme)
     steps = max(1, (bmax - bmin) // 2)
     best = None
     for i in range(steps + 1):
