@@ -330,6 +330,85 @@ def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int, rtl:
 
 
 # --------------------------------------------------------------------------- slide
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """One slide's page: its scale, margins and header text size, and which side reading starts on."""
+
+    width: int
+    height: int
+    k: float  # scale from the 1080 px wide design
+    kt: float  # the content's scale: k, up to 22 % larger on pages taller than 4:5
+    tall: float  # 0 at 4:5 (or wider) .. 1 at 9:16
+    margin: int
+    margin_v: int  # top and bottom margin
+    meta: int  # header and footer text size
+    start_x: int  # the header's outer corners: reading starts at one and ends at the other
+    end_x: int
+    rtl: bool
+
+
+def _frame(size: tuple[int, int], theme: Theme, rtl: bool) -> _Frame:
+    W, H = size
+    k = W / 1080
+    m = round(theme.sizes.margin * k)
+    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays, and use the
+    # height: type up to 22 % larger and a card that fills most of the room.
+    mv = m + max(0, (H - round(W * 1.25)) // 4)
+    tall = max(0.0, min(1.0, (H / W - 1.25) / (16 / 9 - 1.25)))
+    # The counter sits at the end of reading: right, or left when mirrored.
+    start_x, end_x = (W - m, m) if rtl else (m, W - m)
+    return _Frame(W, H, k, k * (1 + 0.22 * tall), tall, m, mv, round(theme.sizes.meta * k), start_x, end_x, rtl)
+
+
+def _header(frame: _Frame, theme: Theme, index: int, total: int, brand: str) -> list[Block]:
+    """The counter (first) at the end of reading and the brand, if any, at the start, shrunk or cut
+    to keep clear of the counter."""
+    f, font, muted = frame, theme.fonts.meta, theme.colors.muted
+    number = f"{index}/{total}"
+    counter = _single_line("counter", number, font, f.meta, f.end_x, f.margin_v, muted, align_right=not f.rtl)
+    if not brand:
+        return [counter]
+    room = (counter.box[0] - f.margin if not f.rtl else f.width - f.margin - counter.box[2]) - round(32 * f.k)
+    return [
+        counter,
+        _single_line("brand", brand, font, f.meta, f.start_x, f.margin_v, muted, align_right=f.rtl, max_width=room),
+    ]
+
+
+def _footer(frame: _Frame, theme: Theme, index: int, total: int, lang: str, top: int, line_h: int) -> list[Block]:
+    """The swipe hint at the end of reading (all but the last slide) and the progress bar at the
+    start, centred on the hint's line."""
+    f = frame
+    blocks: list[Block] = []
+    if index < total:
+        hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
+        if f.rtl:  # the mirrored carousel advances to the left, whatever the hint's language
+            hint = hint.replace("→", "←")
+        font, muted = theme.fonts.meta, theme.colors.muted
+        blocks.append(_single_line("swipe", hint, font, f.meta, f.end_x, top, muted, align_right=not f.rtl))
+    bar_h = max(4, round(6 * f.k))
+    bar_y = top + (line_h - bar_h) // 2
+    bar_w = round(240 * f.k)
+    bar_x = f.width - f.margin - bar_w if f.rtl else f.margin
+    box = (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h)
+    blocks.append(Block("progress", box, fill=theme.colors.muted, value=index / max(total, 1), rtl=f.rtl))
+    return blocks
+
+
+def _card(frame: _Frame, theme: Theme, top: int, bottom: int, content_h: int, pad: int) -> tuple[Box | None, int]:
+    """The card's box between ``top`` and ``bottom`` (None when the theme draws none) and how far
+    down the content goes to sit centred in it (or in the room, without a card)."""
+    if not theme.card:
+        return None, top + (bottom - top - content_h) // 2
+    # At least half the room (more on tall pages), in whole steps of 8 px, never more than the room.
+    min_h = round((bottom - top) * (0.5 + 0.3 * frame.tall))
+    card_h = max(content_h + 2 * pad, min_h)
+    card_h = min(bottom - top, -(-card_h // 8) * 8)
+    card_top = top + (bottom - top - card_h) // 2
+    card_box = (frame.margin, card_top, frame.width - frame.margin, card_top + card_h)
+    return card_box, card_top + (card_h - content_h) // 2
+
+
 def layout_slide(
     slide: Slide,
     index: int,
@@ -339,80 +418,29 @@ def layout_slide(
     brand: str = "",
     lang: str = "en",
 ) -> SlideLayout:
-    W, H = size
-    k = W / 1080
-    sz = theme.sizes
-    c = theme.colors
     rtl = is_rtl(slide)
-    m = round(sz.margin * k)
-    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays, and use the
-    # height: type up to 22 % larger and a card that fills most of the room.
-    mv = m + max(0, (H - round(W * 1.25)) // 4)
-    tall = max(0.0, min(1.0, (H / W - 1.25) / (16 / 9 - 1.25)))
-    kt = k * (1 + 0.22 * tall)
-    safe = (m, mv, W - m, H - mv)
-    meta = round(sz.meta * k)
-    blocks: list[Block] = []
-    # The header's outer corners: the counter at the end of reading (right, or left when mirrored).
-    start_x, end_x = (W - m, m) if rtl else (m, W - m)
-
-    # Header: brand (at the start) and counter (at the end).
-    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, end_x, mv, c.muted, align_right=not rtl)
-    blocks.append(counter)
-    if brand:
-        room = (counter.box[0] - m if not rtl else W - m - counter.box[2]) - round(32 * k)
-        blocks.append(
-            _single_line("brand", brand, theme.fonts.meta, meta, start_x, mv, c.muted, align_right=rtl, max_width=room)
-        )
-    header_bottom = counter.box[3]
-
-    # Footer: progress (at the start) and the swipe hint (at the end, all but the last slide).
-    lh = counter.box[3] - counter.box[1]
-    footer_top = H - mv - lh
-    if index < total:
-        hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
-        if rtl:  # the mirrored carousel advances to the left, whatever the hint's language
-            hint = hint.replace("→", "←")
-        blocks.append(
-            _single_line("swipe", hint, theme.fonts.meta, meta, end_x, footer_top, c.muted, align_right=not rtl)
-        )
-    bar_h = max(4, round(6 * k))
-    bar_y = footer_top + (lh - bar_h) // 2
-    bar_w = round(240 * k)
-    bar_x = W - m - bar_w if rtl else m
-    blocks.append(
-        Block(
-            "progress",
-            (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h),
-            fill=c.muted,
-            value=index / max(total, 1),
-            rtl=rtl,
-        )
-    )
+    frame = _frame(size, theme, rtl)
+    header = _header(frame, theme, index, total, brand)
+    counter = header[0]
+    line_h = counter.box[3] - counter.box[1]
+    footer_top = frame.height - frame.margin_v - line_h
+    footer = _footer(frame, theme, index, total, lang, footer_top, line_h)
 
     # Content: in the card (or straight on the background), centred between header and footer.
-    gap = round(40 * k)
-    region_top, region_bottom = header_bottom + gap, footer_top - gap
-    pad = round(theme.card.padding * k) if theme.card else 0
-    inner_w = W - 2 * m - 2 * pad
-    max_h = region_bottom - region_top - 2 * pad
-    (content, content_h, title_size, body_size), fits = _fit(slide, theme, kt, inner_w, max_h, rtl)
+    gap = round(40 * frame.k)
+    top, bottom = counter.box[3] + gap, footer_top - gap
+    pad = round(theme.card.padding * frame.k) if theme.card else 0
+    inner_w = frame.width - 2 * frame.margin - 2 * pad
+    max_h = bottom - top - 2 * pad
+    (content, content_h, title_size, body_size), fits = _fit(slide, theme, frame.kt, inner_w, max_h, rtl)
     if not fits:
         content = _clip(content, max_h)
         content_h = max(b.box[3] for b in content)
-    card_box = None
-    if theme.card:
-        min_h = round((region_bottom - region_top) * (0.5 + 0.3 * tall))
-        card_h = max(content_h + 2 * pad, min_h)
-        card_h = min(region_bottom - region_top, -(-card_h // 8) * 8)
-        card_top = region_top + (region_bottom - region_top - card_h) // 2
-        card_box = (m, card_top, W - m, card_top + card_h)
-        dy = card_top + (card_h - content_h) // 2
-    else:
-        dy = region_top + (region_bottom - region_top - content_h) // 2
+    card_box, dy = _card(frame, theme, top, bottom, content_h, pad)
     for b in content:
-        blocks.append(_shift(_move_x(b, m + pad), dy))
-    return SlideLayout(size, theme, safe, card_box, blocks, fits, title_size, body_size, rtl)
+        _shift(_move_x(b, frame.margin + pad), dy)
+    safe = (frame.margin, frame.margin_v, frame.width - frame.margin, frame.height - frame.margin_v)
+    return SlideLayout(size, theme, safe, card_box, header + footer + content, fits, title_size, body_size, rtl)
 
 
 def _clip(blocks: list[Block], max_h: int) -> list[Block]:
