@@ -359,62 +359,89 @@ def content_from_text(source_text: str, *, topic: str | None, language: str | No
     lang = guess_language(source_text) or language or "en"
     all_sentences = [s for b in doc.blocks() for s in b.sentences()]
     ranker = _Ranker(all_sentences, topic)
-    slots = slots_for(slides_count)
     cover_title = topic.strip() if topic and topic.strip() else doc.title
-    skip: set[int] = set()
+    subtitle, subtitle_block = _cover_subtitle(doc, cover_title, budget)
+    closing_title, closing_body, closing_blocks = _closing_words(doc)
+    # What the cover and the closing slide already say stays off the content slides.
+    skip = {id(b) for b in [subtitle_block, *closing_blocks] if b is not None}
 
-    # The cover: the text's title; an opening paragraph that fits becomes its subtitle, and so does a
-    # short labelled line right under the title ("Attendees: Anna, Dmitri").
-    subtitle = ""
+    parts = _parts(doc, budget, ranker, cover_title, skip, lang)
+    steps = _steps(parts)
+    for part in parts:
+        part.step = id(part) in steps
+    has_closing, recap = _closing_plan(parts, slides_count, lang, closing_title, closing_body)
+    slots = slots_for(slides_count)
+    content_slots = slots if has_closing or slides_count < 3 else slots + 1  # no closing slide: one more of content
+    slides = _allocate(parts, content_slots, budget) if content_slots else []
+    if not cover_title:
+        cover_title = _untitled_cover_title(doc, ranker, budget, slides, lang)
+    if has_closing and recap:
+        closing_body = _recap(slides, budget)
+    closing = closing_slide(closing_body, budget, lang, title=closing_title) if has_closing else None
+    if closing is not None:
+        slides.append(closing)
+    lead = subtitle or closing_body or " ".join(all_sentences[:2])
+    return _carousel(doc, source_text, lang, cover_title, subtitle, lead, slides)
+
+
+def _cover_subtitle(doc: Document, cover_title: str | None, budget: TextBudget) -> tuple[str, Block | None]:
+    """The cover's subtitle and the block it comes from: an opening paragraph that fits, or a short
+    labelled line right under the title ("Attendees: Anna, Dmitri"); ("", None) for neither."""
     first_section = doc.sections[0] if doc.sections else None
     first = first_section.blocks[0] if first_section and first_section.blocks else None
     if first is not None and cover_title and first.kind == "paragraph":
         line = f"{first_section.heading}: {first.text}" if first_section.heading else first.text
         fact_line = first_section.heading and len(first_section.blocks) == 1 and not re.search(r"[.!?…]$", first.text)
         if len(line) <= cover_body_budget(budget, cover_title) and (first_section.heading is None or fact_line):
-            subtitle = line
-            skip.add(id(first))
+            return line, first
+    return "", None
 
-    # The closing slide: the text's own summary, or its closing words after its lists.
-    closing_title, closing_body = None, ""
+
+def _closing_words(doc: Document) -> tuple[str | None, str, list[Block]]:
+    """The closing slide's own title and body, and the blocks they come from: the text's summary
+    section, or else its closing paragraph after its lists."""
     summary = _summary_section(doc)
     if summary is not None:
-        closing_title = summary.heading
-        closing_body = "\n".join(b.text if b.kind == "paragraph" else "\n".join(_item_line(i.text, i.number) for i in b.items)
-                                 for b in summary.blocks if b.kind in ("paragraph", "list"))
-        skip |= {id(b) for b in summary.blocks}
-    else:
-        blocks = doc.blocks()
-        if len(blocks) >= 2 and blocks[-1].kind == "paragraph" and any(b.kind == "list" for b in blocks[:-1]):
-            closing_body = blocks[-1].text
-            skip.add(id(blocks[-1]))
+        body = "\n".join(b.text if b.kind == "paragraph" else "\n".join(_item_line(i.text, i.number) for i in b.items)
+                         for b in summary.blocks if b.kind in ("paragraph", "list"))
+        return summary.heading, body, list(summary.blocks)
+    blocks = doc.blocks()
+    if len(blocks) >= 2 and blocks[-1].kind == "paragraph" and any(b.kind == "list" for b in blocks[:-1]):
+        return None, blocks[-1].text, [blocks[-1]]
+    return None, "", []
 
-    parts = _parts(doc, budget, ranker, cover_title, skip, lang)
-    steps = _steps(parts)
-    for part in parts:
-        part.step = id(part) in steps
-    # Without closing words of its own, the last slide recaps the slides' titles, when there are at
-    # least three telling ones and the language has a label for it; else that slide goes to the content.
+
+def _closing_plan(parts: Sequence[_Part], slides_count: int, lang: str, closing_title: str | None,
+                  closing_body: str) -> tuple[bool, bool]:
+    """(a closing slide, it is a recap). Without closing words of its own, the last slide recaps the
+    slides' titles, when there are at least three telling ones and the language has a label for it;
+    else that slide goes to the content."""
     titles = list(dict.fromkeys(p.title for p in parts if p.kind is not SlideType.CODE))
     recap = not closing_body and len(titles) >= 3 and _informative(titles)
     has_closing = slides_count >= 3 and (bool(closing_body) or recap) and bool(closing_title or label(lang, "summary"))
-    content_slots = slots if has_closing or slides_count < 3 else slots + 1
-    slides = _allocate(parts, content_slots, budget) if content_slots else []
-    if not cover_title:
-        cover_title = (_cover_title(doc, ranker, budget.cover_title, {normalize(s.title) for s in slides})
-                       or (slides[0].title if slides else None) or label(lang, "summary") or "📝")
-    if has_closing and recap:
-        titles = list(dict.fromkeys(re.sub(r" \(\d+/\d+\)$", "", s.title) for s in slides if s.type is not SlideType.CODE))
-        closing_body = "\n".join(f"• {t}" for t in titles)
-        closing_body = closing_body if len(titles) >= 3 and len(closing_body) <= budget.body else ""
-    closing = closing_slide(closing_body, budget, lang, title=closing_title) if has_closing else None
-    if closing is not None:
-        slides.append(closing)
+    return has_closing, recap
 
+
+def _recap(slides: Sequence[Slide], budget: TextBudget) -> str:
+    """The slides' titles as a list (without "(1/2)" marks), or "" when fewer than three or too long."""
+    titles = list(dict.fromkeys(re.sub(r" \(\d+/\d+\)$", "", s.title) for s in slides if s.type is not SlideType.CODE))
+    body = "\n".join(f"• {t}" for t in titles)
+    return body if len(titles) >= 3 and len(body) <= budget.body else ""
+
+
+def _untitled_cover_title(doc: Document, ranker: _Ranker, budget: TextBudget, slides: Sequence[Slide],
+                          lang: str) -> str:
+    """A cover title for a text with neither a title nor a topic: its best sentence that is no
+    slide's title, else the first slide's title, else a label."""
+    return (_cover_title(doc, ranker, budget.cover_title, {normalize(s.title) for s in slides})
+            or (slides[0].title if slides else None) or label(lang, "summary") or "📝")
+
+
+def _carousel(doc: Document, source_text: str, lang: str, cover_title: str, subtitle: str, lead: str,
+              slides: list[Slide]) -> CarouselContent:
     headings = [h for h in [doc.title, *(s.heading for s in doc.sections)] if h]
     hashtags = _hashtags(source_text, headings)
     title = topic_title(cover_title, TITLE_MAX_CHARS) if len(cover_title) > TITLE_MAX_CHARS else cover_title
-    lead = subtitle or closing_body or " ".join(all_sentences[:2])
     return CarouselContent(
         title=title,
         subtitle=subtitle,

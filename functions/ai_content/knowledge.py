@@ -179,11 +179,42 @@ def _code(block: str) -> str:
     return "\n".join(lines[1:-1] if lines[-1].strip().startswith("```") else lines[1:]).rstrip()
 
 
+# A note's ``##`` sections by their canonical name, each a list of (``###`` heading or None, its lines).
+_Sections = dict[str, list[tuple[str | None, list[str]]]]
+
+
 def parse_note(text: str, *, name: str = "note", source: str = "") -> Note:
     """Parse one markdown note. Unknown sections are ignored; missing ones are simply empty."""
     meta, body = _parse_front_matter(text.replace("\r\n", "\n"))
-    title = meta.get("title", "")
-    sections: dict[str, list[tuple[str | None, list[str]]]] = {}
+    title, intro_lines, sections = _split_sections(body, meta.get("title", ""))
+    principles, concepts, quotes = _principles(sections), _concepts(sections), _quotes(sections)
+    keywords = _keywords(sections)
+    summary = " ".join(_join(b) for _, lines in sections.get("summary", []) for b in _blocks(lines))
+    intro = " ".join(_join(b) for b in _blocks(intro_lines) if not b.startswith("```"))
+    tags = _split_list(meta.get("tags", "") + "," + meta.get("keywords", ""))
+    language = meta.get("language") or meta.get("lang") or detect_language(title, intro)
+    note_id = meta.get("id") or name
+    return Note(
+        id=note_id,
+        title=title or note_id,
+        language="ru" if language.lower().startswith("ru") else "en",
+        topic=meta.get("topic") or note_id.removesuffix(f"-{language}").removesuffix(f".{language}"),
+        tags=tags,
+        emoji=meta.get("emoji") or None,
+        intro=intro,
+        principles=principles,
+        quotes=quotes,
+        concepts=concepts,
+        keywords=keywords or tags[:8],
+        summary=summary,
+        source=source,
+    )
+
+
+def _split_sections(body: str, title: str) -> tuple[str, list[str], _Sections]:
+    """The title (the front matter's, else the first ``#`` line), the lines before the first
+    ``##`` section (the intro), and the sections."""
+    sections: _Sections = {}
     intro_lines: list[str] = []
     current: str | None = None
     for line in body.splitlines():
@@ -205,20 +236,35 @@ def parse_note(text: str, *, name: str = "note", source: str = "") -> Note:
             if not sections[current]:
                 sections[current].append((None, []))
             sections[current][-1][1].append(line)
+    return title, intro_lines, sections
 
+
+def _principles(sections: _Sections) -> list[Principle]:
+    """One per ``###`` heading (its paragraphs the description), or one per "- **Title** — text" item."""
     principles: list[Principle] = []
     for heading, lines in sections.get("principles", []):
-        if heading is None:  # "- **Title** — description" list items
-            for item in "\n".join(lines).split("\n- "):
-                m = re.match(r"^-?\s*(?:(\S+)\s+)?\*\*(.+?)\*\*\s*[—:–-]\s*(.+)$", item.strip(), re.S)
-                if m:
-                    emoji, _ = leading_emoji(f"{m.group(1) or ''} x")
-                    principles.append(Principle(title=m.group(2).strip(), description=_join(m.group(3)), emoji=emoji))
+        if heading is None:
+            principles += _listed_principles(lines)
             continue
         emoji, heading_text = leading_emoji(heading)
         paragraphs = [b for b in _blocks(lines) if not b.startswith("```")]
         principles.append(Principle(title=heading_text, description=_join(" ".join(paragraphs)), emoji=emoji))
+    return principles
 
+
+def _listed_principles(lines: list[str]) -> list[Principle]:
+    """The "- **Title** — description" list items (an emoji may stand before the title)."""
+    principles: list[Principle] = []
+    for item in "\n".join(lines).split("\n- "):
+        m = re.match(r"^-?\s*(?:(\S+)\s+)?\*\*(.+?)\*\*\s*[—:–-]\s*(.+)$", item.strip(), re.S)
+        if m:
+            emoji, _ = leading_emoji(f"{m.group(1) or ''} x")
+            principles.append(Principle(title=m.group(2).strip(), description=_join(m.group(3)), emoji=emoji))
+    return principles
+
+
+def _concepts(sections: _Sections) -> list[Concept]:
+    """One per ``###`` term: its paragraphs the definition, its first fenced block the code."""
     concepts: list[Concept] = []
     for heading, lines in sections.get("concepts", []):
         if heading is None:
@@ -227,7 +273,11 @@ def parse_note(text: str, *, name: str = "note", source: str = "") -> Note:
         code = next((_code(b) for b in blocks if b.startswith("```")), None)
         definition = _join(" ".join(b for b in blocks if not b.startswith("```")))
         concepts.append(Concept(term=leading_emoji(heading)[1], definition=definition, code=code or None))
+    return concepts
 
+
+def _quotes(sections: _Sections) -> list[Quote]:
+    """One per ``>`` block; a last line "— Name" is its author."""
     quotes: list[Quote] = []
     for _, lines in sections.get("quotes", []):
         for block in _blocks(lines):
@@ -238,31 +288,14 @@ def parse_note(text: str, *, name: str = "note", source: str = "") -> Note:
             quote_text = _join(" ".join(qlines))
             if quote_text:
                 quotes.append(Quote(text=quote_text, author=author or None))
+    return quotes
 
+
+def _keywords(sections: _Sections) -> list[str]:
     keywords: list[str] = []
     for _, lines in sections.get("keywords", []):
         keywords += _split_list(" ".join(ln.lstrip("- ").strip() for ln in lines if ln.strip()).replace(";", ","))
-
-    summary = " ".join(_join(b) for _, lines in sections.get("summary", []) for b in _blocks(lines))
-    intro = " ".join(_join(b) for b in _blocks(intro_lines) if not b.startswith("```"))
-    tags = _split_list(meta.get("tags", "") + "," + meta.get("keywords", ""))
-    language = meta.get("language") or meta.get("lang") or detect_language(title, intro)
-    note_id = meta.get("id") or name
-    return Note(
-        id=note_id,
-        title=title or note_id,
-        language="ru" if language.lower().startswith("ru") else "en",
-        topic=meta.get("topic") or note_id.removesuffix(f"-{language}").removesuffix(f".{language}"),
-        tags=tags,
-        emoji=meta.get("emoji") or None,
-        intro=intro,
-        principles=principles,
-        quotes=quotes,
-        concepts=concepts,
-        keywords=keywords or tags[:8],
-        summary=summary,
-        source=source,
-    )
+    return keywords
 
 
 # --- sources (the loader seam) ----------------------------------------------------------------

@@ -506,67 +506,98 @@ def run_openai(
     def time_left() -> float:
         return settings.openai_deadline_s - (clock() - started)
 
-    failure: _Failure | None = None
-    answer: tuple[list[dict[str, str]], str, CarouselDraft] | None = None
+    answer = _first_answer(talk, sleep, time_left)
+    if isinstance(answer, _Failure):
+        return _given_up(outcome, answer, breaker, settings)
+    messages, raw, draft = answer
+    problems = check(draft, language, wanted, budget)
+    if problems and settings.openai_timeout_s <= time_left():
+        draft, problems = _repaired(talk, messages, raw, draft, problems, wanted)
+    breaker.record_success()  # the server answered; what the answer is worth is decided below
+    outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
+    return _accepted(talk, draft, problems, wanted)
+
+
+def _first_answer(talk: _Conversation, sleep: Callable[[float], None],
+                  time_left: Callable[[], float]) -> tuple[list[dict[str, str]], str, CarouselDraft] | _Failure:
+    """The first answer with slides (its messages, raw text and draft), asked again with backoff
+    while the failures allow it; else the last failure."""
     retries = 0
-    while answer is None:
+    while True:
         messages = talk.messages()
         mode = talk.response_format
         try:
             raw, draft = talk.ask(messages)
             if not draft.slides:
                 raise _Failure("empty_content", retryable=True)
-            answer = (messages, raw, draft)
-            break
+            return messages, raw, draft
         except _Failure as exc:
             failure = exc
             if exc.reason not in ("malformed_response",):
-                logger.warning("openai attempt %d failed: %s", outcome.attempts, exc.reason)
+                logger.warning("openai attempt %d failed: %s", talk.outcome.attempts, exc.reason)
         if failure.unsupported_format and talk.response_format != mode:
             continue  # the next response format, at once (not a retry: the server said what it takes)
-        if not failure.retryable or retries >= settings.openai_max_retries:
-            break
-        delay = min(BACKOFF_CAP_S, settings.openai_backoff_s * (2**retries)) * (0.5 + random.random() / 2)  # noqa: S311
-        if failure.retry_after is not None:
-            if failure.retry_after > BACKOFF_CAP_S or failure.retry_after + settings.openai_timeout_s > time_left():
-                break  # the server asks for longer than this request can wait: fall back now
-            delay = max(delay, failure.retry_after)
-        if delay + settings.openai_timeout_s > time_left():
-            break
+        delay = _retry_delay(failure, retries, talk.settings, time_left)
+        if delay is None:
+            return failure
         retries += 1
         sleep(delay)
 
-    if answer is None:
-        assert failure is not None
-        if failure.counts:
-            state = breaker.record_failure()
-            if state.open_until:
-                logger.warning("openai circuit opened after %d consecutive failures", state.failures)
-        outcome.reason = failure.reason
-        outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
-        return outcome
 
-    messages, raw, draft = answer
-    problems = check(draft, language, wanted, budget)
-    if problems and settings.openai_timeout_s <= time_left():
-        repair = [*messages, {"role": "assistant", "content": raw},
-                  {"role": "user", "content": problems.request(language, wanted)}]
-        try:
-            _, repaired = talk.ask(repair)
-        except _Failure as exc:
-            logger.warning("openai repair request failed: %s; keeping the first answer", exc.reason)
-        else:
-            fixed = check(repaired, language, wanted, budget)
-            no_worse = len(repaired.slides) >= min(len(draft.slides), wanted)
-            if no_worse and not (fixed.wrong_language and not problems.wrong_language):
-                draft, problems = repaired, fixed
-    breaker.record_success()  # the server answered; what the answer is worth is decided below
+def _retry_delay(failure: _Failure, retries: int, settings, time_left: Callable[[], float]) -> float | None:
+    """The wait before the next attempt (jittered exponential backoff, at least the server's
+    ``Retry-After``); None when there is no next attempt: the failure is final, the retries are
+    spent, or the wait and one more call do not fit the deadline."""
+    if not failure.retryable or retries >= settings.openai_max_retries:
+        return None
+    delay = min(BACKOFF_CAP_S, settings.openai_backoff_s * (2**retries)) * (0.5 + random.random() / 2)  # noqa: S311
+    if failure.retry_after is not None:
+        if failure.retry_after > BACKOFF_CAP_S or failure.retry_after + settings.openai_timeout_s > time_left():
+            return None  # the server asks for longer than this request can wait: fall back now
+        delay = max(delay, failure.retry_after)
+    if delay + settings.openai_timeout_s > time_left():
+        return None
+    return delay
+
+
+def _given_up(outcome: OpenAIOutcome, failure: _Failure, breaker: CircuitBreaker, settings) -> OpenAIOutcome:
+    """The outcome of a request that got no answer: the failure's reason, counted by the breaker."""
+    if failure.counts:
+        state = breaker.record_failure()
+        if state.open_until:
+            logger.warning("openai circuit opened after %d consecutive failures", state.failures)
+    outcome.reason = failure.reason
     outcome.cost_usd = cost_of(settings.openai_model, outcome.prompt_tokens, outcome.completion_tokens, settings)
+    return outcome
+
+
+def _repaired(talk: _Conversation, messages: list[dict[str, str]], raw: str, draft: CarouselDraft,
+              problems: Problems, wanted: int) -> tuple[CarouselDraft, Problems]:
+    """The draft after one repair turn (the answer, then exactly what to fix) and its problems. The
+    repaired answer is kept only when it is no worse: no fewer slides (up to *wanted*), and not in a
+    wrong language the first answer was not in."""
+    repair = [*messages, {"role": "assistant", "content": raw},
+              {"role": "user", "content": problems.request(talk.language, wanted)}]
+    try:
+        _, repaired = talk.ask(repair)
+    except _Failure as exc:
+        logger.warning("openai repair request failed: %s; keeping the first answer", exc.reason)
+        return draft, problems
+    fixed = check(repaired, talk.language, wanted, talk.budget)
+    no_worse = len(repaired.slides) >= min(len(draft.slides), wanted)
+    if no_worse and not (fixed.wrong_language and not problems.wrong_language):
+        return repaired, fixed
+    return draft, problems
+
+
+def _accepted(talk: _Conversation, draft: CarouselDraft, problems: Problems, wanted: int) -> OpenAIOutcome:
+    """The outcome of an answered request: its content, unless it is still in the wrong language."""
+    outcome, language = talk.outcome, talk.language
     if problems.wrong_language:
         outcome.reason = "wrong_language"
         logger.warning("openai answered in %s instead of %s, after a repair request", problems.wrong_language, language)
         return outcome
     content_language = language or answer_language(draft) or detect_language(*draft.texts(), default="en")
-    outcome.content = to_content(draft, content_language, wanted, budget, request.topic)
-    outcome.model = talk.model or settings.openai_model
+    outcome.content = to_content(draft, content_language, wanted, talk.budget, talk.request.topic)
+    outcome.model = talk.model or talk.settings.openai_model
     return outcome

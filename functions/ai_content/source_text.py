@@ -107,116 +107,146 @@ def parse(text: str) -> Document:
     """The structure of a pasted text (see the module docstring)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    # A text without a single blank line is read line by line: each line is a paragraph of its own.
     line_by_line = bool(filled) and all(lines[i].strip() for i in range(filled[0], filled[-1] + 1))
-    sections: list[Section] = [Section(None)]
+    reader = _Reader(lines, line_by_line)
+    for i in range(len(lines)):
+        reader.read(i)
+    return reader.document()
+
+
+@dataclass
+class _Reader:
+    """One pass over a text's lines: the sections read so far and what is still open."""
+
+    lines: list[str]
+    line_by_line: bool
+    sections: list[Section] = field(default_factory=lambda: [Section(None)])
     title: str | None = None
     emoji: str | None = None
-    paragraph: list[str] = []
-    code: list[str] | None = None
-    quote_open = False
+    paragraph: list[str] = field(default_factory=list)  # the lines of the paragraph being read
+    code: list[str] | None = None  # the lines of an open code fence; None outside one
+    quote_open: bool = False  # the line before was a quote line, so this one may go on with it
 
-    def current() -> Section:
-        return sections[-1]
+    @property
+    def blocks(self) -> list[Block]:
+        return self.sections[-1].blocks
 
-    def flush() -> None:
-        nonlocal paragraph
-        if paragraph:
-            current().blocks.append(Block("paragraph", " ".join(paragraph)))
-            paragraph = []
-
-    def add_item(item: ListItem) -> None:
-        blocks = current().blocks
-        if blocks and blocks[-1].kind == "list":
-            blocks[-1].items.append(item)
-        else:
-            blocks.append(Block("list", items=[item]))
-
-    def open_section(heading: str) -> None:
-        nonlocal title, emoji
-        flush()
-        heading = heading.strip().rstrip(":").strip()
-        at_top = title is None and not any(s.blocks for s in sections) and len(sections) == 1
-        if at_top:
-            emoji, title = leading_emoji(heading)
-            return
-        sections.append(Section(heading))
-
-    for i, raw in enumerate(lines):
+    def read(self, i: int) -> None:
+        """Line *i*: the first kind that claims it (code, blank, quote, list, heading) wins."""
+        raw = self.lines[i]
         stripped = raw.strip()
-        if code is not None:
-            if stripped.startswith("```"):
-                current().blocks.append(Block("code", "\n".join(code).strip("\n")))
-                code = None
-            else:
-                code.append(raw.rstrip())
-            continue
+        if self.code is not None:
+            self._code_line(raw, stripped)
+        elif stripped.startswith("```"):
+            self.flush()
+            self.code = []
+        elif not stripped:
+            self.flush()
+            self.quote_open = False
+        elif stripped.startswith(">"):
+            self._quote_line(stripped)
+            self.quote_open = True
+        else:
+            self.quote_open = False
+            if not self._marked_line(i, stripped):
+                self._text_line(i, stripped)
+
+    def document(self) -> Document:
+        if self.code:  # a fence left open at the end still holds code
+            self.blocks.append(Block("code", "\n".join(self.code).strip("\n")))
+        self.flush()
+        return Document(title=self.title, emoji=self.emoji, sections=[s for s in self.sections if s.blocks])
+
+    def flush(self) -> None:
+        if self.paragraph:
+            self.blocks.append(Block("paragraph", " ".join(self.paragraph)))
+            self.paragraph = []
+
+    def add_item(self, item: ListItem) -> None:
+        if self.blocks and self.blocks[-1].kind == "list":
+            self.blocks[-1].items.append(item)
+        else:
+            self.blocks.append(Block("list", items=[item]))
+
+    def open_section(self, heading: str) -> None:
+        """A new section; the first heading, before anything else, is the text's title instead."""
+        self.flush()
+        heading = heading.strip().rstrip(":").strip()
+        at_top = self.title is None and not any(s.blocks for s in self.sections) and len(self.sections) == 1
+        if at_top:
+            self.emoji, self.title = leading_emoji(heading)
+            return
+        self.sections.append(Section(heading))
+
+    def _add_to_paragraph(self, line: str) -> None:
+        self.paragraph.append(line)
+        if self.line_by_line:
+            self.flush()
+
+    def _code_line(self, raw: str, stripped: str) -> None:
         if stripped.startswith("```"):
-            flush()
-            code = []
-            continue
-        if not stripped:
-            flush()
-            quote_open = False
-            continue
-        if stripped.startswith(">"):
-            flush()
-            body = stripped.lstrip(">").strip()
-            blocks = current().blocks
-            last = blocks[-1].quote if quote_open and blocks and blocks[-1].kind == "quote" else None
-            author = re.match(r"^[—–-]{1,2}\s*(\S.*)$", body)
-            inline = _QUOTE_AUTHOR.match(body)
-            if last is not None and author and last.author is None:
-                blocks[-1].quote = Quote(text=last.text, author=author.group(1).strip())
-            elif last is not None and last.author is None and not inline:
-                blocks[-1].quote = Quote(text=f"{last.text} {body}".strip())
-            elif inline:
-                blocks.append(Block("quote", quote=Quote(text=inline.group(1).strip(), author=inline.group(2).strip())))
-            elif body:
-                blocks.append(Block("quote", quote=Quote(text=body)))
-            quote_open = True
-            continue
-        quote_open = False
+            self.blocks.append(Block("code", "\n".join(self.code).strip("\n")))
+            self.code = None
+        else:
+            self.code.append(raw.rstrip())
+
+    def _quote_line(self, stripped: str) -> None:
+        """A ``>`` line: a new quote, the next line of the open one, or its ``— Author``."""
+        self.flush()
+        body = stripped.lstrip(">").strip()
+        blocks = self.blocks
+        last = blocks[-1].quote if self.quote_open and blocks and blocks[-1].kind == "quote" else None
+        author = re.match(r"^[—–-]{1,2}\s*(\S.*)$", body)
+        inline = _QUOTE_AUTHOR.match(body)
+        if last is not None and author and last.author is None:
+            blocks[-1].quote = Quote(text=last.text, author=author.group(1).strip())
+        elif last is not None and last.author is None and not inline:
+            blocks[-1].quote = Quote(text=f"{last.text} {body}".strip())
+        elif inline:
+            blocks.append(Block("quote", quote=Quote(text=inline.group(1).strip(), author=inline.group(2).strip())))
+        elif body:
+            blocks.append(Block("quote", quote=Quote(text=body)))
+
+    def _marked_line(self, i: int, stripped: str) -> bool:
+        """A line whose marker says what it is: a ``#`` heading, a bullet or number, a symbol run item."""
         md = _MD_HEADING.match(stripped)
         if md:
-            open_section(md.group(1))
-            continue
+            self.open_section(md.group(1))
+            return True
         bullet = _BULLET.match(stripped)
         if bullet:
-            flush()
+            self.flush()
             marker = bullet["marker"]
-            add_item(ListItem(bullet["item"].strip(), marker if marker[0].isdigit() else None))
-            continue
-        symbol = _symbol_marker(lines, i)
-        if symbol:
-            flush()
-            add_item(ListItem(_SYMBOL.match(stripped)["item"].strip()))
-            continue
+            self.add_item(ListItem(bullet["item"].strip(), marker if marker[0].isdigit() else None))
+            return True
+        if _symbol_marker(self.lines, i):
+            self.flush()
+            self.add_item(ListItem(_SYMBOL.match(stripped)["item"].strip()))
+            return True
+        return False
+
+    def _text_line(self, i: int, stripped: str) -> None:
+        """An unmarked line: the title, a label heading, a standalone heading, or paragraph text."""
+        lines = self.lines
         prev_blank = i == 0 or not lines[i - 1].strip()
         next_line = lines[i + 1].strip() if i + 1 < len(lines) else ""
         next_text = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), None)
-        standalone = (prev_blank or line_by_line) and not paragraph and next_text is not None
-        at_top = title is None and len(sections) == 1 and not sections[0].blocks and not paragraph
+        standalone = (prev_blank or self.line_by_line) and not self.paragraph and next_text is not None
+        at_top = self.title is None and len(self.sections) == 1 and not self.sections[0].blocks and not self.paragraph
         if at_top and standalone and looks_like_heading(stripped):
-            open_section(stripped)  # the text's title, colon and all ("Postmortem: the May outage")
-            continue
-        label = _inline_label(stripped) if not paragraph else None
+            self.open_section(stripped)  # the text's title, colon and all ("Postmortem: the May outage")
+            return
+        label = _inline_label(stripped) if not self.paragraph else None
         if label:
-            open_section(label[0])
+            self.open_section(label[0])
             rest = label[1]
-            paragraph.append(rest[:1].upper() + rest[1:])  # the body starts a sentence of its own
-            if line_by_line:
-                flush()
-            continue
+            self._add_to_paragraph(rest[:1].upper() + rest[1:])  # the body starts a sentence of its own
+            return
         if standalone and looks_like_heading(stripped) and (
             stripped.endswith((":", "?")) or not looks_like_heading(next_text) or not next_line
             or _BULLET.match(next_text)
         ):
-            open_section(stripped)
-            continue
-        paragraph.append(stripped)
-        if line_by_line:
-            flush()
-    if code:
-        current().blocks.append(Block("code", "\n".join(code).strip("\n")))
-    flush()
-    return Document(title=title, emoji=emoji, sections=[s for s in sections if s.blocks])
+            self.open_section(stripped)
+            return
+        self._add_to_paragraph(stripped)

@@ -8,6 +8,7 @@ Imported lazily: only code slides pay for Pygments.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from pygments import lex
@@ -124,55 +125,74 @@ def _line_from(units: list[tuple[Piece, bool]]) -> Line:
     return line
 
 
-def code_blocks(content: str, theme: Theme, k: float, width: int, top: int, t: float):
-    code, language = split_fence(content)
-    code = code.expandtabs(4).rstrip()
-    src = tokens(code, language)
-    font = theme.fonts.code
+def _code_size(src: list[list[tuple[str, str | None]]], theme: Theme, k: float, t: float, inner: int,
+               em_w: float) -> int:
+    """The theme's size for fit step ``t``, shrunk until the longest line fits ``inner`` (code is
+    near-monospace: columns x the em width), but never below the theme's minimum: longer lines wrap."""
     cmax, cmin = theme.sizes.code
-    pad = round(28 * k)
-    inner = width - 2 * pad
     want = round((cmin + (cmax - cmin) * t) * k)
     cols = max((sum(len(text) for text, _ in line) for line in src), default=1) or 1
-    em_w = get_font(font, 100).getlength("M") / 100
-    size = max(round(cmin * k), min(want, int(inner / (cols * em_w))))
+    return max(round(cmin * k), min(want, int(inner / (cols * em_w))))
+
+
+def _indent_width(units: list[tuple[Piece, bool]]) -> float:
+    """Width of the line's leading spaces: its wrapped parts hang further in than the line itself."""
+    indent = 0.0
+    for piece, is_space in units:
+        if not is_space:
+            break
+        indent += piece.width
+    return indent
+
+
+def _chunk_end(units: list[tuple[Piece, bool]], start: int, room: float) -> int:
+    """Where the part of ``units[start:]`` that fits ``room`` ends: at least one unit (a unit wider
+    than the room still goes), and when the line goes on, rather after a space or punctuation if
+    that keeps more than half of the part."""
+    w = 0.0
+    end = start
+    while end < len(units) and w + units[end][0].width <= room:
+        w += units[end][0].width
+        end += 1
+    if end == start and end < len(units):
+        end += 1
+    if end < len(units):  # prefer breaking after a space or punctuation
+        for b in range(end, start + 1, -1):
+            if units[b - 1][1] or units[b - 1][0].text in ",.([{=+-*/:":
+                if b - start > (end - start) // 2:
+                    end = b
+                break
+    return end
+
+
+def _wrapped(
+    units: list[tuple[Piece, bool]], inner: int, pad: int, em_w: float, size: int
+) -> Iterator[tuple[Line, float]]:
+    """One source line as drawn lines with their x: the first at the panel's padding, each wrapped
+    part after it indented two ems past the line's own indentation, its leading spaces dropped."""
+    indent = _indent_width(units)
+    start = 0
+    first = True
+    while True:
+        # The hanging room and x are written out in full each time (not factored) so the float
+        # sums are exactly the ones the renderer has always drawn with.
+        room = inner - (0 if first else indent + 2 * em_w * size)
+        end = _chunk_end(units, start, room)
+        chunk = units[start:end]
+        if not first:
+            while chunk and chunk[0][1]:
+                chunk = chunk[1:]
+        yield _line_from(chunk), (pad if first else pad + indent + 2 * em_w * size)
+        first = False
+        start = end
+        if start >= len(units):
+            break
+
+
+def _panel_blocks(lines: list[Line], xs: list[float], font: str, size: int, theme: Theme, pad: int, top: int,
+                  width: int) -> list[Block]:
+    """The code panel (full width, from ``top``) and the code on it, one baseline per line."""
     colors = theme.colors
-    lines: list[Line] = []
-    xs: list[float] = []
-    for line_src in src:
-        units = _units(line_src, font, size, colors.code_tokens, colors.code_text)
-        indent = 0.0
-        for piece, is_space in units:
-            if not is_space:
-                break
-            indent += piece.width
-        start = 0
-        first = True
-        while True:
-            room = inner - (0 if first else indent + 2 * em_w * size)
-            w = 0.0
-            end = start
-            while end < len(units) and w + units[end][0].width <= room:
-                w += units[end][0].width
-                end += 1
-            if end == start and end < len(units):
-                end += 1
-            if end < len(units):  # prefer breaking after a space or punctuation
-                for b in range(end, start + 1, -1):
-                    if units[b - 1][1] or units[b - 1][0].text in ",.([{=+-*/:":
-                        if b - start > (end - start) // 2:
-                            end = b
-                        break
-            chunk = units[start:end]
-            if not first:
-                while chunk and chunk[0][1]:
-                    chunk = chunk[1:]
-            lines.append(_line_from(chunk))
-            xs.append(pad if first else pad + indent + 2 * em_w * size)
-            first = False
-            start = end
-            if start >= len(units):
-                break
     lh, first_baseline = line_metrics(font, size, theme.sizes.code_line)
     y = top + pad
     baselines = []
@@ -185,3 +205,23 @@ def code_blocks(content: str, theme: Theme, k: float, width: int, top: int, t: f
     )
     panel = Block("code-panel", (0, top, width, y + pad), fill=colors.code_bg)
     return [panel, text]
+
+
+def code_blocks(content: str, theme: Theme, k: float, width: int, top: int, t: float):
+    code, language = split_fence(content)
+    code = code.expandtabs(4).rstrip()
+    src = tokens(code, language)
+    font = theme.fonts.code
+    pad = round(28 * k)
+    inner = width - 2 * pad
+    em_w = get_font(font, 100).getlength("M") / 100  # measured once: sizing and every hanging indent use it
+    size = _code_size(src, theme, k, t, inner, em_w)
+    colors = theme.colors
+    lines: list[Line] = []
+    xs: list[float] = []
+    for line_src in src:
+        units = _units(line_src, font, size, colors.code_tokens, colors.code_text)
+        for line, x in _wrapped(units, inner, pad, em_w, size):
+            lines.append(line)
+            xs.append(x)
+    return _panel_blocks(lines, xs, font, size, theme, pad, top, width)

@@ -205,75 +205,104 @@ def _shift(block: Block, dy: int) -> Block:
     return block
 
 
+def _body_range(slide: Slide, theme: Theme) -> tuple[int, int]:
+    """(largest, smallest) body size: a quote's own range, else the body's."""
+    return theme.sizes.quote if slide.type == SlideType.QUOTE else theme.sizes.body
+
+
+def _text_sizes(slide: Slide, title_text: str, theme: Theme, k: float, width: int, t: float) -> tuple[int, int]:
+    """Title and body sizes at fit step ``t`` (1 = largest); the title shrinks further (to its
+    minimum) until its widest word fits ``width``."""
+    tmax, tmin = theme.sizes.cover_title if slide.type == SlideType.COVER else theme.sizes.title
+    want = round((tmin + (tmax - tmin) * t) * k)
+    title_size = _word_safe(title_text, theme.fonts.title, want, width, round(tmin * k))
+    bmax, bmin = _body_range(slide, theme)
+    return title_size, round((bmin + (bmax - bmin) * t) * k)
+
+
+def _slide_emoji(
+    slide: Slide, title_emoji: str, theme: Theme, k: float, width: int, t: float, rtl: bool
+) -> Block | None:
+    """The big emoji above the title: the title's own, else the slide's, else its type's; smaller
+    as the content shrinks, at the right edge when mirrored. None if there is none to draw."""
+    emoji_text = title_emoji or slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
+    if not emoji_text:
+        return None
+    cover = slide.type == SlideType.COVER
+    px = round((theme.sizes.cover_emoji if cover else theme.sizes.emoji) * k * (0.55 + 0.45 * t))
+    eb = _emoji_block(emoji_text, px, 0, 0)
+    if eb is not None and rtl:
+        _move_x(eb, width - eb.box[2])
+    return eb
+
+
+def _rule(theme: Theme, k: float, width: int, top: int, rtl: bool) -> Block:
+    """The short accent rule under the title, at the start of reading."""
+    rule_w = round(theme.sizes.rule[0] * k)
+    rx = width - rule_w if rtl else 0
+    bottom = top + round(theme.sizes.rule[1] * k)
+    return Block("accent-bar", (rx, top, rx + rule_w, bottom), fill=theme.colors.accent)
+
+
+def _quote_blocks(content: str, theme: Theme, k: float, width: int, top: int, size: int, rtl: bool) -> list[Block]:
+    """The quote beside its accent bar (bar on the right when mirrored), then its "— Author" if it
+    has one, smaller and muted."""
+    f, c = theme.fonts, theme.colors
+    text, author = _attribution(content)
+    bar = round(8 * k)
+    gap = round(32 * k)
+    text_x = 0 if rtl else bar + gap
+    column = width - bar - gap
+    q = _text_block("quote", text, f.quote, size, 1.35, column, text_x, top, c.body, rtl=rtl)
+    bar_x = width - bar if rtl else 0
+    blocks = [Block("accent-bar", (bar_x, top, bar_x + bar, q.box[3]), fill=c.accent), q]
+    if author:
+        meta = round(max(theme.sizes.meta, size * 0.7 / k) * k)
+        author_top = q.box[3] + round(20 * k)
+        blocks.append(
+            _text_block("author", "— " + author, f.body, meta, 1.3, column, text_x, author_top, c.muted, rtl=rtl)
+        )
+    return blocks
+
+
+def _body_blocks(
+    slide: Slide, content: str, theme: Theme, k: float, width: int, top: int, t: float, size: int, rtl: bool
+) -> list[Block]:
+    """The content under the title, by slide type: code on a panel, a quote, or text with bullets."""
+    if slide.type == SlideType.CODE:
+        from .code import code_blocks  # Pygments is imported only for code slides
+
+        return code_blocks(content, theme, k, width, top, t)
+    if slide.type == SlideType.QUOTE:
+        return _quote_blocks(content, theme, k, width, top, size, rtl)
+    f, sz, c = theme.fonts, theme.sizes, theme.colors
+    return [_text_block("body", content, f.body, size, sz.body_line, width, 0, top, c.body, bullets=True, rtl=rtl)]
+
+
 def _content(slide: Slide, theme: Theme, k: float, width: int, t: float, rtl: bool = False):
     """Blocks of the card's content for a size parameter t (1 = largest), stacked from y=0."""
     sz = theme.sizes
-    c = theme.colors
-    f = theme.fonts
-    cover = slide.type == SlideType.COVER
     # A title that starts with an emoji gives it up to the big emoji above it: one emoji, not two.
     title_emoji, title_text = leading_emoji(slide.title)
-    tmax, tmin = sz.cover_title if cover else sz.title
-    title_size = _word_safe(title_text, f.title, round((tmin + (tmax - tmin) * t) * k), width, round(tmin * k))
-    bmax, bmin = sz.quote if slide.type == SlideType.QUOTE else sz.body
-    body_size = round((bmin + (bmax - bmin) * t) * k)
+    title_size, body_size = _text_sizes(slide, title_text, theme, k, width, t)
     blocks: list[Block] = []
     y = 0
-    emoji_text = title_emoji or slide.emoji or DEFAULT_EMOJI.get(slide.type, "")
-    if emoji_text:
-        px = round((sz.cover_emoji if cover else sz.emoji) * k * (0.55 + 0.45 * t))
-        eb = _emoji_block(emoji_text, px, 0, 0)
-        if eb is not None:
-            if rtl:
-                _move_x(eb, width - eb.box[2])
-            blocks.append(eb)
-            y = eb.box[3] + round(28 * k)
+    eb = _slide_emoji(slide, title_emoji, theme, k, width, t, rtl)
+    if eb is not None:
+        blocks.append(eb)
+        y = eb.box[3] + round(28 * k)
+    f, c = theme.fonts, theme.colors
     title = _text_block("title", title_text, f.title, title_size, sz.title_line, width, 0, y, c.title, rtl=rtl)
     blocks.append(title)
     y = title.box[3]
     if sz.rule[0] and sz.rule[1]:
-        y += round(24 * k)
-        rule_w = round(sz.rule[0] * k)
-        rx = width - rule_w if rtl else 0
-        blocks.append(Block("accent-bar", (rx, y, rx + rule_w, y + round(sz.rule[1] * k)), fill=c.accent))
-        y += round(sz.rule[1] * k) - round(8 * k)
+        rule = _rule(theme, k, width, y + round(24 * k), rtl)
+        blocks.append(rule)
+        y = rule.box[3] - round(8 * k)
     content = slide.content.strip("\n").rstrip() if slide.type == SlideType.CODE else slide.content.strip()
     if content.strip():
         y += round(max(24, 36 * t) * k)
-        if slide.type == SlideType.CODE:
-            from .code import code_blocks  # Pygments is imported only for code slides
-
-            blocks.extend(code_blocks(content, theme, k, width, y, t))
-        elif slide.type == SlideType.QUOTE:
-            text, author = _attribution(content)
-            bar = round(8 * k)
-            gap = round(32 * k)
-            text_x = 0 if rtl else bar + gap
-            q = _text_block("quote", text, f.quote, body_size, 1.35, width - bar - gap, text_x, y, c.body, rtl=rtl)
-            bar_x = width - bar if rtl else 0
-            blocks.append(Block("accent-bar", (bar_x, y, bar_x + bar, q.box[3]), fill=c.accent))
-            blocks.append(q)
-            if author:
-                meta = round(max(sz.meta, body_size * 0.7 / k) * k)
-                a = _text_block(
-                    "author",
-                    "— " + author,
-                    f.body,
-                    meta,
-                    1.3,
-                    width - bar - gap,
-                    text_x,
-                    q.box[3] + round(20 * k),
-                    c.muted,
-                    rtl=rtl,
-                )
-                blocks.append(a)
-        else:
-            blocks.append(
-                _text_block(
-                    "body", content, f.body, body_size, sz.body_line, width, 0, y, c.body, bullets=True, rtl=rtl
-                )
-            )
+        blocks.extend(_body_blocks(slide, content, theme, k, width, y, t, body_size, rtl))
     height = max(b.box[3] for b in blocks)
     return blocks, height, title_size, body_size
 
@@ -287,7 +316,7 @@ def _move_x(block: Block, dx: int) -> Block:
 
 def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int, rtl: bool = False):
     """Largest t in 0..1 (in 2 px body steps) whose content fits ``max_height``."""
-    bmax, bmin = theme.sizes.quote if slide.type == SlideType.QUOTE else theme.sizes.body
+    bmax, bmin = _body_range(slide, theme)
     steps = max(1, (bmax - bmin) // 2)
     best = None
     for i in range(steps + 1):
@@ -301,6 +330,85 @@ def _fit(slide: Slide, theme: Theme, k: float, width: int, max_height: int, rtl:
 
 
 # --------------------------------------------------------------------------- slide
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """One slide's page: its scale, margins and header text size, and which side reading starts on."""
+
+    width: int
+    height: int
+    k: float  # scale from the 1080 px wide design
+    kt: float  # the content's scale: k, up to 22 % larger on pages taller than 4:5
+    tall: float  # 0 at 4:5 (or wider) .. 1 at 9:16
+    margin: int
+    margin_v: int  # top and bottom margin
+    meta: int  # header and footer text size
+    start_x: int  # the header's outer corners: reading starts at one and ends at the other
+    end_x: int
+    rtl: bool
+
+
+def _frame(size: tuple[int, int], theme: Theme, rtl: bool) -> _Frame:
+    W, H = size
+    k = W / 1080
+    m = round(theme.sizes.margin * k)
+    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays, and use the
+    # height: type up to 22 % larger and a card that fills most of the room.
+    mv = m + max(0, (H - round(W * 1.25)) // 4)
+    tall = max(0.0, min(1.0, (H / W - 1.25) / (16 / 9 - 1.25)))
+    # The counter sits at the end of reading: right, or left when mirrored.
+    start_x, end_x = (W - m, m) if rtl else (m, W - m)
+    return _Frame(W, H, k, k * (1 + 0.22 * tall), tall, m, mv, round(theme.sizes.meta * k), start_x, end_x, rtl)
+
+
+def _header(frame: _Frame, theme: Theme, index: int, total: int, brand: str) -> list[Block]:
+    """The counter (first) at the end of reading and the brand, if any, at the start, shrunk or cut
+    to keep clear of the counter."""
+    f, font, muted = frame, theme.fonts.meta, theme.colors.muted
+    number = f"{index}/{total}"
+    counter = _single_line("counter", number, font, f.meta, f.end_x, f.margin_v, muted, align_right=not f.rtl)
+    if not brand:
+        return [counter]
+    room = (counter.box[0] - f.margin if not f.rtl else f.width - f.margin - counter.box[2]) - round(32 * f.k)
+    return [
+        counter,
+        _single_line("brand", brand, font, f.meta, f.start_x, f.margin_v, muted, align_right=f.rtl, max_width=room),
+    ]
+
+
+def _footer(frame: _Frame, theme: Theme, index: int, total: int, lang: str, top: int, line_h: int) -> list[Block]:
+    """The swipe hint at the end of reading (all but the last slide) and the progress bar at the
+    start, centred on the hint's line."""
+    f = frame
+    blocks: list[Block] = []
+    if index < total:
+        hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
+        if f.rtl:  # the mirrored carousel advances to the left, whatever the hint's language
+            hint = hint.replace("→", "←")
+        font, muted = theme.fonts.meta, theme.colors.muted
+        blocks.append(_single_line("swipe", hint, font, f.meta, f.end_x, top, muted, align_right=not f.rtl))
+    bar_h = max(4, round(6 * f.k))
+    bar_y = top + (line_h - bar_h) // 2
+    bar_w = round(240 * f.k)
+    bar_x = f.width - f.margin - bar_w if f.rtl else f.margin
+    box = (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h)
+    blocks.append(Block("progress", box, fill=theme.colors.muted, value=index / max(total, 1), rtl=f.rtl))
+    return blocks
+
+
+def _card(frame: _Frame, theme: Theme, top: int, bottom: int, content_h: int, pad: int) -> tuple[Box | None, int]:
+    """The card's box between ``top`` and ``bottom`` (None when the theme draws none) and how far
+    down the content goes to sit centred in it (or in the room, without a card)."""
+    if not theme.card:
+        return None, top + (bottom - top - content_h) // 2
+    # At least half the room (more on tall pages), in whole steps of 8 px, never more than the room.
+    min_h = round((bottom - top) * (0.5 + 0.3 * frame.tall))
+    card_h = max(content_h + 2 * pad, min_h)
+    card_h = min(bottom - top, -(-card_h // 8) * 8)
+    card_top = top + (bottom - top - card_h) // 2
+    card_box = (frame.margin, card_top, frame.width - frame.margin, card_top + card_h)
+    return card_box, card_top + (card_h - content_h) // 2
+
+
 def layout_slide(
     slide: Slide,
     index: int,
@@ -310,80 +418,29 @@ def layout_slide(
     brand: str = "",
     lang: str = "en",
 ) -> SlideLayout:
-    W, H = size
-    k = W / 1080
-    sz = theme.sizes
-    c = theme.colors
     rtl = is_rtl(slide)
-    m = round(sz.margin * k)
-    # Taller than 4:5 (stories, 9:16): keep clear of the app's top and bottom overlays, and use the
-    # height: type up to 22 % larger and a card that fills most of the room.
-    mv = m + max(0, (H - round(W * 1.25)) // 4)
-    tall = max(0.0, min(1.0, (H / W - 1.25) / (16 / 9 - 1.25)))
-    kt = k * (1 + 0.22 * tall)
-    safe = (m, mv, W - m, H - mv)
-    meta = round(sz.meta * k)
-    blocks: list[Block] = []
-    # The header's outer corners: the counter at the end of reading (right, or left when mirrored).
-    start_x, end_x = (W - m, m) if rtl else (m, W - m)
-
-    # Header: brand (at the start) and counter (at the end).
-    counter = _single_line("counter", f"{index}/{total}", theme.fonts.meta, meta, end_x, mv, c.muted, align_right=not rtl)
-    blocks.append(counter)
-    if brand:
-        room = (counter.box[0] - m if not rtl else W - m - counter.box[2]) - round(32 * k)
-        blocks.append(
-            _single_line("brand", brand, theme.fonts.meta, meta, start_x, mv, c.muted, align_right=rtl, max_width=room)
-        )
-    header_bottom = counter.box[3]
-
-    # Footer: progress (at the start) and the swipe hint (at the end, all but the last slide).
-    lh = counter.box[3] - counter.box[1]
-    footer_top = H - mv - lh
-    if index < total:
-        hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
-        if rtl:  # the mirrored carousel advances to the left, whatever the hint's language
-            hint = hint.replace("→", "←")
-        blocks.append(
-            _single_line("swipe", hint, theme.fonts.meta, meta, end_x, footer_top, c.muted, align_right=not rtl)
-        )
-    bar_h = max(4, round(6 * k))
-    bar_y = footer_top + (lh - bar_h) // 2
-    bar_w = round(240 * k)
-    bar_x = W - m - bar_w if rtl else m
-    blocks.append(
-        Block(
-            "progress",
-            (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h),
-            fill=c.muted,
-            value=index / max(total, 1),
-            rtl=rtl,
-        )
-    )
+    frame = _frame(size, theme, rtl)
+    header = _header(frame, theme, index, total, brand)
+    counter = header[0]
+    line_h = counter.box[3] - counter.box[1]
+    footer_top = frame.height - frame.margin_v - line_h
+    footer = _footer(frame, theme, index, total, lang, footer_top, line_h)
 
     # Content: in the card (or straight on the background), centred between header and footer.
-    gap = round(40 * k)
-    region_top, region_bottom = header_bottom + gap, footer_top - gap
-    pad = round(theme.card.padding * k) if theme.card else 0
-    inner_w = W - 2 * m - 2 * pad
-    max_h = region_bottom - region_top - 2 * pad
-    (content, content_h, title_size, body_size), fits = _fit(slide, theme, kt, inner_w, max_h, rtl)
+    gap = round(40 * frame.k)
+    top, bottom = counter.box[3] + gap, footer_top - gap
+    pad = round(theme.card.padding * frame.k) if theme.card else 0
+    inner_w = frame.width - 2 * frame.margin - 2 * pad
+    max_h = bottom - top - 2 * pad
+    (content, content_h, title_size, body_size), fits = _fit(slide, theme, frame.kt, inner_w, max_h, rtl)
     if not fits:
         content = _clip(content, max_h)
         content_h = max(b.box[3] for b in content)
-    card_box = None
-    if theme.card:
-        min_h = round((region_bottom - region_top) * (0.5 + 0.3 * tall))
-        card_h = max(content_h + 2 * pad, min_h)
-        card_h = min(region_bottom - region_top, -(-card_h // 8) * 8)
-        card_top = region_top + (region_bottom - region_top - card_h) // 2
-        card_box = (m, card_top, W - m, card_top + card_h)
-        dy = card_top + (card_h - content_h) // 2
-    else:
-        dy = region_top + (region_bottom - region_top - content_h) // 2
+    card_box, dy = _card(frame, theme, top, bottom, content_h, pad)
     for b in content:
-        blocks.append(_shift(_move_x(b, m + pad), dy))
-    return SlideLayout(size, theme, safe, card_box, blocks, fits, title_size, body_size, rtl)
+        _shift(_move_x(b, frame.margin + pad), dy)
+    safe = (frame.margin, frame.margin_v, frame.width - frame.margin, frame.height - frame.margin_v)
+    return SlideLayout(size, theme, safe, card_box, header + footer + content, fits, title_size, body_size, rtl)
 
 
 def _clip(blocks: list[Block], max_h: int) -> list[Block]:
