@@ -134,11 +134,12 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Audits every event (one write each); every 5 minutes it sweeps stuck requests through the "
         "byStatus index, undelivered ones through the deliveries' byState, and health-checks the "
         "dependencies: 60 s bounds the sweep.",
-        # events: append (a put; idempotent by key), list, of_type_between (byType, then get); carousels: get,
-        # list_by_status (byStatus, then the records it lists); deliveries: list_pending (byState, then the
-        # records it lists). It writes neither: the sweeps ask the generator and the sender by event.
-        tables={"events": (PUT_ITEM, GET_ITEM, QUERY), "carousels": (GET_ITEM, BATCH_GET_ITEM),
-                "deliveries": (GET_ITEM, BATCH_GET_ITEM)},
+        # events: append (a put; idempotent by key), list, of_type_between (byType, then the envelopes it
+        # lists); carousels: get, list_by_status (byStatus, then the records it lists); deliveries:
+        # list_pending (byState, then the records it lists). It writes neither: the sweeps ask the
+        # generator and the sender by event.
+        tables={"events": (PUT_ITEM, QUERY, BATCH_GET_ITEM), "carousels": (GET_ITEM, BATCH_GET_ITEM),
+                "deliveries": (BATCH_GET_ITEM,)},
         indexes={"carousels": ("byStatus",), "deliveries": ("byState",), "events": ("byType",)},
         health_checks=True,
     ),

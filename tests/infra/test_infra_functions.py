@@ -59,8 +59,8 @@ EXPECTED = {
     "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
     "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
     # events.append/list/of_type_between; carousels.get/list_by_status; deliveries.list_pending
-    "event-orchestrator": Access({"events": {PUT, GET, QUERY}, "carousels": {GET, BATCH_GET},
-                                  "deliveries": {GET, BATCH_GET}},
+    "event-orchestrator": Access({"events": {PUT, QUERY, BATCH_GET}, "carousels": {GET, BATCH_GET},
+                                  "deliveries": {BATCH_GET}},
                                  {"carousels": {"byStatus"}, "deliveries": {"byState"}, "events": {"byType"}},
                                  health=True, lists={"carousels/*"}),
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -101,44 +101,35 @@ class EventStore(TableRepository):
         """The newest events of one type, newest first (e.g. recent errors)."""
         response = self._table.query(IndexName="byType", KeyConditionExpression=Key("type").eq(event_type),
                                      ScanIndexForward=False, Limit=limit)
-        stored = self._batch_get([{"correlationId": i["correlationId"], "sk": i["sk"]} for i in response["Items"]])
-        return [json.loads(i["envelope"]) for i in stored]  # the index holds keys and source, not envelopes
+        return self._envelopes(response["Items"])
 
     def list(self, correlation_id: str) -> list[dict[str, Any]]:
         """The request's envelopes, oldest first."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("correlationId").eq(correlation_id)}
-        while True:
-            response = self._table.query(**kwargs)
-            items += response["Items"]
-            if "LastEvaluatedKey" not in response:
-                break
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [json.loads(i["envelope"]) for i in items]
+        pages = self._pages(KeyConditionExpression=Key("correlationId").eq(correlation_id))
+        return [json.loads(item["envelope"]) for page in pages for item in page["Items"]]
 
     def count_by_type(self, event_type: str) -> int:
         """How many events of this type went through (within the retention window)."""
-        total = 0
-        kwargs: dict[str, Any] = {"IndexName": "byType", "KeyConditionExpression": Key("type").eq(event_type),
-                                  "Select": "COUNT"}
-        while True:
-            response = self._table.query(**kwargs)
-            total += response["Count"]
-            if "LastEvaluatedKey" not in response:
-                return total
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        pages = self._pages(IndexName="byType", KeyConditionExpression=Key("type").eq(event_type), Select="COUNT")
+        return sum(page["Count"] for page in pages)
 
     def of_type_between(self, event_type: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
-        """The envelopes of one type audited between two times, oldest first (read from the table itself:
-        the index need not hold them)."""
+        """The envelopes of one type audited between two times, oldest first."""
         second = "%Y-%m-%dT%H:%M:%S"  # sk begins with the timestamp; "~" sorts after any fraction or zone
         condition = Key("type").eq(event_type) & Key("sk").between(since.strftime(second), until.strftime(second) + "~")
-        keys, kwargs = [], {"IndexName": "byType", "KeyConditionExpression": condition}
+        pages = self._pages(IndexName="byType", KeyConditionExpression=condition)
+        return self._envelopes([item for page in pages for item in page["Items"]])
+
+    def _envelopes(self, listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The envelopes of what the byType index listed, in its order (it holds keys and source, not envelopes)."""
+        stored = self._batch_get([{"correlationId": i["correlationId"], "sk": i["sk"]} for i in listed])
+        return [json.loads(item["envelope"]) for item in stored]
+
+    def _pages(self, **query: Any) -> Iterator[dict[str, Any]]:
+        """Every page of one query, in order."""
         while True:
-            response = self._table.query(**kwargs)
-            keys += [{"correlationId": i["correlationId"], "sk": i["sk"]} for i in response["Items"]]
+            response = self._table.query(**query)
+            yield response
             if "LastEvaluatedKey" not in response:
-                break
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        items = (self._table.get_item(Key=key).get("Item") for key in keys)
-        return [json.loads(item["envelope"]) for item in items if item]
+                return
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
