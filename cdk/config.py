@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Where the renderer writes slides ("<prefix>/<request id>/slide-NN.<ext>"): the only S3 prefix granted.
+from vibecoder.slides import BRAND_PREFIX as BRAND_PREFIX
 from vibecoder.slides import SLIDES_PREFIX as SLIDES_PREFIX
 
 # Operators extend ai-content's knowledge base by uploading markdown here, in the slides bucket (never expires).
@@ -40,6 +41,7 @@ class FunctionSpec:
     indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # TABLES key → the indexes it queries
     slides: tuple[str, ...] = ()  # READ, WRITE, DELETE on s3://<slides bucket>/SLIDES_PREFIX/*
     lists_slides: bool = False  # ListBucket under SLIDES_PREFIX/ (the health check, a request's slides)
+    brand_images: tuple[str, ...] = ()  # READ or WRITE on s3://<slides bucket>/BRAND_PREFIX/* (users' avatars, logos)
     secrets: tuple[str, ...] = ()  # keys of Secrets.SPECS
     health_checks: bool = False  # DescribeTable on every table, a listing of the slides prefix, DescribeEventBus
     reads_dead_letters: bool = False  # GetQueueAttributes on every DLQ (GET /stats)
@@ -56,12 +58,13 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "Answers Telegram within its webhook timeout: 512 MB buys the CPU for a ~0.4 s cold start "
         "(Powertools, pydantic, requests); 25 s stays under API Gateway's 29 s integration limit and "
         "leaves room for one Bot API retry of the immediate 'Generating…' reply.",
-        # users: get, set_preferences; carousels (read only: requests go to the generator as events): get
-        # (restyle/resend), /history (byUser, then the records it lists); analytics: increment_within, the
-        # per-user hourly rate limit (a conditional counter update; a refusal returns the old item with
+        # users: get, set_preferences, set_brand; carousels (read only: requests go to the generator as events): get
+        # (restyle/resend), /history (byUser, then the records it lists); deliveries (read only, the sender's):
+        # get_many, which album photo a reply to a slide answers; analytics: increment_within, the per-user hourly
+        # rate limit (a conditional counter update; a refusal returns the old item with
         # ReturnValuesOnConditionCheckFailure).
         tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, BATCH_GET_ITEM), "analytics": (UPDATE_ITEM,),
-                **IDEMPOTENT},
+                "deliveries": (BATCH_GET_ITEM,), **IDEMPOTENT},
         indexes={"carousels": ("byUser",)},
         secrets=("telegram_bot_token", "telegram_webhook_secret"),
     ),
@@ -107,16 +110,18 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "13 MB of fonts plus ten S3 uploads.",
         tables=dict(IDEMPOTENT),
         slides=(WRITE,),
+        brand_images=(READ,),  # the avatar and logo of the request's brand kit
     ),
     "telegram-sender": FunctionSpec(
         512, 90,
         "Downloads up to ten slides from S3 and uploads them to Telegram as one album; network-bound, "
         "and the Bot API may ask to wait (retry_after up to 30 s) before a retry: 90 s.",
         # carousels: get (read only); deliveries, its own log: get, claim/release/settle/record_step and
-        # advance_progress (updates); users: get (the user's language)
-        tables={"carousels": (GET_ITEM,), "deliveries": (GET_ITEM, UPDATE_ITEM), "users": (GET_ITEM,),
+        # advance_progress (updates); users: get (the user's language), set_brand_image (a fetched avatar or logo)
+        tables={"carousels": (GET_ITEM,), "deliveries": (GET_ITEM, UPDATE_ITEM), "users": (GET_ITEM, UPDATE_ITEM),
                 **IDEMPOTENT},
         slides=(READ,),
+        brand_images=(WRITE,),  # the avatar and logo it fetches from Telegram
         secrets=("telegram_bot_token",),
     ),
     "data-persistence": FunctionSpec(

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from cdk import bundling
 from cdk.config import (
+    BRAND_PREFIX,
     FUNCTIONS,
     KNOWLEDGE_PREFIX,
     METRICS_NAMESPACE,
@@ -144,6 +145,13 @@ class ServiceFunctions(Construct):
                               f"{self.slides.prefix}/*]",
                         f"Object-level access limited to the slides prefix '{self.slides.prefix}/': keys are "
                         f"'{self.slides.prefix}/<request id>/slide-NN.<ext>', unknown until a request is made.")
+        if spec.brand_images:
+            role.add_to_policy(iam.PolicyStatement(
+                sid="BrandImages", actions=[a for level in spec.brand_images for a in SLIDES_ACTIONS[level]],
+                resources=[bucket.arn_for_objects(f"{BRAND_PREFIX}/*")]))
+            acknowledge(role, f"AwsSolutions-IAM5[Resource::<{self._logical_id(bucket)}.Arn>/{BRAND_PREFIX}/*]",
+                        f"Object-level access limited to the users' brand images under '{BRAND_PREFIX}/': keys are "
+                        f"'{BRAND_PREFIX}/<user id>/avatar|logo', unknown until a user sets them.")
         if spec.lists_slides or spec.health_checks:
             role.add_to_policy(self._list_prefix("ListSlides", self.slides.prefix))
         if spec.secrets:

@@ -34,7 +34,10 @@ report_skips()
 def step(envelope: EventEnvelope) -> list[FollowUp]:
     follow_ups = logic.handle(envelope)
     report_skips()
-    completed: AiAnalysisCompleted = next(f.data for f in follow_ups if f.type == "ai.analysis.completed")
+    completed: AiAnalysisCompleted | None = next((f.data for f in follow_ups if f.type == "ai.analysis.completed"),
+                                                 None)
+    if completed is None:  # a slide rewrite
+        return follow_ups
     metrics.add_dimension(name="provider", value=completed.provider)
     metrics.add_metric(name="ContentDuration", unit=MetricUnit.Milliseconds, value=completed.duration_ms)
     metrics.add_metric(name="OpenAICostUSD", unit=MetricUnit.NoUnit, value=completed.cost_usd)

@@ -201,7 +201,12 @@ def generate_content(request: AiContentRequested, *, settings: ContentSettings |
 
 
 def handle(event: EventEnvelope) -> list[FollowUp]:
-    """The content for one request (or why there is none), and what producing it took."""
+    """The content for one request (or why there is none), and what producing it took; or one slide
+    rewritten on the user's instruction."""
+    if event.type == "ai.slide.rewrite.requested":
+        from .rewrite import rewrite_slide  # noqa: PLC0415 - edits are rare; keep the content path's imports
+
+        return [FollowUp("carousel.slide.rewritten", rewrite_slide(event.data, ContentSettings.from_env()))]
     request: AiContentRequested = event.data
     result = generate_content(request)
     ref = request.ref()

@@ -12,7 +12,9 @@ from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from vibecoder.base import CamelModel, new_id, utc_now
+from vibecoder.brand import BrandSummary, operator_brand
 from vibecoder.content import (
+    DEFAULT_SIZE,
     DEFAULT_SLIDES,
     DEFAULT_STYLE,
     MAX_SLIDES,
@@ -23,6 +25,7 @@ from vibecoder.content import (
     ContentProvenance,
     Language,
     Slide,
+    SlideSize,
     require_topic_or_text,
 )
 from vibecoder.events.catalog import CATALOG
@@ -59,6 +62,7 @@ class CarouselRequestBody(CamelModel):
     user_id: str = Field(default="api-user", min_length=1, max_length=64)
     style: str = Field(default=DEFAULT_STYLE, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     language: Language | None = None
+    size: SlideSize | None = None  # 4:5 (the default), 1:1 or 9:16
 
     @field_validator("topic", "source_text", mode="before")
     @classmethod
@@ -92,6 +96,7 @@ class AcceptedResponse(CamelModel):
 
 
 class SlideView(Slide):
+    version: int = 1  # 1 as generated; each edit of the slide adds one
     image_url: str | None = None  # presigned, short-lived: the slide's (first) image
     image_urls: list[str] = Field(default_factory=list)  # all its images, in order (a split slide has several)
 
@@ -112,6 +117,9 @@ class CarouselView(CamelModel):
     failure: str | None = None  # begins with "topic_not_covered" when the offline notes do not cover the topic
     delivery: DeliveryState | None = None  # Telegram requests: pending until the album or an apology reached the chat
     content: ContentProvenance | None = None  # who wrote the content: openai, offline (the notes) or text
+    brand: BrandSummary  # the kit the slides carry (the operator's handle for a request without one)
+    size: str = DEFAULT_SIZE
+    revision: int = 0  # edits applied
 
 
 @dataclass
@@ -152,6 +160,7 @@ def accept_carousel(body: CarouselRequestBody, deps: ApiDeps) -> list[EventEnvel
     request = CarouselGenerateRequested(
         request_id=request_id, requested_at=utc_now(), user_id=body.user_id, channel="api", topic=body.topic,
         source_text=body.source_text, slides_count=body.slides_count, style=body.style, language=body.language,
+        size=body.size,
     )
     requested = CATALOG.new_event("carousel.generate.requested", request, correlation_id=request_id,
                                   source=SERVICE, user_id=body.user_id)
@@ -196,6 +205,8 @@ def carousel_view(record: CarouselRecord, deps: ApiDeps) -> CarouselView:
         caption=record.caption, style=record.style, language=record.language, slides_count=record.slides_count,
         created_at=record.created_at, updated_at=record.updated_at, timings=record.timings, slides=slides,
         failure=record.failure, delivery=delivery_of(record, deps), content=record.content,
+        brand=(record.brand or operator_brand(deps.settings.bot_handle)).summary(), size=record.size or DEFAULT_SIZE,
+        revision=record.revision,
     )
 
 

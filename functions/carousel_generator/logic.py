@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from carousel_generator import editing
 from carousel_generator.slides import build_slides
 from vibecoder.base import utc_now
 from vibecoder.content import MAX_SLIDES, MIN_SLIDES, ContentProvenance
@@ -22,6 +23,7 @@ from vibecoder.events.models import (
     AiContentRequested,
     CarouselCompleted,
     CarouselContentAnalyzed,
+    CarouselEditRequested,
     CarouselFailed,
     CarouselGenerateRequested,
     CarouselImagesRendered,
@@ -30,6 +32,7 @@ from vibecoder.events.models import (
     CarouselTimedOut,
     CompletedSlide,
     RenderedImage,
+    SlideRewritten,
 )
 from vibecoder.repositories import CarouselRecord, CarouselRepository, RecordedSlide, StagePatch
 from vibecoder.workflow import CarouselStatus, Stage
@@ -79,7 +82,8 @@ def on_requested(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     if not _started(deps, record, Stage.REQUESTED):
         return []
     ask = AiContentRequested(**request.ref(), topic=request.topic, source_text=request.source_text,
-                             slides_count=request.slides_count, style=request.style, language=request.language)
+                             slides_count=request.slides_count, style=request.style, language=request.language,
+                             size=request.size)
     return [FollowUp("ai.content.requested", ask)]
 
 
@@ -96,12 +100,14 @@ def on_restyle(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
         slides_count=max(MIN_SLIDES, min(len(slides), MAX_SLIDES)), style=restyle.style, language=original.language,
         title=original.title, caption=original.caption, slides=slides, provider=original.provider,
         content=original.content, restyle_of=original.request_id, timings={Stage.SLIDES.timing: 0.0},
+        size=original.size, brand=restyle.brand or original.brand,
     )
     if not _started(deps, record, Stage.SLIDES):
         return []
     generated = CarouselSlidesGenerated(
         **restyle.ref(), title=original.title or original.topic or "", caption=original.caption or "",
         style=restyle.style, language=original.language or "en", slides=slides, restyle_of=original.request_id,
+        size=record.size, brand=record.brand,
     )
     return [FollowUp("carousel.slides.generated", generated)]
 
@@ -126,7 +132,7 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     if not deps.carousels.advance(analyzed.request_id, Stage.CONTENT, _elapsed_ms(record), patch):
         return []
     generated = CarouselSlidesGenerated(**analyzed.ref(), title=content.title, caption=caption, style=analyzed.style,
-                                        language=content.language, slides=slides)
+                                        language=content.language, slides=slides, size=record.size, brand=record.brand)
     return [FollowUp("carousel.slides.generated", generated)]
 
 
@@ -149,16 +155,19 @@ def completed_slides(slides: list[RecordedSlide], images: list[RenderedImage]) -
 def on_images(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     rendered: CarouselImagesRendered = event.data
     record = _record(deps, rendered.request_id)
+    if rendered.edit is not None:
+        return editing.on_edit_rendered(rendered, record, deps.carousels)
     slides = completed_slides(record.slides, rendered.images)
     elapsed = _elapsed_ms(record)
-    patch = StagePatch(style=rendered.style, slides=[RecordedSlide.model_validate(s.model_dump()) for s in slides])
+    patch = StagePatch(style=rendered.style, slides=[RecordedSlide.model_validate(s.model_dump()) for s in slides],
+                       brand=rendered.brand)
     if not deps.carousels.advance(rendered.request_id, Stage.COMPLETED, elapsed, patch):
         return []
     timings = dict(record.timings, images=round(elapsed, 1), render=round(rendered.render_ms, 1),
                    completed=round(elapsed, 1))
     completed = CarouselCompleted(**rendered.ref(), title=record.title or record.topic or "",
                                   caption=record.caption or "", style=rendered.style, language=record.language or "en",
-                                  slides=slides, timings=timings)
+                                  slides=slides, timings=timings, size=record.size)
     return [FollowUp("carousel.completed", completed)]
 
 
@@ -167,6 +176,10 @@ def on_failed(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     orchestrator's sweep does not time the request out a second time."""
     failed: CarouselFailed = event.data
     record = _record(deps, failed.request_id)
+    pending = record.pending_edit
+    if record.status is CarouselStatus.COMPLETED and pending is not None:  # an edit's slide cannot be drawn
+        deps.carousels.abandon_edit(record.request_id, pending.edit_id)
+        return [editing.edit_failed(failed, failed.reason, operation=pending.operation, edit_id=pending.edit_id)]
     deps.carousels.advance(failed.request_id, Stage.FAILED, _elapsed_ms(record),
                            StagePatch(failure=failed.reason))  # refused once terminal
     return []
@@ -196,6 +209,16 @@ def _fail(deps: GeneratorDeps, record: CarouselRecord, patch: StagePatch, failed
     return [FollowUp("carousel.failed", failed)]
 
 
+def on_edit(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
+    edit: CarouselEditRequested = event.data
+    return editing.on_edit_requested(edit, _record(deps, edit.request_id), deps.carousels)
+
+
+def on_rewritten(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
+    rewritten: SlideRewritten = event.data
+    return editing.on_rewritten(rewritten, _record(deps, rewritten.request_id), deps.carousels)
+
+
 def nothing_to_do(event: EventEnvelope) -> bool:
     """Its own ``carousel.failed`` comes back from the bus: recorded when it was emitted."""
     return event.type == "carousel.failed" and event.metadata.source == SERVICE
@@ -208,4 +231,6 @@ STEPS = {
     "carousel.images.rendered": on_images,
     "carousel.failed": on_failed,
     "carousel.timed.out": on_timed_out,
+    "carousel.edit.requested": on_edit,
+    "carousel.slide.rewritten": on_rewritten,
 }

@@ -21,7 +21,7 @@ logger, tracer, metrics = observability(SERVICE)
 def step(envelope: EventEnvelope) -> list[FollowUp]:
     settings = get_settings()
     follow_ups = logic.handle(envelope, logic.RendererDeps(slides=SlideRepository(settings.slides_bucket),
-                                                           brand=settings.bot_handle))
+                                                           bot_handle=settings.bot_handle))
     for follow_up in follow_ups:
         if follow_up.type == "carousel.failed":
             logger.warning("slides cannot be drawn", extra={"reason": follow_up.data.reason})

@@ -17,7 +17,7 @@ from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.lambda_kit import observability, once_per_key, register_lambda_context, report_error
 from vibecoder.redaction import redact_response
-from vibecoder.repositories import AnalyticsRepository, CarouselRepository, UserRepository
+from vibecoder.repositories import AnalyticsRepository, CarouselRepository, DeliveryLog, UserRepository
 from vibecoder.settings import get_settings
 from vibecoder.telegram import TelegramError, bot_api_from_settings
 from vibecoder.telegram_updates import Update
@@ -41,7 +41,7 @@ def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
         limits=AnalyticsRepository(settings.analytics_table),
         bot=bot_api_from_settings(settings, purpose="webhook"),  # short: the answer is due within 29 s
         max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
-        bot_username=settings.bot_handle.lstrip("@"),
+        bot_username=settings.bot_handle.lstrip("@"), deliveries=DeliveryLog(settings.deliveries_table),
     )
     outcome = logic.handle_update(Update.model_validate(data), deps)
     metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)

@@ -5,9 +5,11 @@ status message of a new carousel, whose id travels with the request so the sende
 a progress bar). Everything slow happens after the event.
 
 Commands: /start, /help, /carousel [N] <topic>, a plain message (a topic, or a pasted text of
-several paragraphs), /style (an inline keyboard), /lang ru|en, /history (tap to get one again).
+several paragraphs), /style (an inline keyboard), /lang ru|en, /history (tap to get one again),
+/brand and /size (brand.py), /edit, /move, /drop and a reply to a slide (editing.py).
 Buttons (callback_data ``action:argument``, at most 64 bytes): ``style:<theme>``, ``lang:<code>``,
-``resend:<request>``, ``orig:<request>``, ``pdf:<request>``, ``restyle:<request>``.
+``resend:<request>``, ``orig:<request>``, ``pdf:<request>``, ``restyle:<request>``, ``edit:<request>``,
+``undo:<request>``, ``brand:profile|off|on|nologo``, ``size:<4:5|1:1|9:16>``.
 """
 
 from __future__ import annotations
@@ -16,15 +18,21 @@ import logging
 import math
 import re
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vibecoder.base import new_id, utc_now
-from vibecoder.bus import EventPublisher
+from telegram_gateway import brand, editing
+from telegram_gateway.conversation import (  # noqa: F401 - the gateway's deps and outcome, as before
+    SERVICE,
+    Conversation,
+    GatewayDeps,
+    Outcome,
+    _answer,
+    _quietly,
+)
+from vibecoder.base import utc_now
 from vibecoder.content import (
     DEFAULT_SLIDES,
-    DEFAULT_STYLE,
     MIN_SLIDES,
     SOURCE_TEXT_MAX_CHARS,
     THEMES,
@@ -43,19 +51,14 @@ from vibecoder.events.models import (
     is_failure,
 )
 from vibecoder.repositories import (
-    AnalyticsRepository,
     CarouselRecord,
-    CarouselRepository,
     UserPreferences,
-    UserRecord,
-    UserRepository,
 )
-from vibecoder.telegram import BotApi, TelegramError, inline_keyboard
-from vibecoder.telegram_updates import CallbackQuery, Message, Update, User
-from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
+from vibecoder.telegram import TelegramError, inline_keyboard
+from vibecoder.telegram_updates import CallbackQuery, Message, Update
+from vibecoder.texts import clip, escape_html, progress_text, text, theme_label
 from vibecoder.workflow import CarouselStatus, Stage
 
-SERVICE = "telegram-gateway"
 COMMAND = re.compile(r"^/(?P<name>[a-zA-Z0-9_]+)(?:@(?P<bot>\w+))?(?:\s+(?P<args>.*))?$", re.DOTALL)
 SLIDE_COUNT_PREFIX = re.compile(r"^(?P<count>\d{1,3})\s+(?P<topic>.+)$", re.DOTALL)
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
@@ -63,67 +66,6 @@ RATE_WINDOW_SECONDS = 3600
 HISTORY_SHOWN = 5
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class GatewayDeps:
-    users: UserRepository
-    carousels: CarouselRepository
-    limits: AnalyticsRepository
-    bot: BotApi
-    publisher: EventPublisher | None = None
-    max_slides: int = 10
-    rate_limit_per_hour: int = 10
-    bot_username: str | None = None  # commands addressed to another bot (/cmd@other_bot) are not ours
-
-
-@dataclass
-class Outcome:
-    action: str
-    events: list[EventEnvelope] = field(default_factory=list)
-
-
-@dataclass
-class Conversation:
-    """One update from one user in one chat: who, where, in which language, and the events so far."""
-
-    update: Update
-    user: User
-    chat_id: int
-    private: bool
-    record: UserRecord | None
-    deps: GatewayDeps
-    correlation_id: str = field(default_factory=new_id)
-
-    @property
-    def user_id(self) -> str:
-        return str(self.user.id)
-
-    @property
-    def language(self) -> str:
-        chosen = self.record.preferences.language if self.record else None
-        return chosen or language_of(self.user.language_code)
-
-    @property
-    def chosen_language(self) -> str | None:
-        return self.record.preferences.language if self.record else None
-
-    @property
-    def style(self) -> str:
-        chosen = self.record.preferences.style if self.record else None
-        return chosen if chosen in THEMES else DEFAULT_STYLE
-
-    def say(self, reply: str, keyboard: dict | None = None) -> dict | None:
-        params: dict[str, Any] = {"chat_id": self.chat_id, "text": reply, "parse_mode": "HTML",
-                                  "link_preview_options": {"is_disabled": True}}
-        if keyboard:
-            params["reply_markup"] = keyboard
-        result = self.deps.bot.call("sendMessage", params)
-        return result if isinstance(result, dict) else None
-
-    def event(self, event_type: str, data: Any) -> EventEnvelope:
-        return CATALOG.new_event(event_type, data, correlation_id=self.correlation_id, source=SERVICE,
-                                 user_id=self.user_id)
 
 
 def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
@@ -135,16 +77,27 @@ def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
     command = COMMAND.match(message.text.strip()) if message.text else None
     if command and command["bot"] and deps.bot_username and command["bot"].lower() != deps.bot_username.lower():
         return Outcome("ignored")  # /cmd@another_bot in a group
-    if not message.chat.private and command is None:
-        return Outcome("ignored")  # group chatter: only commands are for the bot
+    replies_to_bot = message.reply_to_message is not None and message.reply_to_message.sender is not None \
+        and message.reply_to_message.sender.is_bot
+    if not message.chat.private and command is None and not replies_to_bot and not brand.is_logo_upload(message):
+        return Outcome("ignored")  # group chatter: only commands (and replies to the bot's slides) are for the bot
     talk = Conversation(update, message.sender, message.chat.id, message.chat.private,
                         deps.users.get(str(message.sender.id)), deps)
+    if brand.is_logo_upload(message):
+        return _finish(talk, message, brand.logo_upload(talk, message), kind="photo")
+    edited = editing.reply_edit(talk, message) if replies_to_bot and command is None else None
+    if edited is not None:
+        return _finish(talk, message, edited, kind="reply")
+    if not message.chat.private and command is None:
+        return Outcome("ignored")  # a reply to some other message of the bot's
     if message.text is None:
         talk.say(text("unsupported_message", talk.language))
         return _finish(talk, message, Outcome("unsupported"), kind=message.content_kind)
     name, args = (command["name"].lower(), (command["args"] or "").strip()) if command else ("text", message.text)
     handlers = {"start": _start, "help": _help, "carousel": _carousel, "text": _carousel, "style": _style,
-                "lang": _lang, "language": _lang, "history": _history}
+                "lang": _lang, "language": _lang, "history": _history, "brand": brand.brand_command,
+                "size": brand.size_command, "edit": editing.edit_command, "move": editing.move_command,
+                "drop": editing.move_command}
     outcome = handlers.get(name, _unknown)(talk, args, name)
     return _finish(talk, message, outcome, kind="command" if command else "text")
 
@@ -215,14 +168,16 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
     title = None if from_text else body
     status_id = _status_message(talk, progress_text(language, Stage.REQUESTED, count=count, title=title,
                                                     from_text=from_text))
+    kit, seeding = brand.ensure_kit(talk)
     request = CarouselGenerateRequested(
         request_id=request_id, requested_at=utc_now(), user_id=talk.user_id, chat_id=talk.chat_id,
         channel="telegram", status_message_id=status_id, reply_language=talk.language,
         topic=None if from_text else body, source_text=body if from_text else None,
-        slides_count=count, language=talk.chosen_language, style=talk.style,
+        slides_count=count, language=talk.chosen_language, style=talk.style, size=brand.current_size(talk),
+        brand=kit,
     )
     return Outcome("carousel_text" if from_text else "carousel",
-                   [talk.event("carousel.generate.requested", request)])
+                   [*seeding, talk.event("carousel.generate.requested", request)])
 
 
 def _within_rate_limit(talk: Conversation) -> bool:
@@ -316,7 +271,8 @@ def _handle_callback(update: Update, query: CallbackQuery, deps: GatewayDeps) ->
     talk = Conversation(update, query.sender, chat_id, private, deps.users.get(str(query.sender.id)), deps)
     action, _, argument = (query.data or "").partition(":")
     handlers = {"style": _tap_style, "lang": _tap_lang, "resend": _tap_delivery, "orig": _tap_delivery,
-                "pdf": _tap_delivery, "restyle": _tap_restyle}
+                "pdf": _tap_delivery, "restyle": _tap_restyle, "brand": brand.tap_brand, "size": brand.tap_size,
+                "edit": editing.tap_edit, "undo": editing.tap_edit}
     handler = handlers.get(action)
     if handler is None:
         _answer(talk, query, text("cb_unknown", talk.language))
@@ -330,22 +286,6 @@ def _handle_callback(update: Update, query: CallbackQuery, deps: GatewayDeps) ->
         language_code=query.sender.language_code))
     outcome.events = [received, *outcome.events, tracked]
     return outcome
-
-
-def _answer(talk: Conversation, query: CallbackQuery, notice: str | None = None, alert: bool = False) -> None:
-    """Every tap is answered once (the button's spinner stops); a late answer is not worth a retry."""
-    params: dict[str, Any] = {"callback_query_id": query.id}
-    if notice:
-        params |= {"text": clip(notice, 200), "show_alert": alert}
-    _quietly(talk.deps.bot, "answerCallbackQuery", params)
-
-
-def _quietly(bot: BotApi, method: str, params: dict[str, Any]) -> Any:
-    try:
-        return bot.call(method, params)
-    except TelegramError as error:
-        logger.warning("%s failed: %s", method, error)
-        return None
 
 
 def _tap_style(talk: Conversation, query: CallbackQuery, action: str, choice: str) -> Outcome:
@@ -413,11 +353,12 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
         _answer(talk, query)
         return Outcome("rate_limited")
     theme = next_theme(original.style)
+    kit, seeding = brand.ensure_kit(talk)
     _answer(talk, query, text("cb_restyle", talk.language, style=theme_label(theme, talk.language)))
     status_id = _status_message(talk, progress_text(talk.language, Stage.SLIDES, count=len(original.slides),
                                                     title=original.title, style=theme_label(theme, talk.language)))
     restyle = CarouselRestyleRequested(request_id=talk.correlation_id, requested_at=utc_now(), user_id=talk.user_id,
                                        chat_id=talk.chat_id, channel="telegram", status_message_id=status_id,
-                                       reply_language=talk.language,
+                                       reply_language=talk.language, brand=kit,
                                        original_request_id=original.request_id, style=theme)
-    return Outcome("restyle", [talk.event("carousel.restyle.requested", restyle)])
+    return Outcome("restyle", [*seeding, talk.event("carousel.restyle.requested", restyle)])

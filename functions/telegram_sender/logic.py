@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from vibecoder.content import SIZE_PIXELS
 from vibecoder.events.catalog import FollowUp
 from vibecoder.events.envelope import EventEnvelope
 from vibecoder.events.models import (
@@ -37,10 +38,13 @@ from vibecoder.events.models import (
     TOPIC_NOT_COVERED,
     CarouselCompleted,
     CarouselContentAnalyzed,
+    CarouselEdited,
+    CarouselEditFailed,
     CarouselFailed,
     CarouselSlidesGenerated,
     RequestRef,
     TelegramBotResponseSent,
+    TelegramBrandImageRequested,
     TelegramDeliveryOverdue,
     TelegramDeliveryRequested,
     failure_detail,
@@ -66,7 +70,7 @@ from vibecoder.telegram import (
     shorten,
     text_length,
 )
-from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
+from vibecoder.texts import TEXTS, clip, escape_html, language_of, progress_text, text, theme_label
 from vibecoder.workflow import CarouselStatus, Stage
 
 SERVICE = "telegram-sender"
@@ -130,6 +134,12 @@ def respond(envelope: EventEnvelope, deps: SenderDeps) -> TelegramBotResponseSen
         return answer(data, deps, lambda delivery: send_overdue(data, delivery, deps))
     if isinstance(data, TelegramDeliveryRequested):
         return send_follow_up(data, deps)
+    if isinstance(data, CarouselEdited):
+        return follow_edit(data, deps)
+    if isinstance(data, CarouselEditFailed):
+        return say_edit_failed(data, deps)
+    if isinstance(data, TelegramBrandImageRequested):
+        return fetch_brand(data, deps)
     if isinstance(data, CarouselContentAnalyzed) and data.content is None:
         return None  # no content (a topic not covered): carousel.failed follows and says so
     if isinstance(data, (CarouselContentAnalyzed, CarouselSlidesGenerated)):
@@ -324,8 +334,9 @@ def send_album(completed: CarouselCompleted, delivery: DeliveryRecord, deps: Sen
         refused = f"{error.method} ({error.status}): {error.description}"[:300]
         deps.deliveries.record_step(completed.request_id, ALBUM_REFUSED, refused)
         return apologise(completed, deps, language, "failed_delivery", refused=refused)
+    width, height = SIZE_PIXELS[completed.size or "4:5"]
     ready = text("ready", language, title=escape_html(clip(completed.title, 120)), count=len(keys),
-                 style=theme_label(completed.style, language))
+                 style=theme_label(completed.style, language), width=width, height=height)
     note = fallback_note(deps.carousels.get(completed.request_id), language)
     buttons = _quietly(deps.bot, "sendMessage", {
         "chat_id": completed.chat_id, "parse_mode": "HTML", "text": f"{ready}\n\n{note}" if note else ready,
@@ -356,7 +367,7 @@ def _photo_refused(error: TelegramError) -> bool:
 def follow_up_keyboard(request_id: str, language: str) -> dict:
     return inline_keyboard([
         [(text("button_originals", language), f"orig:{request_id}"), (text("button_pdf", language), f"pdf:{request_id}")],
-        [(text("button_restyle", language), f"restyle:{request_id}")],
+        [(text("button_restyle", language), f"restyle:{request_id}"), (text("button_edit", language), f"edit:{request_id}")],
     ])
 
 
@@ -447,7 +458,8 @@ def completed_from_record(record: CarouselRecord, chat_id: int) -> CarouselCompl
                              channel=record.channel, status_message_id=record.status_message_id,
                              title=record.title or record.topic or "", caption=record.caption or "",
                              style=record.style, language=record.language or "en",
-                             slides=[slide.model_dump() for slide in record.slides], timings=record.timings)
+                             slides=[slide.model_dump() for slide in record.slides], timings=record.timings,
+                             size=record.size)
 
 
 # --- follow-ups (buttons) -----------------------------------------------------------------------
@@ -505,7 +517,21 @@ def _send_originals(record: CarouselRecord, keys: list[str], deps: SenderDeps, c
         method, result = _send_media(deps, chat_id, [keys[i] for i in chunk], as_documents=True, caption=caption,
                                      caption_last=True)
         ids += _message_ids(result)
-    return method, ids
+    alt = _quietly(deps.bot, "sendMessage", {"chat_id": chat_id, "text": alt_texts(record, language)})
+    return method, ids + _message_ids(alt)
+
+
+def alt_texts(record: CarouselRecord, language: str) -> str:
+    """Each slide's alt text (Instagram's accessibility field), numbered by image: what the slide says, in
+    plain words, within Instagram's limits and the message's 4096 characters."""
+    lines, number = [text("alt_text_title", language)], 0
+    budget = (4000 - len(lines[0])) // max(1, sum(len(slide.image_keys) or 1 for slide in record.slides))
+    for slide in record.slides:
+        for _ in slide.image_keys or [None]:
+            number += 1
+            said = f"{slide.title}. {slide.content}" if slide.content else slide.title
+            lines.append(f"{number}. {clip(said, max(40, budget - 6))}")
+    return "\n".join(lines)[:4096]
 
 
 def _dimensions(deps: SenderDeps, key: str) -> tuple[int, int]:
@@ -530,3 +556,124 @@ def _send_pdf(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id
     result = deps.bot.call("sendDocument", {"chat_id": chat_id, "caption": caption},
                            {"document": (f"{_slug(title)}.pdf", document, "application/pdf")})
     return "sendDocument", _message_ids(result)
+
+
+# --- brand images -------------------------------------------------------------------------------
+
+
+def fetch_brand(request: TelegramBrandImageRequested, deps: SenderDeps) -> TelegramBotResponseSent:
+    from telegram_sender.brand_images import BrandImageDeps, fetch_brand_image
+
+    done = fetch_brand_image(request, BrandImageDeps(deps.bot, deps.slides, deps.users))
+    return TelegramBotResponseSent(chat_id=request.chat_id, method="getFile", delivered=done["stored"],
+                                   error=None if done["stored"] else f"no {request.kind}")
+
+
+# --- edits: the album follows the carousel --------------------------------------------------------
+
+
+def follow_edit(edited: CarouselEdited, deps: SenderDeps) -> TelegramBotResponseSent:
+    """Replace the changed photos of the album in place (editMessageMedia); when the album cannot follow
+    (the number of images grew, or its messages are gone), send the carousel again as a new album. Then
+    the edit's status message says what changed, with Undo."""
+    language = edited.reply_language or "en"
+    delivery = deps.deliveries.get(edited.request_id)
+    album = delivery.album_message_ids if delivery else []
+    chat_id = delivery.chat_id if delivery else edited.chat_id
+    completed = CarouselCompleted(**edited.ref(), title=edited.title, caption=edited.caption, style=edited.style,
+                                  language=edited.language, slides=edited.slides)
+    keys = completed.image_keys
+    method, ids = "editMessageMedia", list(album)
+    in_place = bool(album) and len(album) == edited.previous_image_count and len(keys) <= len(album)
+    try:
+        if in_place:
+            ids = _edit_in_place(completed, album, edited.changed_images, chat_id, deps)
+        if not in_place or ids is None:
+            method, ids = _replace_album(completed, album, chat_id, deps)
+    except TelegramError as error:
+        if error.retryable:
+            raise
+        _edit_status(deps, edited.chat_id, edited.status_message_id, text("delivery_failed", language))
+        return TelegramBotResponseSent(request_id=edited.request_id, chat_id=chat_id, method=error.method,
+                                       delivered=False, error=str(error))
+    _record_album(deps, edited.request_id, ids, delivery)
+    _edit_done(edited, language, deps)
+    return TelegramBotResponseSent(request_id=edited.request_id, chat_id=chat_id, method=method, delivered=True,
+                                   message_ids=ids)
+
+
+def _edit_in_place(completed: CarouselCompleted, album: list[int], changed: list[int], chat_id: int,
+                   deps: SenderDeps) -> list[int] | None:
+    """The album with its changed photos replaced and the photos past its new end deleted; None when a photo
+    cannot be edited any more (deleted by the user, say): then the album is sent again."""
+    keys = completed.image_keys
+    for position in changed:
+        media = {"type": "photo", "media": "attach://file0"}
+        if position == 1:
+            media["caption"] = caption_for(completed)
+        try:
+            deps.bot.call("editMessageMedia", {"chat_id": chat_id, "message_id": album[position - 1], "media": media},
+                          {"file0": (_file_name(keys[position - 1]), deps.read(keys[position - 1]), "image/jpeg")})
+        except TelegramError as error:
+            if error.retryable:
+                raise
+            if not error.not_modified:
+                logger.warning("album photo %s not edited: %s", album[position - 1], error)
+                return None
+    for message_id in album[len(keys):]:
+        _quietly(deps.bot, "deleteMessage", {"chat_id": chat_id, "message_id": message_id})
+    return album[:len(keys)]
+
+
+def _replace_album(completed: CarouselCompleted, album: list[int], chat_id: int,
+                   deps: SenderDeps) -> tuple[str, list[int]]:
+    """The carousel as a new album (Telegram cannot add a photo to a sent album), the old one deleted."""
+    method, ids = _resend_album(completed.model_copy(update={"chat_id": chat_id}), deps)
+    for message_id in album:
+        _quietly(deps.bot, "deleteMessage", {"chat_id": chat_id, "message_id": message_id})
+    return method, ids
+
+
+def _record_album(deps: SenderDeps, request_id: str, ids: list[int], delivery: DeliveryRecord | None) -> None:
+    """The album's message ids as they are now, in the delivery log's album steps (for the next reply)."""
+    old_steps = [step for step in (delivery.steps if delivery else {}) if step.startswith("album-")]
+    chunks = album_chunks(len(ids))
+    for number, chunk in enumerate(chunks, start=1):
+        deps.deliveries.record_step(request_id, f"album-{number}", [ids[i] for i in chunk])
+    for step in old_steps:
+        if int(step.removeprefix("album-") or 0) > len(chunks):
+            deps.deliveries.record_step(request_id, step, [])
+
+
+def _edit_done(edited: CarouselEdited, language: str, deps: SenderDeps) -> None:
+    if edited.operation in ("replace", "rewrite"):
+        version = edited.slides[edited.slide - 1].version if edited.slide and edited.slide <= len(edited.slides) else 1
+        done = text("edit_done", language, slide=edited.slide, version=version)
+    elif edited.operation == "drop":
+        done = text("edit_dropped", language, count=len(edited.slides))
+    else:
+        done = text("edit_moved" if edited.operation == "move" else "edit_undone", language)
+    keyboard = edit_keyboard(edited.request_id, language)
+    if edited.status_message_id is None:
+        _quietly(deps.bot, "sendMessage", {"chat_id": edited.chat_id, "text": done, "reply_markup": keyboard})
+        return
+    _quietly(deps.bot, "editMessageText", {"chat_id": edited.chat_id, "message_id": edited.status_message_id,
+                                           "text": done, "parse_mode": "HTML", "reply_markup": keyboard})
+
+
+def edit_keyboard(request_id: str, language: str) -> dict:
+    return inline_keyboard([[(text("button_undo", language), f"undo:{request_id}"),
+                             (text("button_edit", language), f"edit:{request_id}")]])
+
+
+def say_edit_failed(failed: CarouselEditFailed, deps: SenderDeps) -> TelegramBotResponseSent:
+    """Why the edit was not applied (the carousel is unchanged), in the edit's status message."""
+    kind = failed.reason.split(":", 1)[0].strip()
+    known = f"edit_failed_{kind}"
+    message = text(known, failed.language) if known in TEXTS else text("edit_failed_busy", failed.language)
+    if failed.status_message_id is not None:
+        _edit_status(deps, failed.chat_id, failed.status_message_id, message)
+    else:
+        _quietly(deps.bot, "sendMessage", {"chat_id": failed.chat_id, "text": message, "parse_mode": "HTML"})
+    return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="editMessageText",
+                                   delivered=True, error=failed.reason)

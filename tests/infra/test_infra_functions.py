@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cdk.config import FUNCTIONS, KNOWLEDGE_PREFIX, SLIDES_PREFIX
+from cdk.config import BRAND_PREFIX, FUNCTIONS, KNOWLEDGE_PREFIX, SLIDES_PREFIX
 from cdk.functions import function_logical_id
 from vibecoder.events.catalog import CATALOG
 from vibecoder.tables import TABLES
@@ -33,13 +33,14 @@ class Access:
     secrets: set[str] = field(default_factory=set)  # env vars naming its secrets
     health: bool = False  # DescribeTable on every table, the slides listing, DescribeEventBus
     lists: set[str] = field(default_factory=set)  # prefixes it lists (ListBucket with an s3:prefix condition)
+    brand_images: set[str] = field(default_factory=set)  # actions on brands/* objects (avatars and logos)
 
 
 EXPECTED = {
-    # users.get/set_preferences; carousels.get/list_by_user (read only; byUser holds keys: BatchGetItem);
-    # the rate limit's increment_within
+    # users.get/set_preferences/set_brand; carousels.get/list_by_user (read only; byUser holds keys: BatchGetItem);
+    # deliveries.get_many (which album photo a reply answers); the rate limit's increment_within
     "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, BATCH_GET}, "analytics": {UPDATE},
-                                **IDEMPOTENCY}, {"carousels": {"byUser"}},
+                                "deliveries": {BATCH_GET}, **IDEMPOTENCY}, {"carousels": {"byUser"}},
                                secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
     # carousels.get/list_by_status; deliveries.get; events.list/services_seen/count_by_type/latest_of_type
     # (both indexes hold keys, byType and source: the listed items through BatchGetItem); presigned GETs
@@ -52,10 +53,12 @@ EXPECTED = {
                                  lists={"carousels/*"}),
     "ai-content": Access({"analytics": {GET, UPDATE}, **IDEMPOTENCY},  # the circuit breaker's item
                          secrets={"OPENAI_API_KEY_PARAM"}, lists={"knowledge/*"}),
-    "image-renderer": Access(dict(IDEMPOTENCY), slides={"s3:PutObject"}),
-    # carousels.get; deliveries (its own log) get/claim/release/settle/record_step/advance_progress; users.get
-    "telegram-sender": Access({"carousels": {GET}, "deliveries": {GET, UPDATE}, "users": {GET}, **IDEMPOTENCY},
-                              slides={"s3:GetObject"}, secrets={"TELEGRAM_BOT_TOKEN_PARAM"}),
+    "image-renderer": Access(dict(IDEMPOTENCY), slides={"s3:PutObject"}, brand_images={"s3:GetObject"}),
+    # carousels.get; deliveries (its own log) get/claim/release/settle/record_step/advance_progress; users.get and
+    # set_brand_image; the avatar or logo it fetched
+    "telegram-sender": Access({"carousels": {GET}, "deliveries": {GET, UPDATE}, "users": {GET, UPDATE}, **IDEMPOTENCY},
+                              slides={"s3:GetObject"}, secrets={"TELEGRAM_BOT_TOKEN_PARAM"},
+                              brand_images={"s3:PutObject"}),
     "data-persistence": Access({"users": {GET, PUT, UPDATE}, **IDEMPOTENCY}),  # users.touch/add_history
     "analytics": Access({"analytics": {PUT, UPDATE, QUERY}, **IDEMPOTENCY}),  # claim, increment, counters
     # events.append/list/of_type_between; carousels.get/list_by_status; deliveries.list_pending
@@ -175,7 +178,7 @@ def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources
 
     table_actions: dict[str, set[str]] = {}
     indexes: dict[str, set[str]] = {}
-    described, s3_actions, listed, queues = set(), set(), set(), set()
+    described, s3_actions, listed, queues, brand_actions = set(), set(), set(), set(), set()
     for statement in role_statements(synth, name):
         actions = set(as_list(statement["Action"]))
         for resource in as_list(statement["Resource"]):
@@ -200,6 +203,9 @@ def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources
                     (prefixes,) = statement["Condition"]["StringLike"].values()
                     assert list(statement["Condition"]["StringLike"]) == ["s3:prefix"]
                     listed.update(prefixes)
+                elif statement.get("Sid") == "BrandImages":
+                    assert resource["Fn::Join"][1][1] == f"/{BRAND_PREFIX}/*", resource
+                    brand_actions |= actions
                 elif statement.get("Sid", "").startswith("Knowledge"):  # ai-content's extra notes, read-only
                     assert name == "ai-content" and actions == {"s3:GetObject"}
                     assert resource["Fn::Join"][1][1] == f"/{KNOWLEDGE_PREFIX}/*", resource
@@ -225,6 +231,7 @@ def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources
     assert indexes == access.indexes
     assert described == (ALL_TABLES if access.health else set())
     assert s3_actions == access.slides
+    assert brand_actions == access.brand_images
     assert listed == access.lists
     if name == "api":
         assert queues == set(stack.dead_letters.queues)  # GET /stats counts dead letters
@@ -269,9 +276,14 @@ def test_each_event_type_keeps_the_producers_the_design_intends():
     assert produced["carousel.failed"] == {"carousel-generator", "image-renderer"}
     assert produced["carousel.completed"] == {"carousel-generator"}
     assert produced["telegram.delivery.overdue"] == {"event-orchestrator"}
+    # An edit is a request to the generator, like a restyle: it alone changes the record and emits the result.
+    assert produced["carousel.edit.requested"] == {"telegram-gateway"}
+    assert produced["carousel.edited"] == produced["carousel.edit.failed"] == {"carousel-generator"}
+    assert produced["carousel.slide.rewritten"] == {"ai-content"}
     assert {name for name, spec in CATALOG.event_types.items() if "carousel-generator" in spec.consumers} == {
         "carousel.generate.requested", "carousel.restyle.requested", "carousel.content.analyzed",
-        "carousel.images.rendered", "carousel.failed", "carousel.timed.out"}
+        "carousel.images.rendered", "carousel.failed", "carousel.timed.out", "carousel.edit.requested",
+        "carousel.slide.rewritten"}
 
 
 def test_only_the_renderer_writes_slides_and_the_prefix_is_the_renderers():
@@ -280,6 +292,8 @@ def test_only_the_renderer_writes_slides_and_the_prefix_is_the_renderers():
     assert slide_key("request-1", 1, "jpg").startswith(f"{SLIDES_PREFIX}/")
     writers = [name for name, access in EXPECTED.items() if "s3:PutObject" in access.slides]
     assert writers == ["image-renderer"]
+    # Brand images are the sender's to write (fetched from Telegram) and the renderer's to read.
+    assert [name for name, access in EXPECTED.items() if access.brand_images] == ["image-renderer", "telegram-sender"]
 
 
 def test_each_function_code_asset_holds_only_its_own_folder(synth):

@@ -120,9 +120,9 @@ def test_counts_read_like_a_person_wrote_them():
     assert text("topic_too_long", "ru", length=203, limit=200).startswith("Тема слишком длинная (203 символа,")
     assert text("slides_out_of_range", "ru", min=1, max=10, topic="x") == "В карусели 1–10 слайдов, например " \
         "/carousel 7 x"
-    assert text("ready", "ru", title="TDD", count=7, style="🌙 Тёмный").startswith(
+    assert text("ready", "ru", title="TDD", count=7, style="🌙 Тёмный", width=1080, height=1350).startswith(
         "✨ <b>TDD</b> — 7 слайдов, стиль «🌙 Тёмный».")
-    assert text("ready", "en", title="TDD", count=1, style="🌙 Dark").startswith("✨ <b>TDD</b> — 1 slide, style")
+    assert text("ready", "en", title="TDD", count=1, style="🌙 Dark", width=1080, height=1350).startswith("✨ <b>TDD</b> — 1 slide, style")
 
 
 def test_a_plural_needs_an_integer():

@@ -60,6 +60,8 @@ TEXT_BUDGETS: dict[str, TextBudget] = {
                        quote=290, code_lines=13, code_width=40),
 }
 DEFAULT_SIZE = "4:5"
+SlideSize = Literal["4:5", "1:1", "9:16"]  # /size, and the API's "size"
+SIZE_PIXELS: dict[str, tuple[int, int]] = {"4:5": (1080, 1350), "1:1": (1080, 1080), "9:16": (1080, 1920)}
 
 
 def cover_body_budget(budget: TextBudget, title: str) -> int:

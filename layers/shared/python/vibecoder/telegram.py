@@ -131,6 +131,7 @@ class TelegramClient:
                  max_attempts: int = 4, max_retry_after: float = 30.0, session: Any = None):
         remember_secret(token)  # whatever quotes a request URL from here on is redacted
         self.base = f"{api_url.rstrip('/')}/bot{token}"
+        self.files = f"{api_url.rstrip('/')}/file/bot{token}"  # where getFile's file_path is downloaded from
         self.policy = CallPolicy(timeout, max_attempts, max_retry_after)
         self._session = session
 
@@ -175,6 +176,23 @@ class TelegramClient:
                     raise
                 sleep(wait)
         raise AssertionError("unreachable")
+
+    def download(self, file_path: str, max_bytes: int) -> bytes:
+        """A file getFile named (one attempt: a brand image is worth no wait); raises TelegramError."""
+        import requests
+
+        failure = None
+        try:
+            response = self.session.get(f"{self.files}/{file_path}", timeout=self.timeout)
+        except requests.RequestException as error:
+            failure = redact(f"{type(error).__name__}: {error}")  # raised below, unchained: the URL holds the token
+        if failure is not None:
+            raise TelegramError("download", 0, failure)
+        if response.status_code != 200:
+            raise TelegramError("download", response.status_code, "the file could not be downloaded")
+        if len(response.content) > max_bytes:
+            raise TelegramError("download", 413, f"the file is larger than {max_bytes} bytes")
+        return response.content
 
     def _call_once(self, method: str, params: dict[str, Any], files: dict | None) -> Any:
         response, failure = self._post(method, params, files)
@@ -231,6 +249,8 @@ class RecordingBotApi:
         (target / "request.json").write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
         if method in ("sendChatAction", "answerCallbackQuery", "deleteMessage"):
             return True
+        if method in ("getUserProfilePhotos", "getFile"):  # nothing to fetch without Telegram
+            raise TelegramError(method, 400, "Bad Request: recorded locally, no files to fetch")
         message_id = self._next_message_id
         self._next_message_id += 1
         if method == "sendMediaGroup":
@@ -238,6 +258,19 @@ class RecordingBotApi:
             self._next_message_id += len(media)
             return [{"message_id": message_id + i, "recorded_at": str(target)} for i in range(len(media))]
         return {"message_id": message_id, "recorded_at": str(target)}
+
+
+def fetch_file(bot: Any, file_id: str, max_bytes: int) -> bytes:
+    """A file a user sent (or their profile photo) by its file_id: getFile, then the download."""
+    found = bot.call("getFile", {"file_id": file_id})
+    if not isinstance(found, dict) or not found.get("file_path"):
+        raise TelegramError("getFile", 400, "Bad Request: the file cannot be downloaded")
+    if int(found.get("file_size") or 0) > max_bytes:
+        raise TelegramError("getFile", 413, f"the file is larger than {max_bytes} bytes")
+    download = getattr(bot, "download", None)
+    if download is None:
+        raise TelegramError("download", 400, "Bad Request: this Bot API stand-in cannot download files")
+    return download(found["file_path"], max_bytes)
 
 
 @lru_cache(maxsize=8)

@@ -62,6 +62,7 @@ class Message(_TelegramModel):
     caption: str | None = None
     media_group_id: str | None = None
     reply_markup: dict[str, Any] | None = None
+    reply_to_message: Message | None = None  # the message this one answers (a slide of an album, to edit it)
 
     @property
     def content_kind(self) -> str:

@@ -130,9 +130,9 @@ TEXTS: dict[str, dict[str, str]] = {
                       "ru": "🗂 <b>Ваши последние карусели</b> — нажмите, чтобы получить снова:"},
     "ready": {
         "en": "✨ <b>{title}</b> — {count:# slide|# slides}, style «{style}».\n\nTelegram compresses album photos. "
-              "<b>Originals</b>: the exact 1080×1350 files for Instagram. <b>PDF</b>: a document for LinkedIn.",
+              "<b>Originals</b>: the exact {width}×{height} files for Instagram. <b>PDF</b>: a document for LinkedIn.",
         "ru": "✨ <b>{title}</b> — {count:# слайд|# слайда|# слайдов}, стиль «{style}».\n\nTelegram сжимает фото в альбомах. "
-              "<b>Оригиналы</b> — точные файлы 1080×1350 для Instagram. <b>PDF</b> — документ для LinkedIn.",
+              "<b>Оригиналы</b> — точные файлы {width}×{height} для Instagram. <b>PDF</b> — документ для LinkedIn.",
     },
     "button_originals": {"en": "📎 Originals", "ru": "📎 Оригиналы"},
     "button_pdf": {"en": "📄 PDF", "ru": "📄 PDF"},
@@ -146,6 +146,94 @@ TEXTS: dict[str, dict[str, str]] = {
     "pdf_caption": {"en": "📄 {title} — a PDF for LinkedIn", "ru": "📄 {title} — PDF для LinkedIn"},
     "delivery_failed": {"en": "😔 Sorry, I could not send that. Please try again in a minute.",
                         "ru": "😔 Не получилось отправить. Попробуйте ещё раз через минуту."},
+    # --- issue 14: the brand kit, the slide size and edits ------------------------------------------
+    "brand_show": {
+        "en": "🏷 <b>Your brand on the slides</b>{off}\nHandle: {handle}\nName: {name}\nAccent: {color}\n"
+              "Avatar: {avatar} · Logo: {logo}\n\n/brand @handle · /brand name Ann · /brand color #ff6600 · "
+              "/brand off · send a picture captioned <code>/brand logo</code>",
+        "ru": "🏷 <b>Ваш бренд на слайдах</b>{off}\nИмя пользователя: {handle}\nИмя: {name}\nАкцент: {color}\n"
+              "Аватар: {avatar} · Логотип: {logo}\n\n/brand @handle · /brand name Анна · /brand color #ff6600 · "
+              "/brand off · пришлите картинку с подписью <code>/brand logo</code>",
+    },
+    "brand_is_off": {"en": " — off (slides carry no brand)", "ru": " — выключен (на слайдах нет бренда)"},
+    "brand_none": {"en": "none", "ru": "нет"},
+    "brand_yes": {"en": "yes", "ru": "есть"},
+    "brand_saved": {"en": "✅ Saved: your next carousels carry it.", "ru": "✅ Сохранено: следующие карусели будут с ним."},
+    "brand_bad_handle": {"en": "A handle is 3–32 letters, digits or _, e.g. <code>/brand @ann_dev</code>.",
+                         "ru": "Имя пользователя — 3–32 латинские буквы, цифры или _, например <code>/brand @ann_dev</code>."},
+    "brand_bad_color": {"en": "A colour is six hex digits, e.g. <code>/brand color #ff6600</code>.",
+                        "ru": "Цвет — шесть шестнадцатеричных цифр, например <code>/brand color #ff6600</code>."},
+    "brand_bad_name": {"en": "A name is up to {limit} characters, e.g. <code>/brand name Ann Lee</code>.",
+                       "ru": "Имя — до {limit} символов, например <code>/brand name Анна Ли</code>."},
+    "brand_unknown": {"en": "I know /brand @handle, /brand name …, /brand color #RRGGBB, /brand off and /brand on.",
+                      "ru": "Я понимаю /brand @handle, /brand name …, /brand color #RRGGBB, /brand off и /brand on."},
+    "brand_turned_off": {"en": "✅ Brand off: your slides carry no handle, name, avatar or logo. /brand on brings it back.",
+                         "ru": "✅ Бренд выключен: на слайдах нет имени, аватара и логотипа. /brand on — вернуть."},
+    "brand_from_profile": {"en": "✅ Taken from your Telegram profile again.", "ru": "✅ Снова взято из вашего профиля Telegram."},
+    "button_brand_profile": {"en": "👤 From my profile", "ru": "👤 Из профиля"},
+    "button_brand_off": {"en": "🚫 Off", "ru": "🚫 Выключить"},
+    "button_brand_on": {"en": "✅ On", "ru": "✅ Включить"},
+    "button_brand_no_logo": {"en": "🗑 Remove logo", "ru": "🗑 Убрать логотип"},
+    "logo_saving": {"en": "⏳ Saving your logo…", "ru": "⏳ Сохраняю логотип…"},
+    "logo_saved": {"en": "✅ Logo saved: your next carousels carry it.", "ru": "✅ Логотип сохранён: следующие карусели будут с ним."},
+    "logo_not_image": {"en": "😔 That file is not a picture I can use (JPEG, PNG or WebP, up to 5 MB).",
+                       "ru": "😔 Этот файл не подходит (нужна картинка JPEG, PNG или WebP до 5 МБ)."},
+    "logo_removed": {"en": "✅ Logo removed.", "ru": "✅ Логотип убран."},
+    "size_choose": {"en": "Slide size for your carousels (now: <b>{size}</b>):",
+                    "ru": "Размер слайдов ваших каруселей (сейчас: <b>{size}</b>):"},
+    "size_saved": {"en": "✅ Size <b>{size}</b>: your next carousels and their PDF use it.",
+                   "ru": "✅ Размер <b>{size}</b>: следующие карусели и их PDF будут такими."},
+    "button_edit": {"en": "✏️ Edit", "ru": "✏️ Изменить"},
+    "button_undo": {"en": "↩️ Undo", "ru": "↩️ Отменить"},
+    "edit_help": {
+        "en": "✏️ <b>Editing «{title}»</b> ({count:# slide|# slides})\n"
+              "• Reply to a slide with <code>Title | text</code> to replace it{ai}\n"
+              "• <code>/edit 3 Title | text</code> does the same by number\n"
+              "• <code>/move 5 2</code> moves slide 5 to place 2 · <code>/drop 4</code> removes slide 4",
+        "ru": "✏️ <b>Правка «{title}»</b> ({count:# слайд|# слайда|# слайдов})\n"
+              "• Ответьте на слайд текстом <code>Заголовок | текст</code>, чтобы заменить его{ai}\n"
+              "• <code>/edit 3 Заголовок | текст</code> — то же по номеру\n"
+              "• <code>/move 5 2</code> — слайд 5 на место 2 · <code>/drop 4</code> — убрать слайд 4",
+    },
+    "edit_help_ai": {"en": ", or with an instruction: «shorter», «add an example», «make it a question»",
+                     "ru": " или указанием: «короче», «добавь пример», «сделай вопросом»"},
+    "edit_no_carousel": {"en": "There is no finished carousel here to edit yet. Send a topic first!",
+                         "ru": "Здесь пока нет готовой карусели для правки. Сначала пришлите тему!"},
+    "edit_usage": {"en": "Use <code>/edit N Title | text</code>, <code>/move A B</code> or <code>/drop N</code> "
+                         "(slides 1–{count}).",
+                   "ru": "Используйте <code>/edit N Заголовок | текст</code>, <code>/move A B</code> или "
+                         "<code>/drop N</code> (слайды 1–{count})."},
+    "edit_working": {"en": "✏️ Updating slide {slide}…", "ru": "✏️ Обновляю слайд {slide}…"},
+    "edit_moving": {"en": "✏️ Moving slide {slide} to place {to}…", "ru": "✏️ Переставляю слайд {slide} на место {to}…"},
+    "edit_dropping": {"en": "✏️ Removing slide {slide}…", "ru": "✏️ Убираю слайд {slide}…"},
+    "edit_undoing": {"en": "↩️ Undoing the last edit…", "ru": "↩️ Отменяю последнюю правку…"},
+    "edit_done": {"en": "✅ Slide {slide} updated (version {version}). Originals and PDF follow.",
+                  "ru": "✅ Слайд {slide} обновлён (версия {version}). Оригиналы и PDF — тоже."},
+    "edit_moved": {"en": "✅ Slides reordered. Originals and PDF follow.", "ru": "✅ Порядок слайдов изменён. Оригиналы и PDF — тоже."},
+    "edit_dropped": {"en": "✅ Slide removed: {count:# slide|# slides} now.",
+                     "ru": "✅ Слайд убран: теперь {count:# слайд|# слайда|# слайдов}."},
+    "edit_undone": {"en": "↩️ Undone: the carousel is as it was before the last edit.",
+                    "ru": "↩️ Отменено: карусель такая же, как до последней правки."},
+    "edit_failed_needs_ai": {"en": "I can follow an instruction only with an AI model, and none is configured here. "
+                                   "Reply with <code>Title | text</code> to replace the slide's text yourself.",
+                             "ru": "Выполнять указания я могу только с моделью ИИ, а она здесь не настроена. "
+                                   "Ответьте текстом <code>Заголовок | текст</code>, чтобы заменить текст слайда."},
+    "edit_failed_ai_failed": {"en": "😔 The AI model could not rewrite the slide just now; it is unchanged. Try again, "
+                                    "or reply with <code>Title | text</code>.",
+                              "ru": "😔 Модель ИИ сейчас не смогла переписать слайд; он не изменился. Попробуйте ещё раз "
+                                    "или ответьте текстом <code>Заголовок | текст</code>."},
+    "edit_failed_busy": {"en": "Another edit of this carousel is still being drawn: try again in a few seconds.",
+                         "ru": "Предыдущая правка этой карусели ещё рисуется: попробуйте через несколько секунд."},
+    "edit_failed_nothing_to_undo": {"en": "Nothing to undo: the carousel has no edits.",
+                                    "ru": "Отменять нечего: карусель не правили."},
+    "edit_failed_not_editable": {"en": "That carousel cannot be edited (it is not finished, or not yours).",
+                                 "ru": "Эту карусель нельзя изменить (она не готова или не ваша)."},
+    "edit_failed_out_of_range": {"en": "There is no such slide in that carousel.", "ru": "В этой карусели нет такого слайда."},
+    "edit_failed_last_slide": {"en": "A carousel keeps at least one slide.", "ru": "В карусели должен остаться хотя бы один слайд."},
+    "edit_failed_missing_glyph": {"en": "😔 The new text has characters no font here can draw; the slide is unchanged.",
+                                  "ru": "😔 В новом тексте есть символы, которых нет в шрифтах; слайд не изменился."},
+    "alt_text_title": {"en": "♿ Alt text for Instagram (Advanced settings → Accessibility), slide by slide:",
+                       "ru": "♿ Альтернативный текст для Instagram (Расширенные настройки → Доступность), по слайдам:"},
 }
 
 THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",

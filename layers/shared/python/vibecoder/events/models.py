@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from vibecoder.base import CamelModel
+from vibecoder.brand import BrandKit
 from vibecoder.content import (
     DEFAULT_SLIDES,
     DEFAULT_STYLE,
@@ -19,6 +20,7 @@ from vibecoder.content import (
     ContentLanguage,
     Language,
     Slide,
+    SlideSize,
     require_topic_or_text,
 )
 from vibecoder.workflow import Stage
@@ -51,6 +53,8 @@ class CarouselGenerateRequested(RequestRef):
     slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
     style: str = DEFAULT_STYLE
     language: Language | None = None  # None: detect from the text
+    size: SlideSize | None = None  # None: 4:5
+    brand: BrandKit | None = None  # the user's kit (None: the operator's handle)
 
     @model_validator(mode="after")
     def _needs_topic_or_text(self) -> CarouselGenerateRequested:
@@ -78,6 +82,15 @@ class CarouselContentAnalyzed(RequestRef):
         return self
 
 
+class SlideEdit(CamelModel):
+    """An edit being rendered: only the slides it changed are drawn again, as images of its revision."""
+
+    edit_id: str
+    revision: int = Field(ge=1)
+    slides: list[int] = Field(min_length=1)  # the slides (1-based) to render; all of them after a move or a drop
+    image_count: int | None = None  # the images the carousel had: drawn whole again when the edit changes it
+
+
 class CarouselSlidesGenerated(RequestRef):
     title: str
     caption: str = ""
@@ -85,6 +98,9 @@ class CarouselSlidesGenerated(RequestRef):
     language: ContentLanguage = "en"
     slides: list[Slide] = Field(min_length=1)
     restyle_of: str | None = None  # the carousel whose slides these are, re-rendered in another style
+    size: SlideSize | None = None
+    brand: BrandKit | None = None
+    edit: SlideEdit | None = None  # an edit of a finished carousel (not a new one)
 
 
 class CarouselRestyleRequested(RequestRef):
@@ -92,6 +108,7 @@ class CarouselRestyleRequested(RequestRef):
 
     original_request_id: str
     style: str
+    brand: BrandKit | None = None  # the user's kit now (None: the original's)
 
 
 class CarouselTimedOut(RequestRef):
@@ -117,10 +134,86 @@ class CarouselImagesRendered(RequestRef):
     images: list[RenderedImage] = Field(min_length=1)
     render_ms: float
     style: str = DEFAULT_STYLE
+    edit: SlideEdit | None = None  # the edit these images are for (only its slides were drawn)
+    image_count: int | None = None  # how many images the whole carousel has now
+    brand: BrandKit | None = None  # the kit as drawn: an image that could not be read is not in it
+
+
+# --- edits of a finished carousel ------------------------------------------------------------
+
+EditOperation = Literal["replace", "rewrite", "move", "drop", "undo"]
+
+
+class CarouselEditRequested(RequestRef):
+    """A user changes a finished carousel (``request_id`` is the carousel's): one slide's text, an
+    instruction for one slide (a model rewrites it), a slide moved or dropped, or the last edit undone."""
+
+    edit_id: str
+    operation: EditOperation
+    slide: int | None = Field(default=None, ge=1)  # the slide edited, moved or dropped (1-based)
+    to: int | None = Field(default=None, ge=1)  # move: where it goes
+    title: str | None = None  # replace: the new title and body
+    content: str | None = None
+    instruction: str | None = Field(default=None, max_length=TOPIC_MAX_CHARS)  # rewrite: "shorter", …
+
+    @model_validator(mode="after")
+    def _operation_has_its_fields(self) -> CarouselEditRequested:
+        needs = {"replace": ("slide", "title"), "rewrite": ("slide", "instruction"), "move": ("slide", "to"),
+                 "drop": ("slide",), "undo": ()}[self.operation]
+        missing = [name for name in needs if getattr(self, name) in (None, "")]
+        if missing:
+            raise ValueError(f"{self.operation} needs {', '.join(missing)}")
+        return self
+
+
+class SlideRewriteRequested(RequestRef):
+    """One slide rewritten by the model on the user's instruction, within the carousel's text budget."""
+
+    edit_id: str
+    slide: int = Field(ge=1)
+    current: Slide
+    instruction: str
+    title: str = ""  # the carousel's, for context
+    language: ContentLanguage = "en"
+    size: SlideSize | None = None
+
+
+class SlideRewritten(RequestRef):
+    edit_id: str
+    slide: int = Field(ge=1)
+    rewritten: Slide | None = None  # None: it could not be rewritten (``failure`` says why)
+    instruction: str = ""
+    provider: str = ""
+    model: str | None = None
+    failure: str | None = None  # "needs_ai": no model is configured; "ai_failed: …"
+
+
+class CarouselEdited(RequestRef):
+    """An edit is applied (record, images): the chat's album follows it."""
+
+    edit_id: str
+    operation: EditOperation
+    revision: int = Field(ge=0)
+    title: str
+    caption: str = ""
+    style: str = DEFAULT_STYLE
+    language: ContentLanguage = "en"
+    slides: list[CompletedSlide]
+    changed_images: list[int] = Field(default_factory=list)  # images (1-based) whose file changed
+    previous_image_count: int = Field(ge=0)
+    slide: int | None = None  # the slide the edit was about (for the message)
+
+
+class CarouselEditFailed(RequestRef):
+    edit_id: str
+    operation: EditOperation
+    reason: str  # "needs_ai", "ai_failed: …", "busy", "nothing_to_undo", "not_editable", "out_of_range"
+    language: Language = "en"
 
 
 class CompletedSlide(Slide):
     image_keys: list[str] = Field(min_length=1)  # its images in order: the renderer splits a slide that does not fit
+    version: int = 1  # 1 as generated; each edit of the slide adds one
 
 
 class CarouselCompleted(RequestRef):
@@ -130,6 +223,7 @@ class CarouselCompleted(RequestRef):
     language: ContentLanguage = "en"
     slides: list[CompletedSlide]
     timings: dict[str, float] = Field(default_factory=dict)  # step → ms since the request
+    size: SlideSize | None = None  # None: 4:5
 
     @property
     def image_keys(self) -> list[str]:
@@ -173,6 +267,7 @@ class AiContentRequested(RequestRef):
     slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
     style: str = DEFAULT_STYLE
     language: Language | None = None
+    size: SlideSize | None = None  # the slides' size: the text budget follows it
 
 
 class AiAnalysisCompleted(RequestRef):
@@ -217,6 +312,18 @@ class TelegramDeliveryRequested(RequestRef):
 
     action: Literal["album", "originals", "pdf"]
     language: Language = "en"
+
+
+class TelegramBrandImageRequested(CamelModel):
+    """Fetch a brand image from Telegram into the user's kit: their profile photo (the avatar, when the kit is
+    seeded) or a picture they sent captioned ``/brand logo``."""
+
+    user_id: str
+    chat_id: int
+    kind: Literal["avatar", "logo"]
+    file_id: str | None = None  # the logo's; the avatar is the newest profile photo
+    language: Language = "en"
+    announce: bool = False  # say in the chat whether it worked (a logo; the avatar is quiet)
 
 
 class TelegramDeliveryOverdue(RequestRef):

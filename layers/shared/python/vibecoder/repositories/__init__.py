@@ -2,7 +2,7 @@
 slides bucket (S3)."""
 
 from vibecoder.repositories.analytics import AnalyticsRepository
-from vibecoder.repositories.carousels import CarouselRecord, CarouselRepository, RecordedSlide, StagePatch
+from vibecoder.repositories.carousels import CarouselRecord, CarouselRepository, PendingEdit, RecordedSlide, StagePatch
 from vibecoder.repositories.deliveries import Claim, DeliveryLog, DeliveryRecord, DeliveryState
 from vibecoder.repositories.events import EventStore
 from vibecoder.repositories.slides import SlideRepository
@@ -18,6 +18,7 @@ __all__ = [
     "DeliveryState",
     "EventStore",
     "HistoryEntry",
+    "PendingEdit",
     "RecordedSlide",
     "StagePatch",
     "SlideRepository",

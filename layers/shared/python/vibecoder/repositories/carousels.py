@@ -5,21 +5,26 @@ Only the carousel-generator writes it (one typed patch per workflow stage); ever
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
 from vibecoder.base import CamelModel, utc_now
-from vibecoder.content import ContentProvenance, Slide
+from vibecoder.brand import BrandKit
+from vibecoder.content import ContentProvenance, Slide, SlideSize
 from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
 from vibecoder.workflow import CarouselStatus, Stage
 
 RETENTION_DAYS = 90
+UNDO_DEPTH = 10  # edits Undo can step back through
+EDIT_STALE_SECONDS = 120  # an edit that never finished rendering no longer blocks the next one
 
 
 class RecordedSlide(Slide):
     image_keys: list[str] = Field(default_factory=list)  # its images, in order, once rendered
+    version: int = 1  # 1 as generated; each edit of the slide adds one
 
 
 class CarouselRecord(CamelModel):
@@ -43,8 +48,25 @@ class CarouselRecord(CamelModel):
     restyle_of: str | None = None  # the carousel whose slides this one re-renders in another style
     status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
     reply_language: str | None = None  # the language the bot talks to the user in
+    size: SlideSize | None = None
+    brand: BrandKit | None = None  # the kit the slides were drawn with (None: the operator's handle)
+    revision: int = 0  # edits applied so far; each edit's images are stored under its revision
+    undo: list[list[RecordedSlide]] = Field(default_factory=list)  # the slides before each edit, oldest first
+    pending_edit: PendingEdit | None = None  # an edit whose images are being drawn
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
+
+
+class PendingEdit(CamelModel):
+    """An edit in flight: the slides it makes, waiting for their new images (at most one at a time)."""
+
+    edit_id: str
+    operation: str
+    revision: int  # the carousel's revision once it is applied
+    slides: list[RecordedSlide]  # the carousel after the edit; the changed slides' image keys are the old ones
+    changed: list[int]  # the slides (1-based, in ``slides``) to render
+    slide: int | None = None  # the slide the edit is about
+    started_at: str = Field(default_factory=lambda: utc_now().isoformat())
 
 
 class StagePatch(CamelModel):
@@ -58,6 +80,10 @@ class StagePatch(CamelModel):
     content: ContentProvenance | None = None
     slides: list[RecordedSlide] | None = None
     failure: str | None = None
+
+
+# A record written before edits existed has no revision: it is at revision 0.
+_AT_REVISION = "(#revision = :revision OR (:revision = :zero AND attribute_not_exists(#revision)))"
 
 
 class CarouselRepository(TableRepository):
@@ -98,6 +124,53 @@ class CarouselRepository(TableRepository):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=attribute_values,
         )
+
+    # --- edits of a completed carousel: optimistic on its revision, one in flight at a time ---------
+
+    def begin_edit(self, request_id: str, expected_revision: int, pending: PendingEdit) -> bool:
+        """Hold ``pending`` on a completed carousel still at ``expected_revision`` with no other edit in
+        flight (or only a stale one); False when refused."""
+        stale = (utc_now().timestamp() - EDIT_STALE_SECONDS)
+        return self._conditional(
+            self._table.update_item, Key={"requestId": request_id},
+            UpdateExpression="SET pendingEdit = :pending, updatedAt = :now",
+            ConditionExpression="#status = :completed AND " + _AT_REVISION
+                                + " AND (attribute_not_exists(pendingEdit) OR pendingEdit.startedAt < :stale)",
+            ExpressionAttributeNames={"#status": "status", "#revision": "revision"},
+            ExpressionAttributeValues={":pending": to_item(pending.to_wire()), ":now": utc_now().isoformat(),
+                                       ":completed": "completed", ":revision": expected_revision, ":zero": 0,
+                                       ":stale": datetime.fromtimestamp(stale, UTC).isoformat()})
+
+    def update_pending(self, request_id: str, pending: PendingEdit) -> bool:
+        """Replace the edit in flight by a later form of itself (a rewritten slide's text)."""
+        return self._conditional(
+            self._table.update_item, Key={"requestId": request_id},
+            UpdateExpression="SET pendingEdit = :pending", ConditionExpression="pendingEdit.editId = :edit",
+            ExpressionAttributeValues={":pending": to_item(pending.to_wire()), ":edit": pending.edit_id})
+
+    def abandon_edit(self, request_id: str, edit_id: str) -> bool:
+        return self._conditional(
+            self._table.update_item, Key={"requestId": request_id}, UpdateExpression="REMOVE pendingEdit",
+            ConditionExpression="pendingEdit.editId = :edit", ExpressionAttributeValues={":edit": edit_id})
+
+    def revise(self, request_id: str, expected_revision: int, slides: list[RecordedSlide],
+               undo: list[list[RecordedSlide]], *, edit_id: str | None = None) -> bool:
+        """Apply an edit: the new slides, the undo stack and the next revision, in one write. With
+        ``edit_id`` it finishes that edit in flight; without (Undo) there must be none in flight."""
+        pending = "pendingEdit.editId = :edit" if edit_id else "attribute_not_exists(pendingEdit)"
+        values: dict[str, Any] = {":slides": to_item([s.to_wire() for s in slides]),
+                                  ":undo": to_item([[s.to_wire() for s in step] for step in undo[-UNDO_DEPTH:]]),
+                                  ":next": expected_revision + 1, ":now": utc_now().isoformat(),
+                                  ":completed": "completed", ":revision": expected_revision, ":zero": 0}
+        if edit_id:
+            values[":edit"] = edit_id
+        return self._conditional(
+            self._table.update_item, Key={"requestId": request_id},
+            UpdateExpression="SET slides = :slides, undo = :undo, #revision = :next, updatedAt = :now "
+                             "REMOVE pendingEdit",
+            ConditionExpression=f"#status = :completed AND {_AT_REVISION} AND {pending}",
+            ExpressionAttributeNames={"#status": "status", "#revision": "revision"},
+            ExpressionAttributeValues=values)
 
     def list_by_user(self, user_id: str, limit: int = 10) -> list[CarouselRecord]:
         """The user's newest carousels, newest first."""

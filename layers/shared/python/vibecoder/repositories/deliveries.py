@@ -22,6 +22,7 @@ from vibecoder.repositories._dynamo import TableRepository, expires_at, from_ite
 
 _DESERIALIZE = TypeDeserializer()
 RETENTION_DAYS = 90  # as long as the carousel record: the history's buttons read both
+ALBUM_STEP = "album-"  # "album-1": the message ids of the first album sent
 
 
 class DeliveryState(StrEnum):
@@ -50,11 +51,23 @@ class DeliveryRecord(CamelModel):
     progress: int | None = None  # the furthest progress step shown in the status message
     created_at: str | None = None
 
+    @property
+    def album_message_ids(self) -> list[int]:
+        """The album photos' message ids in the chat, in carousel order (album-1, album-2, …)."""
+        albums = sorted((int(step.removeprefix(ALBUM_STEP)), ids) for step, ids in self.steps.items()
+                        if step.startswith(ALBUM_STEP) and step.removeprefix(ALBUM_STEP).isdigit())
+        return [int(message_id) for _, ids in albums for message_id in ids or []]
+
 
 class DeliveryLog(TableRepository):
     def get(self, request_id: str) -> DeliveryRecord | None:
         item = self._table.get_item(Key={"requestId": request_id}).get("Item")
         return DeliveryRecord.model_validate(from_item(item)) if item else None
+
+    def get_many(self, request_ids: list[str]) -> list[DeliveryRecord]:
+        """The deliveries of these requests that exist (one BatchGetItem per 100)."""
+        items = self._batch_get([{"requestId": request_id} for request_id in request_ids])
+        return [DeliveryRecord.model_validate(from_item(item)) for item in items]
 
     def _opened(self, chat_id: int, now: datetime) -> tuple[str, dict[str, Any]]:
         """The SET clauses that create the record on its first write (UpdateItem creates missing items)."""

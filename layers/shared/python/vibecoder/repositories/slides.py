@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vibecoder.slides import SLIDES_PREFIX, slide_key
+from vibecoder.slides import SLIDES_PREFIX, brand_key, slide_key
 
 HEAD_BYTES = 64 * 1024  # enough for a JPEG's markers up to its frame header (the renderer writes no EXIF)
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
@@ -32,9 +32,16 @@ class SlideRepository:
             self._client = client("s3")
         return self._client
 
-    def store(self, request_id: str, index: int, extension: str, data: bytes, content_type: str) -> str:
-        """Store one rendered slide; its key."""
-        key = slide_key(request_id, index, extension)
+    def store(self, request_id: str, index: int, extension: str, data: bytes, content_type: str,
+              revision: int = 0) -> str:
+        """Store one rendered slide (of an edit's ``revision``); its key."""
+        key = slide_key(request_id, index, extension, revision)
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        return key
+
+    def store_brand_image(self, user_id: str, kind: str, data: bytes, content_type: str) -> str:
+        """Store a user's avatar or logo (replacing the one before); its key."""
+        key = brand_key(user_id, kind)
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
         return key
 

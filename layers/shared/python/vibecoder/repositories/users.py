@@ -1,16 +1,19 @@
-"""Users: profile and preferences (style, language)."""
+"""Users: profile, preferences (style, language, size) and brand kit."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from vibecoder.base import CamelModel, utc_now
+from vibecoder.brand import BrandKit
+from vibecoder.content import SlideSize
 from vibecoder.repositories._dynamo import TableRepository, from_item, to_item
 
 
 class UserPreferences(CamelModel):
     style: str | None = None
     language: str | None = None
+    size: SlideSize | None = None
 
 
 class HistoryEntry(CamelModel):
@@ -29,6 +32,7 @@ class UserRecord(CamelModel):
     preferences: UserPreferences = UserPreferences()
     carousels_requested: int = 0
     history: list[HistoryEntry] = []  # newest first, at most HISTORY_LENGTH
+    brand: BrandKit | None = None  # None: not seeded from Telegram yet
     created_at: str
     last_seen_at: str | None = None
 
@@ -68,6 +72,23 @@ class UserRepository(TableRepository):
             UpdateExpression="SET preferences = :p, createdAt = if_not_exists(createdAt, :now)",
             ExpressionAttributeValues={":p": to_item(merged.to_wire()), ":now": utc_now().isoformat()},
         )
+
+    def set_brand(self, user_id: str, brand: BrandKit) -> None:
+        """Store the user's kit whole (the gateway changes one field at a time, from the kit it read)."""
+        self._table.update_item(
+            Key={"userId": user_id},
+            UpdateExpression="SET brand = :b, createdAt = if_not_exists(createdAt, :now)",
+            ExpressionAttributeValues={":b": to_item(brand.to_wire()), ":now": utc_now().isoformat()},
+        )
+
+    def set_brand_image(self, user_id: str, kind: str, key: str | None) -> bool:
+        """Record (or, with None, forget) the user's avatar or logo in the kit the gateway seeded; False when
+        the user has no kit."""
+        field = {"avatar": "avatarKey", "logo": "logoKey"}[kind]
+        change = {"UpdateExpression": f"REMOVE brand.{field}"} if key is None else \
+            {"UpdateExpression": f"SET brand.{field} = :key", "ExpressionAttributeValues": {":key": key}}
+        return self._conditional(self._table.update_item, Key={"userId": user_id},
+                                 ConditionExpression="attribute_exists(brand)", **change)
 
     def count_request(self, user_id: str) -> None:
         self._table.update_item(
