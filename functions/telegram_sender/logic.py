@@ -561,11 +561,14 @@ def _send_pdf(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id
 # --- brand images -------------------------------------------------------------------------------
 
 
-def fetch_brand(request: TelegramBrandImageRequested, deps: SenderDeps) -> TelegramBotResponseSent:
+def fetch_brand(request: TelegramBrandImageRequested, deps: SenderDeps) -> TelegramBotResponseSent | None:
+    """A brand image into the user's kit; a response event only when the chat was told (a logo)."""
     from telegram_sender.brand_images import BrandImageDeps, fetch_brand_image
 
     done = fetch_brand_image(request, BrandImageDeps(deps.bot, deps.slides, deps.users))
-    return TelegramBotResponseSent(chat_id=request.chat_id, method="getFile", delivered=done["stored"],
+    if not request.announce:
+        return None
+    return TelegramBotResponseSent(chat_id=request.chat_id, method="sendMessage", delivered=done["stored"],
                                    error=None if done["stored"] else f"no {request.kind}")
 
 

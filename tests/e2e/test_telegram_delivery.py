@@ -66,7 +66,7 @@ def test_a_topic_becomes_a_progress_bar_one_album_and_the_buttons(bot):
     # Albums carry no buttons: one message after the album does.
     request_id = completed(bot)[0]["requestId"]
     assert [b["callback_data"] for b in ready.buttons] == [f"orig:{request_id}", f"pdf:{request_id}",
-                                                          f"restyle:{request_id}"]
+                                                          f"restyle:{request_id}", f"edit:{request_id}"]
     (sent,) = bot.events("telegram.bot.response.sent")
     assert sent["data"]["delivered"] is True and sent["data"]["messageIds"] == [m.id for m in photos]
     assert bot.failed_deliveries() == []

@@ -224,6 +224,8 @@ class FakeTelegram:
         self.calls: list[ApiCall] = []
         self.chats: dict[int, list[ChatMessage]] = {}
         self.files: dict[str, bytes] = {}  # file_id → content
+        self.profile_photos: dict[int, list[list[dict[str, Any]]]] = {}  # user id → photos (sizes), newest first
+        self._file_paths: dict[str, str] = {}  # getFile's file_path → file_id
         self.chat_actions: list[tuple[int, str]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {}
@@ -413,6 +415,14 @@ class FakeTelegram:
 
     def handle_http(self, verb: str, path: str, content_type: str, body: bytes) -> tuple[int, bytes, str]:
         parts = urlsplit(path)
+        download = re.fullmatch(r"/file/bot(?P<token>[^/]+)/(?P<path>.+)", parts.path)
+        if download:  # a file getFile named: the bytes, or 404 (a wrong token too, as Telegram answers)
+            with self._lock:
+                self.calls.append(ApiCall("download", {"file_path": download["path"]}, {}, 200, None, self.clock()))
+                file_id = self._file_paths.get(download["path"]) if download["token"] == self.token else None
+            if file_id is None:
+                return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}', "application/json"
+            return 200, self.files[file_id], "application/octet-stream"
         found = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)", parts.path)
         method = found["method"] if found else parts.path
         params: dict[str, Any] = dict(parse_qsl(parts.query))
@@ -617,7 +627,76 @@ class FakeTelegram:
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename or "document",
                 "mime_type": content_type or "application/octet-stream", "file_size": len(data)}
 
+    def user_file(self, data: bytes, *, photo: bool = True) -> list[dict[str, Any]] | dict[str, Any]:
+        """A file as a user's message carries it (a photo's sizes, or a document), downloadable by the bot."""
+        file_id = f"USER{next(self._file_ids):06d}"
+        self.files[file_id] = data
+        if not photo:
+            return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": "logo.png",
+                    "mime_type": "image/png", "file_size": len(data)}
+        try:
+            sizes = self._photo(file_id, data)
+        except ApiError:  # not an image: Telegram would not have made it a photo, but the test wants the bytes
+            sizes = [{"file_id": f"{file_id}_90", "file_unique_id": f"u{file_id}", "width": 90, "height": 90}]
+        for size in sizes:
+            self.files[size["file_id"]] = data
+        return sizes
+
+    def set_profile_photo(self, user_id: int, data: bytes) -> None:
+        """The user's newest profile photo (getUserProfilePhotos answers its sizes, smallest first)."""
+        self.profile_photos.setdefault(user_id, []).insert(0, self.user_file(data))
+
     # --- methods --------------------------------------------------------------------------------
+
+    def _api_getUserProfilePhotos(self, params: dict, files: dict) -> dict:
+        user_id, offset, limit = (_integer(params, name, default) for name, default in
+                                  (("user_id", 0), ("offset", 0), ("limit", 100)))
+        if user_id <= 0:
+            raise ApiError(400, "Bad Request: user not found")
+        if not 1 <= limit <= 100:
+            raise ApiError(400, "Bad Request: limit must be between 1 and 100")
+        photos = self.profile_photos.get(user_id, [])
+        return {"total_count": len(photos), "photos": photos[offset:offset + limit]}
+
+    def _api_getFile(self, params: dict, files: dict) -> dict:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(self.files[file_id]) > 20 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: file is too big")
+        path = f"files/{file_id}"
+        self._file_paths[path] = file_id
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
+                "file_path": path}
+
+    def _api_editMessageMedia(self, params: dict, files: dict) -> dict:
+        target = self._bot_message(params)
+        media = params.get("media")
+        if not isinstance(media, dict) or media.get("type") not in ("photo", "document", "video", "animation", "audio"):
+            raise ApiError(400, "Bad Request: can't parse InputMedia JSON object")
+        old_kind = next((kind for kind in ("photo", "document", "video", "animation", "audio") if kind in target.message),
+                        None)
+        if old_kind is None:
+            raise ApiError(400, "Bad Request: there is no media in the message to edit")
+        if target.get("media_group_id") and (media["type"] == "document") != (old_kind == "document"):
+            raise ApiError(400, "Bad Request: can't change the media type of an album item")
+        field_name = str(media.get("media", "")).removeprefix("attach://")
+        file_id, data, filename = self._input_file(media.get("media"), files, field_name)
+        if media["type"] == "photo":
+            content = {"photo": self._photo(file_id, data)}
+        else:
+            upload = files.get(field_name)
+            content = {media["type"]: self._document(file_id, data, filename, upload.content_type if upload else None)}
+        caption = self._caption(media.get("caption"), media.get("parse_mode"))
+        if content.get("photo") == target.get("photo") and caption == target.get("caption") \
+                and self._markup(params) == target.get("reply_markup"):
+            raise ApiError(400, NOT_MODIFIED)
+        target.history.append(dict(target.message))
+        kept = {k: v for k, v in target.message.items() if k not in (old_kind, "caption", "reply_markup")}
+        target.message = kept | content | {"edit_date": int(time.time())} | ({"caption": caption} if caption else {}) \
+            | ({"reply_markup": self._markup(params)} if self._markup(params) else {})
+        return target.message
+
 
     def _api_getMe(self, params: dict, files: dict) -> dict:
         return dict(BOT_USER, can_join_groups=True, can_read_all_group_messages=False, supports_inline_queries=False)
