@@ -439,6 +439,46 @@ print(json.dumps(out))
 """
 
 
+# The cost of a user's brand kit (issue 14): the bench slides with the operator's handle and with a full
+# kit (a 640x640 JPEG avatar as Telegram sends profile photos, a transparent PNG logo, name, accent),
+# alternated in one warm process so that both see the same machine.
+WARM_BRAND_PROCESS = """
+import io, json, statistics, sys, time
+sys.path[:0] = {paths!r}
+from PIL import Image, ImageDraw
+from vibecoder.content import Slide
+from image_renderer.rendering import SlideBrand, render_carousel
+def encoded(img, fmt):
+    buf = io.BytesIO()
+    img.save(buf, fmt)
+    return buf.getvalue()
+photo = Image.radial_gradient("L").resize((640, 640)).convert("RGB")
+logo = Image.new("RGBA", (600, 200))
+ImageDraw.Draw(logo).rounded_rectangle((10, 10, 590, 190), 60, fill=(230, 60, 20, 255))
+kit = SlideBrand(handle="@ann_dev", name="Ann Lee", accent="#ff5a1f", avatar=encoded(photo, "JPEG"), logo=encoded(logo, "PNG"))
+slides = [Slide(**s) for s in json.loads({slides!r})]
+runs = {{"handle": [], "kit": []}}
+for brand in ("@BibleVibeCoderBot", kit):
+    render_carousel(slides, brand=brand)
+for _ in range({repeat}):
+    for name, brand in (("handle", "@BibleVibeCoderBot"), ("kit", kit)):
+        t = time.process_time()
+        n = len(render_carousel(slides, brand=brand))
+        runs[name].append((time.process_time() - t) / n)
+print(json.dumps({{name: statistics.median(r) * 1000 for name, r in runs.items()}}))
+"""
+
+
+def warm_brand_times(root: Path, repeat: int) -> dict[str, float]:
+    """Median warm CPU ms per slide of the bench slides with the default handle and with a full kit."""
+    paths = [str(root / "functions"), str(root / "layers" / "shared" / "python")]
+    code = WARM_BRAND_PROCESS.format(paths=paths, slides=json.dumps(SLIDES, ensure_ascii=False), repeat=repeat)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    if result.returncode:
+        raise RuntimeError(f"{root}: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 BASELINE_COMPARABLE = {"latin", "cyrillic", "greek", "vietnamese"}
 
 
@@ -673,11 +713,17 @@ def main() -> int:
         baseline = warm_times(args.baseline.resolve(), args.repeat) if args.baseline else None
         for name, ms in warm.items():
             print(f"{name}: {ms:.1f} CPU ms/slide warm" + (f" (baseline {baseline[name]:.1f})" if baseline else ""))
+        brand = warm_brand_times(ROOT, args.repeat)
+        brand_line = (
+            f"Brand kit (issue 14; avatar, name, handle, logo, accent) on the bench slides: {brand['kit']:.1f} CPU ms/slide "
+            f"warm, against {brand['handle']:.1f} with the operator's handle alone (alternated in one process)."
+        )
+        print(brand_line)
         readback_rows = bench_readback(binary, workdir)
         for row in readback_rows:
             print(f"read-back {row['script']}: ours {row.get('ours')}, chromium {row.get('chromium')}")
         baseline_name = (args.baseline_label or args.baseline.name) if args.baseline else ""
-        scripts = scripts_report(warm, baseline, baseline_name, readback_rows)
+        scripts = [*scripts_report(warm, baseline, baseline_name, readback_rows), "", brand_line]
         text = report(ours, seed, chromium, command, scripts)
         if not args.no_write:
             benchlib.write_section("render", text)

@@ -16,7 +16,8 @@ Modules: ``native`` (FriBiDi), ``otf`` (OpenType tables), ``fonts`` (fonts and f
 ``emoji`` (colour emoji), ``text`` (clusters, runs, bidi, line breaking), ``themes`` + ``themes.json``
 (themes as data), ``background`` (cached gradients, glass cards, shadows), ``blocks`` (the boxes the
 layout hands to the renderer), ``layout`` (geometry, auto-fit, splitting, right-to-left mirroring),
-``code`` (Pygments), ``render`` (drawing and encoding).
+``code`` (Pygments), ``brand`` (the user's kit: handle, name, accent, avatar, logo), ``render``
+(drawing and encoding).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from . import native
 
 native.load()  # first of all: Pillow's font module must find the bundled FriBiDi when it loads
 
+from .brand import SlideBrand  # noqa: E402
 from .layout import SlideLayout, fit_slides, layout_slide  # noqa: E402
 from .render import SIZES, RenderedSlide, render_carousel, render_images, render_pdf  # noqa: E402
 from .text import MissingGlyphError  # noqa: E402
@@ -35,6 +37,7 @@ __all__ = [
     "SIZES",
     "MissingGlyphError",
     "RenderedSlide",
+    "SlideBrand",
     "SlideLayout",
     "fit_slides",
     "get_theme",

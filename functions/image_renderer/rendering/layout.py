@@ -8,6 +8,9 @@ Right-to-left slides (the first strong character of the title, else of the body,
 Hebrew) mirror the layout: text aligned right, the quote bar on the right, brand and counter swapped,
 the swipe hint and the progress bar on the left. Each paragraph still aligns to its own direction.
 
+The brand kit (:mod:`.brand`: avatar, name, handle in the header; logo at the footer's centre; the
+user's accent on the accent marks and the progress bar) is laid out here like any other block.
+
 Auto-fit: title and body shrink together from the theme's maximum to its minimum size in 2 px
 steps until the content fits the card; ``fit_slides`` splits a slide that does not fit even at
 the minimum into several slides (by paragraph, then sentence, then word) instead of clipping.
@@ -22,10 +25,21 @@ from dataclasses import dataclass
 from vibecoder.content import Slide, SlideType
 
 from .blocks import Block, Box
+from .brand import (
+    MARK_CONTRAST,
+    TEXT_CONTRAST,
+    BrandKit,
+    SlideBrand,
+    brand_kit,
+    contrast,
+    fit_within,
+    logo_image,
+    round_avatar,
+)
 from .emoji import glyph_image
 from .fonts import get_font
 from .text import ELLIPSIS, EMOJI, Line, Piece, Segment, fit_line, line_metrics, seg_width, segment, units, wrap
-from .themes import Theme
+from .themes import RGB, Theme
 
 DEFAULT_EMOJI = {
     SlideType.COVER: "✨",
@@ -257,10 +271,11 @@ def _quote_blocks(content: str, theme: Theme, k: float, width: int, top: int, si
     bar_x = width - bar if rtl else 0
     blocks = [Block("accent-bar", (bar_x, top, bar_x + bar, q.box[3]), fill=c.accent), q]
     if author:
+        muted = _readable(theme, c.muted, c.body, on_card=True)  # on an opaque card the page's muted may not read
         meta = round(max(theme.sizes.meta, size * 0.7 / k) * k)
         author_top = q.box[3] + round(20 * k)
         blocks.append(
-            _text_block("author", "— " + author, f.body, meta, 1.3, column, text_x, author_top, c.muted, rtl=rtl)
+            _text_block("author", "— " + author, f.body, meta, 1.3, column, text_x, author_top, muted, rtl=rtl)
         )
     return blocks
 
@@ -360,39 +375,107 @@ def _frame(size: tuple[int, int], theme: Theme, rtl: bool) -> _Frame:
     return _Frame(W, H, k, k * (1 + 0.22 * tall), tall, m, mv, round(theme.sizes.meta * k), start_x, end_x, rtl)
 
 
-def _header(frame: _Frame, theme: Theme, index: int, total: int, brand: str) -> list[Block]:
-    """The counter (first) at the end of reading and the brand, if any, at the start, shrunk or cut
-    to keep clear of the counter."""
+def _header(frame: _Frame, theme: Theme, index: int, total: int, kit: BrandKit) -> list[Block]:
+    """The counter (first) at the end of reading and the brand, if any, at the start, kept clear of
+    the counter; the counter sits centred on the brand's height when that is taller than a line."""
     f, font, muted = frame, theme.fonts.meta, theme.colors.muted
     number = f"{index}/{total}"
     counter = _single_line("counter", number, font, f.meta, f.end_x, f.margin_v, muted, align_right=not f.rtl)
+    room = (counter.box[0] - f.margin if not f.rtl else f.width - f.margin - counter.box[2]) - round(32 * f.k)
+    brand = _brand(frame, theme, kit, room)
     if not brand:
         return [counter]
-    room = (counter.box[0] - f.margin if not f.rtl else f.width - f.margin - counter.box[2]) - round(32 * f.k)
-    return [
-        counter,
-        _single_line("brand", brand, font, f.meta, f.start_x, f.margin_v, muted, align_right=f.rtl, max_width=room),
+    band = max(b.box[3] for b in brand) - f.margin_v
+    return [_shift(counter, (band - (counter.box[3] - counter.box[1])) // 2), *brand]
+
+
+def _brand(frame: _Frame, theme: Theme, kit: BrandKit, room: int) -> list[Block]:
+    """The round avatar at the start of reading, then the name above the handle (or the one of them
+    given, a line at the meta size), vertically centred on each other, within ``room`` px."""
+    f, font = frame, theme.fonts.meta
+    two = bool(kit.name and kit.handle)
+    lh = line_metrics(font, f.meta, 1.3)[0]
+    small = round(f.meta * 0.8) if two else f.meta
+    text_h = lh + (line_metrics(font, small, 1.3)[0] if two else 0)
+    diameter = (text_h if two else round(lh * 1.3)) if kit.avatar is not None else 0
+    if not (diameter or kit.name or kit.handle):
+        return []
+    band = max(diameter, text_h)
+    blocks = []
+    if diameter:
+        ax = f.start_x - diameter if f.rtl else f.start_x
+        ay = f.margin_v + (band - diameter) // 2
+        blocks.append(Block("avatar", (ax, ay, ax + diameter, ay + diameter), art=round_avatar(kit, diameter)))
+    gap = round(16 * f.k) if diameter else 0
+    x = f.start_x - diameter - gap if f.rtl else f.start_x + diameter + gap
+    top = f.margin_v + (band - text_h) // 2 if kit.name or kit.handle else 0
+    room -= diameter + gap
+    if kit.name:
+        name = _single_line(
+            "brand-name", kit.name, theme.fonts.title, f.meta, x, top, _readable(theme, theme.colors.title, theme.colors.muted, on_card=False), align_right=f.rtl, max_width=room
+        )
+        blocks.append(name)
+        top = name.box[3]
+    if kit.handle:
+        blocks.append(_single_line("brand", kit.handle, font, small, x, top, theme.colors.muted, align_right=f.rtl, max_width=room))
+    return blocks
+
+
+def _readable(theme: Theme, preferred: RGB, fallback: RGB, *, on_card: bool) -> RGB:
+    """``preferred`` if it reaches WCAG AA on the page's colours (or the card's, for text on the
+    card: its fill over each of them), else ``fallback`` (a colour the theme made for that surface)."""
+    card = theme.card if on_card else None
+    surfaces = [
+        tuple(round(f * card.fill_alpha + b * (1 - card.fill_alpha)) for f, b in zip(card.fill, stop)) if card else stop
+        for stop in theme.background.colors
     ]
+    return preferred if min(contrast(preferred, s) for s in surfaces) >= TEXT_CONTRAST else fallback
 
 
-def _footer(frame: _Frame, theme: Theme, index: int, total: int, lang: str, top: int, line_h: int) -> list[Block]:
-    """The swipe hint at the end of reading (all but the last slide) and the progress bar at the
-    start, centred on the hint's line."""
+def _footer(
+    frame: _Frame, theme: Theme, index: int, total: int, lang: str, top: int, line_h: int, kit: BrandKit
+) -> list[Block]:
+    """The swipe hint at the end of reading (all but the last slide), the progress bar at the start,
+    centred on the hint's line (its filled part in the user's accent, if any), and the logo between."""
     f = frame
     blocks: list[Block] = []
+    swipe = None
     if index < total:
         hint = theme.swipe_text.get(lang) or theme.swipe_text.get("en", "Swipe →")
         if f.rtl:  # the mirrored carousel advances to the left, whatever the hint's language
             hint = hint.replace("→", "←")
         font, muted = theme.fonts.meta, theme.colors.muted
-        blocks.append(_single_line("swipe", hint, font, f.meta, f.end_x, top, muted, align_right=not f.rtl))
+        swipe = _single_line("swipe", hint, font, f.meta, f.end_x, top, muted, align_right=not f.rtl)
+        blocks.append(swipe)
     bar_h = max(4, round(6 * f.k))
     bar_y = top + (line_h - bar_h) // 2
     bar_w = round(240 * f.k)
     bar_x = f.width - f.margin - bar_w if f.rtl else f.margin
     box = (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h)
-    blocks.append(Block("progress", box, fill=theme.colors.muted, value=index / max(total, 1), rtl=f.rtl))
-    return blocks
+    fill, contrast = (kit.accent, MARK_CONTRAST) if kit.accent else (theme.colors.muted, 0.0)
+    progress = Block("progress", box, color=theme.colors.muted, fill=fill, value=index / max(total, 1), rtl=f.rtl)
+    progress.contrast = contrast
+    blocks.append(progress)
+    logo = _logo(frame, kit, top + line_h // 2, progress, swipe)
+    return blocks + ([logo] if logo else [])
+
+
+def _logo(frame: _Frame, kit: BrandKit, centre_y: int, progress: Block, swipe: Block | None) -> Block | None:
+    """The logo centred on the footer's line and the page, at most 200 x 48 px (at 1080 wide), aspect
+    kept, clear of the progress bar and the swipe hint by 32 px; None if it has no room to show."""
+    if kit.logo is None:
+        return None
+    f = frame
+    start, end = (progress, swipe) if not f.rtl else (swipe, progress)
+    left = start.box[2] if start else f.margin
+    right = end.box[0] if end else f.width - f.margin
+    centre_x = f.width // 2
+    half = min(centre_x - left, right - centre_x) - round(32 * f.k)
+    w, h = fit_within(kit.logo.size, min(round(200 * f.k), 2 * half), round(48 * f.k))
+    if min(w, h) < round(12 * f.k):
+        return None
+    x0, y0 = centre_x - w // 2, min(centre_y - h // 2, f.height - f.margin_v - h)
+    return Block("logo", (x0, y0, x0 + w, y0 + h), art=logo_image(kit, (w, h)))
 
 
 def _card(frame: _Frame, theme: Theme, top: int, bottom: int, content_h: int, pad: int) -> tuple[Box | None, int]:
@@ -415,20 +498,22 @@ def layout_slide(
     total: int,
     theme: Theme,
     size: tuple[int, int] = (1080, 1350),
-    brand: str = "",
+    brand: SlideBrand | str = "",
     lang: str = "en",
 ) -> SlideLayout:
+    """The slide's blocks. ``brand``: the user's kit, or a str meaning a handle only ("" for none)."""
     rtl = is_rtl(slide)
     frame = _frame(size, theme, rtl)
-    header = _header(frame, theme, index, total, brand)
+    kit = brand_kit(SlideBrand.of(brand))
+    header = _header(frame, theme, index, total, kit)
     counter = header[0]
     line_h = counter.box[3] - counter.box[1]
     footer_top = frame.height - frame.margin_v - line_h
-    footer = _footer(frame, theme, index, total, lang, footer_top, line_h)
+    footer = _footer(frame, theme, index, total, lang, footer_top, line_h, kit)
 
     # Content: in the card (or straight on the background), centred between header and footer.
     gap = round(40 * frame.k)
-    top, bottom = counter.box[3] + gap, footer_top - gap
+    top, bottom = max(b.box[3] for b in header) + gap, footer_top - gap
     pad = round(theme.card.padding * frame.k) if theme.card else 0
     inner_w = frame.width - 2 * frame.margin - 2 * pad
     max_h = bottom - top - 2 * pad
@@ -439,6 +524,8 @@ def layout_slide(
     card_box, dy = _card(frame, theme, top, bottom, content_h, pad)
     for b in content:
         _shift(_move_x(b, frame.margin + pad), dy)
+        if b.role == "accent-bar" and kit.accent:
+            b.fill, b.contrast = kit.accent, MARK_CONTRAST
     safe = (frame.margin, frame.margin_v, frame.width - frame.margin, frame.height - frame.margin_v)
     return SlideLayout(size, theme, safe, card_box, header + footer + content, fits, title_size, body_size, rtl)
 
@@ -472,8 +559,9 @@ def _clip(blocks: list[Block], max_h: int) -> list[Block]:
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
 
 
-def slide_fits(slide: Slide, theme: Theme, size: tuple[int, int]) -> bool:
-    return layout_slide(slide, 1, 2, theme, size, brand="x").fits
+def slide_fits(slide: Slide, theme: Theme, size: tuple[int, int], brand: SlideBrand | str = "x") -> bool:
+    """Whether the slide fits under ``brand``'s header (only its height matters: a str is one line)."""
+    return layout_slide(slide, 1, 2, theme, size, brand=brand).fits
 
 
 def _units(slide: Slide, fine: bool) -> list[tuple[str, str]]:
@@ -516,9 +604,9 @@ def _balanced(units: list[tuple[str, str]], parts: int) -> list[list[tuple[str, 
     return groups
 
 
-def split_slide(slide: Slide, theme: Theme, size: tuple[int, int]) -> list[Slide]:
+def split_slide(slide: Slide, theme: Theme, size: tuple[int, int], brand: SlideBrand | str = "x") -> list[Slide]:
     """``slide`` unchanged if it fits at the minimum sizes, else the fewest slides that do."""
-    if slide_fits(slide, theme, size) or not slide.content.strip():
+    if slide_fits(slide, theme, size, brand) or not slide.content.strip():
         return [slide]
     language = None
     if slide.type == SlideType.CODE:
@@ -536,23 +624,24 @@ def split_slide(slide: Slide, theme: Theme, size: tuple[int, int]) -> list[Slide
                 if slide.type == SlideType.CODE and language:
                     content = f"```{language}\n{content}\n```"
                 candidates.append(slide.model_copy(update={"content": content, "type": kind}))
-            if all(slide_fits(c, theme, size) for c in candidates):
+            if all(slide_fits(c, theme, size, brand) for c in candidates):
                 return candidates
     return [slide]  # a single unsplittable unit: layout clips it with an ellipsis
 
 
-def fitted_parts(slides: list[Slide], theme: Theme | str,
-                 size: tuple[int, int] = (1080, 1350)) -> list[tuple[int, Slide]]:
+def fitted_parts(slides: list[Slide], theme: Theme | str, size: tuple[int, int] = (1080, 1350),
+                 brand: SlideBrand | str = "x") -> list[tuple[int, Slide]]:
     """Each slide as the slides it fits on (itself, or the parts it had to be split into), each part
-    with the 1-based number of the slide it was cut from."""
+    with the 1-based number of the slide it was cut from; ``brand``: the header it fits under."""
     if isinstance(theme, str):
         from .themes import get_theme
 
         theme = get_theme(theme)
-    return [(number, part) for number, slide in enumerate(slides, 1) for part in split_slide(slide, theme, size)]
+    return [(number, part) for number, slide in enumerate(slides, 1) for part in split_slide(slide, theme, size, brand)]
 
 
-def fit_slides(slides: list[Slide], theme: Theme | str, size: tuple[int, int] = (1080, 1350)) -> list[Slide]:
+def fit_slides(slides: list[Slide], theme: Theme | str, size: tuple[int, int] = (1080, 1350),
+               brand: SlideBrand | str = "x") -> list[Slide]:
     """The slides, with any slide whose content does not fit (even at the minimum font sizes)
     split into several consecutive slides. Slides that fit are returned unchanged."""
-    return [part for _, part in fitted_parts(slides, theme, size)]
+    return [part for _, part in fitted_parts(slides, theme, size, brand)]

@@ -1,9 +1,14 @@
-"""Drawing a laid-out slide onto its cached base image, and encoding it."""
+"""Drawing a laid-out slide onto its cached base image, and encoding it.
+
+``brand`` everywhere is a :class:`~.brand.SlideBrand` (handle, name, accent, avatar, logo) or a str,
+meaning a handle only; the default is the operator's handle. Its images are decoded once per
+carousel (and cached by content across carousels), before the first slide is laid out.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
@@ -11,6 +16,7 @@ from PIL import Image, ImageDraw
 from vibecoder.content import Slide
 
 from .background import base_image, rounded_mask
+from .brand import DEFAULT_HANDLE, SlideBrand, brand_kit, legible, luminance_range
 from .emoji import glyph_image
 from .layout import SlideLayout, fitted_parts, language_of, layout_slide
 from .text import draw_line
@@ -53,24 +59,30 @@ def _check_size(size: tuple[int, int]) -> tuple[int, int]:
 def draw_layout(layout: SlideLayout, *, with_text: bool = True) -> Image.Image:
     """Draw the layout on a copy of its cached base (``with_text=False``: panels and bars only,
     i.e. exactly what lies under the text, which is what the contrast tests measure against)."""
-    img = base_image(layout.theme, layout.size, layout.card).copy()
+    base = base_image(layout.theme, layout.size, layout.card)
+    img = base.copy()
     draw = ImageDraw.Draw(img)
     for block in layout.blocks:
         x0, y0, x1, y1 = block.box
-        if block.role == "emoji":
+        fill = block.fill
+        if block.contrast and fill is not None:  # the user's accent, made legible on what is under it
+            fill = legible(fill, luminance_range(base, block.box), block.contrast)
+        if block.art is not None:  # avatar, logo
+            img.paste(block.art, (x0, y0), block.art)
+        elif block.role == "emoji":
             glyph = glyph_image(block.gid, block.size)
             if glyph is not None:
                 img.paste(glyph[0], (x0, y0), glyph[0])
         elif block.role in ("code-panel", "accent-bar"):
             radius = min((x1 - x0) // 2, round(22 * layout.size[0] / 1080))
-            img.paste(block.fill, block.box, rounded_mask(x1 - x0, y1 - y0, radius))
+            img.paste(fill, block.box, rounded_mask(x1 - x0, y1 - y0, radius))
         elif block.role == "progress":
             h = y1 - y0
             track = rounded_mask(x1 - x0, h, h // 2).point(lambda v: v * 35 // 100)
-            img.paste(block.fill, block.box, track)
+            img.paste(block.color, block.box, track)
             fw = max(h, round((x1 - x0) * block.value))
             fx = x1 - fw if block.rtl else x0  # a right-to-left carousel advances from the right
-            img.paste(block.fill, (fx, y0, fx + fw, y1), rounded_mask(fw, h, h // 2))
+            img.paste(fill, (fx, y0, fx + fw, y1), rounded_mask(fw, h, h // 2))
         if not with_text:
             continue
         for line, x, baseline in zip(block.lines, block.xs, block.baselines):
@@ -83,24 +95,36 @@ def iter_images(
     *,
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
-    brand: str = "@BibleVibeCoderBot",
+    brand: SlideBrand | str = DEFAULT_HANDLE,
     lang: str | None = None,
 ) -> Iterator[Image.Image]:
     """The carousel as PIL images (after auto-fit and splitting), one at a time."""
-    for _, image in _iter_sourced_images(slides, theme=theme, size=size, brand=brand, lang=lang):
+    for _, _, image in _iter_sourced_images(slides, theme=theme, size=size, brand=brand, lang=lang):
         yield image
 
 
-def _iter_sourced_images(slides: list[Slide], *, theme: str, size: tuple[int, int], brand: str,
-                         lang: str | None) -> Iterator[tuple[int, Image.Image]]:
-    """Each image with the 1-based number of the slide it was cut from."""
+def _iter_sourced_images(
+    slides: list[Slide],
+    *,
+    theme: str,
+    size: tuple[int, int],
+    brand: SlideBrand | str,
+    lang: str | None,
+    only: Collection[int] | None = None,
+) -> Iterator[tuple[int, int, Image.Image]]:
+    """(index, 1-based number of the slide it was cut from, image) for each image, or only for the
+    images cut from the slides numbered in ``only``: every slide is still fitted and split, so
+    indexes, counters and progress bars are those of the whole carousel."""
     th = get_theme(theme)
     size = _check_size(size)
-    fitted = fitted_parts(list(slides), th, size)  # raises MissingGlyphError before drawing anything
+    kit = SlideBrand.of(brand)
+    brand_kit(kit)  # decode the avatar and logo once, before the first slide
+    fitted = fitted_parts(list(slides), th, size, kit)  # raises MissingGlyphError before drawing anything
     lang = lang or language_of([part for _, part in fitted])
     total = len(fitted)
     for i, (source, part) in enumerate(fitted, 1):
-        yield source, draw_layout(layout_slide(part, i, total, th, size, brand, lang))
+        if only is None or source in only:
+            yield i, source, draw_layout(layout_slide(part, i, total, th, size, kit, lang))
 
 
 def render_images(
@@ -108,7 +132,7 @@ def render_images(
     *,
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
-    brand: str = "@BibleVibeCoderBot",
+    brand: SlideBrand | str = DEFAULT_HANDLE,
     lang: str | None = None,
 ) -> list[Image.Image]:
     """The carousel as PIL images (after auto-fit and splitting)."""
@@ -133,19 +157,23 @@ def render_carousel(
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
     image_format: str = "jpeg",
-    brand: str = "@BibleVibeCoderBot",
+    brand: SlideBrand | str = DEFAULT_HANDLE,
     lang: str | None = None,
+    only: Collection[int] | None = None,
 ) -> list[RenderedSlide]:
     """Render the carousel. A slide whose text does not fit even at the theme's minimum font
     sizes is split into several slides, so the result can be longer than ``slides``.
-    ``lang`` ("ru"/"en") picks the swipe hint's language; by default the slides' script decides."""
+    ``lang`` ("ru"/"en") picks the swipe hint's language; by default the slides' script decides.
+    ``only``: 1-based numbers of the given slides to draw (an edit): the whole carousel is still
+    laid out, and just the images cut from those slides come back, with their true index and
+    source, pixel-identical to the same images of a full render. None: all of them."""
     fmt = image_format.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown image format {image_format!r}; valid: jpeg, png")
     content_type, ext = FORMATS[fmt]
     out = []
-    sourced = _iter_sourced_images(slides, theme=theme, size=size, brand=brand, lang=lang)
-    for i, (source, img) in enumerate(sourced, 1):  # encode as we go
+    sourced = _iter_sourced_images(slides, theme=theme, size=size, brand=brand, lang=lang, only=only)
+    for i, source, img in sourced:  # encode as we go
         out.append(RenderedSlide(i, encode(img, fmt), img.width, img.height, content_type, ext, source))
     return out
 
@@ -155,7 +183,7 @@ def render_pdf(
     *,
     theme: str = DEFAULT_THEME,
     size: tuple[int, int] = (1080, 1350),
-    brand: str = "@BibleVibeCoderBot",
+    brand: SlideBrand | str = DEFAULT_HANDLE,
     lang: str | None = None,
 ) -> bytes:
     """One PDF of the whole carousel, a page per slide (JPEG-compressed pages, 4:4:4)."""
