@@ -7,9 +7,11 @@
 Where it goes (the layout draws it, every theme and size, mirrored right to left):
 
 * **Header, start of reading** (where the handle always was): a small round avatar, then the name
-  (the theme's title font at the meta size, in the title colour) above the handle (the meta font,
-  smaller, muted); with only one of them, one line at the meta size beside the avatar. The text
-  shrinks, then ends in …, to keep clear of the counter; the counter sits centred on the header.
+  (the theme's title font at the meta size, in the title colour where that reads on the page, else
+  the muted one) above the handle (the meta font, smaller, muted); with only one of them, one line at
+  the meta size beside the avatar. The text shrinks, then ends in …, to keep clear of the counter;
+  the counter sits centred on the header, and the content starts below it. A str brand (a handle
+  alone) draws exactly the one line it always drew.
 * **Logo: the footer's centre**, between the progress bar and the swipe hint, on every slide,
   aspect kept, at most 48 x 200 px (at 1080 wide), smaller if the hint leaves less room, left out
   if that room is too small to show it: never on text, the counter, the hint or the bar.

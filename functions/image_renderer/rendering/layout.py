@@ -453,8 +453,8 @@ def _footer(
     bar_x = f.width - f.margin - bar_w if f.rtl else f.margin
     box = (bar_x, bar_y, bar_x + bar_w, bar_y + bar_h)
     fill, contrast = (kit.accent, MARK_CONTRAST) if kit.accent else (theme.colors.muted, 0.0)
-    progress = Block("progress", box, color=theme.colors.muted, fill=fill, value=index / max(total, 1), rtl=f.rtl)
-    progress.contrast = contrast
+    value = index / max(total, 1)
+    progress = Block("progress", box, color=theme.colors.muted, fill=fill, value=value, rtl=f.rtl, contrast=contrast)
     blocks.append(progress)
     logo = _logo(frame, kit, top + line_h // 2, progress, swipe)
     return blocks + ([logo] if logo else [])
