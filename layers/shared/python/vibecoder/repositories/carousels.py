@@ -80,6 +80,7 @@ class StagePatch(CamelModel):
     content: ContentProvenance | None = None
     slides: list[RecordedSlide] | None = None
     failure: str | None = None
+    brand: BrandKit | None = None  # the kit as drawn (an image the renderer could not read is not in it)
 
 
 # A record written before edits existed has no revision: it is at revision 0.
@@ -166,10 +167,10 @@ class CarouselRepository(TableRepository):
             values[":edit"] = edit_id
         return self._conditional(
             self._table.update_item, Key={"requestId": request_id},
-            UpdateExpression="SET slides = :slides, undo = :undo, #revision = :next, updatedAt = :now "
+            UpdateExpression="SET slides = :slides, #undo = :undo, #revision = :next, updatedAt = :now "
                              "REMOVE pendingEdit",
             ConditionExpression=f"#status = :completed AND {_AT_REVISION} AND {pending}",
-            ExpressionAttributeNames={"#status": "status", "#revision": "revision"},
+            ExpressionAttributeNames={"#status": "status", "#revision": "revision", "#undo": "undo"},
             ExpressionAttributeValues=values)
 
     def list_by_user(self, user_id: str, limit: int = 10) -> list[CarouselRecord]:
