@@ -4,7 +4,8 @@ The avatar is the newest profile photo, at the smallest size that is still sharp
 logo is the picture the user sent captioned ``/brand logo``. Either is checked to be a JPEG, PNG or WebP
 (by its first bytes: the renderer decodes it and skips what it cannot) and stored in the slides bucket
 under the user's brand prefix, and the kit records it. A user with no profile photo, or a refused file,
-gets no avatar: never a failed carousel. Telegram being down is retried by the bus.
+gets no avatar: never a failed carousel. Telegram being down is retried by the bus for a logo; the avatar is
+left for later ("From my profile" under /brand fetches it again).
 """
 
 from __future__ import annotations
@@ -55,9 +56,13 @@ def fetch_brand_image(request: TelegramBrandImageRequested, deps: BrandImageDeps
         file_id = request.file_id if request.kind == "logo" else _avatar_file_id(deps.bot, request.user_id)
         data = fetch_file(deps.bot, file_id, MAX_BYTES) if file_id else None
     except TelegramError as error:
-        if error.retryable:
-            raise
+        if error.retryable and request.announce:
+            raise  # a logo the user sent: the bus retries it
+        # The avatar is best effort: an outage leaves the kit as it is (the slides go without the picture until
+        # the user taps "From my profile"), instead of retrying into the dead-letter queue.
         logger.warning("the %s of %s could not be fetched: %s", request.kind, request.user_id, error)
+        if error.retryable:
+            return {"stored": False, "key": None}
         data = None
     content_type = image_type(data) if data else None
     key = deps.slides.store_brand_image(request.user_id, request.kind, data, content_type) if content_type else None

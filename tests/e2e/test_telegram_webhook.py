@@ -154,8 +154,9 @@ def test_the_webhook_only_records_replies_and_emits_the_slow_work_happens_after(
     assert bot.post(ann.message("/carousel 3 TDD")).status_code == 200
 
     assert [c.method for c in bot.telegram.calls] == ["sendMessage", "sendChatAction"]
-    assert [e["type"] for e in bot.events()] == ["telegram.user.message.received", "carousel.generate.requested",
-                                                 "analytics.user.interaction.tracked"]
+    # A new user's first carousel also seeds their brand kit: the avatar is fetched by the sender, not here.
+    assert [e["type"] for e in bot.events()] == ["telegram.user.message.received", "telegram.brand.image.requested",
+                                                 "carousel.generate.requested", "analytics.user.interaction.tracked"]
     bot.drain()
     assert len(bot.telegram.albums(ann.chat_id)) == 1
 
@@ -355,13 +356,15 @@ def test_no_update_makes_more_bot_api_calls_than_the_budget_assumes(bot):
         per_update.append(len(bot.telegram.calls) - before)
         bot.drain()
 
-    for message in ("/start", "/help", "/dance", "/carousel 2 TDD", "/style", "/lang", "/history", "/style dark"):
+    for message in ("/start", "/help", "/dance", "/carousel 2 TDD", "/style", "/lang", "/history", "/style dark",
+                    "/brand", "/brand color #ff6600", "/size", "/size 1:1", "/edit", "/edit 2 New | body", "/move 2 1",
+                    "/drop 2"):
         post(ann.message(message))
     menus = [m for m in bot.telegram.chat(ann.chat_id) if m.buttons]
     post(ann.tap(next(m for m in menus if m.buttons[0]["callback_data"].startswith("style:")), "style:glass"))
     post(ann.tap(next(m for m in menus if m.buttons[0]["callback_data"].startswith("lang:")), "lang:ru"))
-    buttons = next(m for m in reversed(bot.telegram.chat(ann.chat_id)) if len(m.buttons) == 3)
-    for data in ("orig", "pdf", "restyle", "resend"):
+    buttons = next(m for m in reversed(bot.telegram.chat(ann.chat_id)) if len(m.buttons) == 4)
+    for data in ("orig", "pdf", "restyle", "resend", "edit", "undo"):
         post(ann.tap(buttons, f"{data}:{buttons.buttons[0]['callback_data'].split(':')[1]}"))
     assert max(per_update) == WEBHOOK_MAX_CALLS  # the restyle: answer the tap, status message, chat action
 
