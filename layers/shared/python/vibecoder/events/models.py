@@ -51,6 +51,8 @@ class CarouselGenerateRequested(RequestRef):
     slides_count: int = Field(default=DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
     style: str = DEFAULT_STYLE
     language: Language | None = None  # None: detect from the text
+    # Who wrote a forwarded post ("Source: Channel (@channel)", in the user's language): the album caption says it.
+    source_credit: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _needs_topic_or_text(self) -> CarouselGenerateRequested:

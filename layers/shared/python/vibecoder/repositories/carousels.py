@@ -43,6 +43,7 @@ class CarouselRecord(CamelModel):
     restyle_of: str | None = None  # the carousel whose slides this one re-renders in another style
     status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
     reply_language: str | None = None  # the language the bot talks to the user in
+    source_credit: str | None = None  # a forwarded post's source, put into the caption with the content
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
 
