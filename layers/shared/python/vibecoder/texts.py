@@ -24,12 +24,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "help": {
         "en": "<b>What I can do</b>\n"
               "/carousel &lt;topic&gt; — make a carousel; /carousel 7 TDD makes 7 slides ({min}–{max})\n"
-              "…or just send a topic (up to {topic_limit} characters) or paste a text of several paragraphs\n"
+              "…or just send a topic (up to {topic_limit} characters) or paste a text (several paragraphs, or one "
+              "paragraph over {topic_limit} characters), also after /carousel\n"
               "/style — pick a theme\n/lang ru|en — language\n/history — your last carousels\n\n"
               "Up to {rate:# carousel|# carousels} an hour.",
         "ru": "<b>Что я умею</b>\n"
               "/carousel &lt;тема&gt; — сделать карусель; /carousel 7 TDD — 7 слайдов ({min}–{max})\n"
-              "…или просто пришлите тему (до {topic_limit} символов) или текст из нескольких абзацев\n"
+              "…или просто пришлите тему (до {topic_limit} символов) или текст (несколько абзацев или один абзац "
+              "длиннее {topic_limit} символов), в том числе после /carousel\n"
               "/style — выбрать оформление\n/lang ru|en — язык\n/history — ваши последние карусели\n\n"
               "До {rate:# карусели|# каруселей|# каруселей} в час.",
     },
