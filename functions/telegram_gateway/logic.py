@@ -6,8 +6,18 @@ a progress bar). Everything slow happens after the event.
 
 Commands: /start, /help, /carousel [N] <topic>, a plain message (a topic, or a pasted text of
 several paragraphs), /style (an inline keyboard), /lang ru|en, /history (tap to get one again).
+A caption reads as a message's text; a post forwarded from a channel is a pasted text credited in
+the album caption. How a leading number and a request phrase are read: ``topics``.
 Buttons (callback_data ``action:argument``, at most 64 bytes): ``style:<theme>``, ``lang:<code>``,
-``resend:<request>``, ``orig:<request>``, ``pdf:<request>``, ``restyle:<request>``.
+``resend:<request>``, ``orig:<request>``, ``pdf:<request>``, ``restyle:<request>``,
+``pick:<key>:n|t`` (a leading number read as the count or as part of the topic; the topic waits in
+the analytics table under ``pending-choice#<user>``/<key> for an hour).
+
+Groups: the bot hears commands only. The buttons under an album serve its owner anywhere and anyone
+in the chat where it was posted (Another style by another member: a restyle for that chat on the
+tapper's rate limit); from any other chat they say whose carousel it is. /history asked in a group
+is sent to the user's private chat (the group hears so), or, for a user who never started the bot
+(403), the group gets a t.me deep link that opens /start history.
 """
 
 from __future__ import annotations
