@@ -292,12 +292,10 @@ def _start_carousel(talk: Conversation, body: str, count: int, *, from_text: boo
     request_id = talk.correlation_id
     title = None if from_text else body
     status = progress_text(language, Stage.REQUESTED, count=count, title=title, from_text=from_text)
-    if announce:
-        status += "\n" + text("slides_about", language, count=count, topic=escape_html(clip(body, 80)))
-    if talk.from_caption:
-        note = "\n".join(filter(None, [note, text("caption_note", language)]))
-    if note:
-        status = f"{note}\n\n{status}"
+    notes = [note, text("slides_about", language, count=count, topic=escape_html(clip(body, 80))) if announce else None,
+             text("caption_note", language) if talk.from_caption else None]
+    if any(notes):  # above the progress bar, which the sender rewrites as the flow advances
+        status = "\n".join(filter(None, notes)) + "\n\n" + status
     status_id = _status_message(talk, status, edit=status_in)
     request = CarouselGenerateRequested(
         request_id=request_id, requested_at=utc_now(), user_id=talk.user_id, chat_id=talk.chat_id,
@@ -511,7 +509,9 @@ def _owned_carousel(talk: Conversation, query: CallbackQuery, request_id: str) -
     where it was posted (a group: Originals, PDF and Another style serve whoever taps; a restyle counts on the
     tapper's rate limit). Anyone else is told whose it is."""
     record = talk.deps.carousels.get(request_id) if request_id else None
-    if record is None or record.status is not CarouselStatus.COMPLETED or not record.slides:
+    # (Someone else in the owner's private chat: Telegram never sends that; answered as an unknown carousel.)
+    forged = record is not None and record.user_id != talk.user_id and talk.private and record.chat_id == talk.chat_id
+    if record is None or record.status is not CarouselStatus.COMPLETED or not record.slides or forged:
         _answer(talk, query, text("cb_unavailable", talk.language), alert=True)
         return None
     if record.user_id != talk.user_id and record.chat_id != talk.chat_id:
