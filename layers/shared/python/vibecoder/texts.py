@@ -148,7 +148,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "pdf_caption": {"en": "📄 {title} — a PDF for LinkedIn", "ru": "📄 {title} — PDF для LinkedIn"},
     "delivery_failed": {"en": "😔 Sorry, I could not send that. Please try again in a minute.",
                         "ru": "😔 Не получилось отправить. Попробуйте ещё раз через минуту."},
-    # --- issue 15, inputs: numbers in topics, captions, forwards, long pastes, groups --------------------
+    # --- issue 15, inputs: numbers in topics, captions, forwards, groups --------------------
     "count_question": {"en": "Is {number} the number of slides, or part of the topic?",
                        "ru": "{number} — это число слайдов или часть темы?"},
     "slides_about": {"en": "{count:# slide|# slides} about «{topic}»",
@@ -158,15 +158,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "caption_note": {"en": "ℹ️ I don't look at pictures: these slides come from your caption only.",
                      "ru": "ℹ️ Картинки я не разбираю: слайды будут только по вашей подписи."},
     "source_credit": {"en": "Source: {source}", "ru": "Источник: {source}"},
-    "paste_waiting": {"en": "📥 A long text: waiting a few seconds in case Telegram sends the rest of it in parts…",
-                      "ru": "📥 Длинный текст: жду несколько секунд — Telegram может прислать продолжение частями…"},
-    "paste_truncated": {
-        "en": "✂️ Your text has {length:# character|# characters}; one carousel takes at most {limit}, so I used "
-              "the first {used:# character|# characters}. Send the rest as another message for another carousel.",
-        "ru": "✂️ В вашем тексте {length:# символ|# символа|# символов}, а в одну карусель помещается не больше "
-              "{limit}, поэтому я взял первые {used:# символ|# символа|# символов}. Остальное пришлите отдельным "
-              "сообщением — будет ещё одна карусель.",
-    },
     "cb_not_yours": {
         "en": "That carousel is {owner}'s and was posted in another chat: its buttons work there. "
               "Make your own with /carousel.",
