@@ -91,7 +91,9 @@ def on_restyle(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     """The original's slides in another style: no new content, no AI; the new carousel starts at SLIDES."""
     restyle: CarouselRestyleRequested = event.data
     original = _record(deps, restyle.original_request_id)
-    if original.status is not CarouselStatus.COMPLETED or original.user_id != restyle.user_id:
+    # Anyone in the chat where the album was posted may restyle it (issue 15: groups).
+    if original.status is not CarouselStatus.COMPLETED or (original.user_id != restyle.user_id
+                                                           and original.chat_id != restyle.chat_id):
         raise ValueError(f"carousel {original.request_id} cannot be restyled for {restyle.user_id}: "
                          f"{original.status.value}")  # the gateway checked both: a bug, dead-lettered
     slides = [RecordedSlide.model_validate(slide.model_dump(exclude={"image_keys"})) for slide in original.slides]
@@ -126,7 +128,7 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
                                 covered_subjects=analyzed.covered_subjects, fallback_reason=analyzed.fallback_reason)
         return _fail(deps, record, patch, failed)
     slides = build_slides(content, analyzed.slides_count)
-    caption = content.caption or content.title
+    caption = credited(content.caption or content.title, record.source_credit)
     patch = StagePatch(title=content.title, caption=caption, language=content.language, provider=analyzed.provider,
                        content=provenance, slides=[RecordedSlide.model_validate(s.model_dump()) for s in slides])
     if not deps.carousels.advance(analyzed.request_id, Stage.CONTENT, _elapsed_ms(record), patch):
@@ -134,6 +136,11 @@ def on_content(event: EventEnvelope, deps: GeneratorDeps) -> list[FollowUp]:
     generated = CarouselSlidesGenerated(**analyzed.ref(), title=content.title, caption=caption, style=analyzed.style,
                                         language=content.language, slides=slides, size=record.size, brand=record.brand)
     return [FollowUp("carousel.slides.generated", generated)]
+
+
+def credited(caption: str, credit: str | None) -> str:
+    """The caption with a forwarded post's source first (the hashtags stay last, where a cut spares them)."""
+    return f"{credit}\n\n{caption}" if credit else caption
 
 
 class ImagesDoNotMatchSlides(ValueError):

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram_gateway.identity import BotIdentity
 from vibecoder.base import new_id
 from vibecoder.bus import EventPublisher
 from vibecoder.content import DEFAULT_STYLE, THEMES
@@ -40,6 +41,10 @@ class GatewayDeps:
     rate_limit_per_hour: int = 10
     bot_username: str | None = None  # commands addressed to another bot (/cmd@other_bot) are not ours
     deliveries: DeliveryLog | None = None  # read only (the sender's): which album message is which slide
+    identity: BotIdentity | None = None  # the username from getMe (bot_username is then its fallback)
+
+    def own_username(self) -> str | None:
+        return self.identity.username() if self.identity is not None else self.bot_username
 
 
 @dataclass
@@ -59,6 +64,7 @@ class Conversation:
     record: UserRecord | None
     deps: GatewayDeps
     correlation_id: str = field(default_factory=new_id)
+    from_caption: bool = False  # the words came in a photo's (document's, video's) caption
 
     @property
     def user_id(self) -> str:

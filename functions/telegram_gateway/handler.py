@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from telegram_gateway import logic
+from telegram_gateway.identity import BotIdentity, bot_fingerprint
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.lambda_kit import observability, once_per_key, register_lambda_context, report_error
@@ -36,12 +37,14 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
     """Act on one update; a redelivered update_id returns the stored events and sends nothing."""
     settings = get_settings()
+    bot = bot_api_from_settings(settings, purpose="webhook")  # short: the answer is due within 29 s
     deps = logic.GatewayDeps(
         users=UserRepository(settings.users_table), carousels=CarouselRepository(settings.carousels_table),
-        limits=AnalyticsRepository(settings.analytics_table),
-        bot=bot_api_from_settings(settings, purpose="webhook"),  # short: the answer is due within 29 s
+        limits=AnalyticsRepository(settings.analytics_table), bot=bot,
         max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
         bot_username=settings.bot_handle.lstrip("@"), deliveries=DeliveryLog(settings.deliveries_table),
+        identity=BotIdentity(bot, bot_fingerprint(settings.telegram_bot_token, settings.telegram_api_url),
+                             fallback=settings.bot_handle.lstrip("@")),
     )
     outcome = logic.handle_update(Update.model_validate(data), deps)
     metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)

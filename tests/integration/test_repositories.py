@@ -133,3 +133,18 @@ def test_services_seen_credits_every_producer_of_a_shared_type_with_its_newest_e
         "gateway": {"lastSeenAt": "2026-11-27T10:00:03Z", "lastEventType": "t.shared"},
         "renderer": {"lastSeenAt": "2026-11-27T10:00:04Z", "lastEventType": "t.own"},
     }
+
+
+def test_a_held_value_is_taken_once_and_not_after_it_expires(runtime, monkeypatch):
+    import time
+
+    pending = AnalyticsRepository(runtime.settings.analytics_table)
+    pending.hold("pending-choice#u-1", "k1", {"number": 10, "rest": "дней кода"}, ttl_seconds=60)
+    pending.hold("pending-choice#u-1", "k2", {"number": 7, "rest": "habits"}, ttl_seconds=60)
+
+    assert pending.take("pending-choice#u-1", "k1") == {"number": 10, "rest": "дней кода"}
+    assert pending.take("pending-choice#u-1", "k1") is None  # a second tap
+    assert pending.take("pending-choice#u-1", "missing") is None
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert pending.take("pending-choice#u-1", "k2") is None  # expired (DynamoDB's TTL deletes it later)

@@ -24,12 +24,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "help": {
         "en": "<b>What I can do</b>\n"
               "/carousel &lt;topic&gt; — make a carousel; /carousel 7 TDD makes 7 slides ({min}–{max})\n"
-              "…or just send a topic (up to {topic_limit} characters) or paste a text of several paragraphs\n"
+              "…or just send a topic (up to {topic_limit} characters) or paste a text (several paragraphs, or one "
+              "paragraph over {topic_limit} characters), also after /carousel\n"
               "/style — pick a theme\n/lang ru|en — language\n/history — your last carousels\n\n"
               "Up to {rate:# carousel|# carousels} an hour.",
         "ru": "<b>Что я умею</b>\n"
               "/carousel &lt;тема&gt; — сделать карусель; /carousel 7 TDD — 7 слайдов ({min}–{max})\n"
-              "…или просто пришлите тему (до {topic_limit} символов) или текст из нескольких абзацев\n"
+              "…или просто пришлите тему (до {topic_limit} символов) или текст (несколько абзацев или один абзац "
+              "длиннее {topic_limit} символов), в том числе после /carousel\n"
               "/style — выбрать оформление\n/lang ru|en — язык\n/history — ваши последние карусели\n\n"
               "До {rate:# карусели|# каруселей|# каруселей} в час.",
     },
@@ -234,6 +236,31 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "ru": "😔 В новом тексте есть символы, которых нет в шрифтах; слайд не изменился."},
     "alt_text_title": {"en": "♿ Alt text for Instagram (Advanced settings → Accessibility), slide by slide:",
                        "ru": "♿ Альтернативный текст для Instagram (Расширенные настройки → Доступность), по слайдам:"},
+    # --- issue 15, inputs: numbers in topics, captions, forwards, groups --------------------
+    "count_question": {"en": "Is {number} the number of slides, or part of the topic?",
+                       "ru": "{number} — это число слайдов или часть темы?"},
+    "slides_about": {"en": "{count:# slide|# slides} about «{topic}»",
+                     "ru": "{count:# слайд|# слайда|# слайдов} на тему «{topic}»"},
+    "topic_with_count": {"en": "«{topic}», {count:# slide|# slides}",
+                         "ru": "«{topic}», {count:# слайд|# слайда|# слайдов}"},
+    "caption_note": {"en": "ℹ️ I don't look at pictures: these slides come from your caption only.",
+                     "ru": "ℹ️ Картинки я не разбираю: слайды будут только по вашей подписи."},
+    "source_credit": {"en": "Source: {source}", "ru": "Источник: {source}"},
+    "cb_not_yours": {
+        "en": "That carousel is {owner}'s and was posted in another chat: its buttons work there. "
+              "Make your own with /carousel.",
+        "ru": "Эту карусель сделал(а) {owner} в другом чате: её кнопки работают там. "
+              "Свою можно сделать командой /carousel.",
+    },
+    "someone": {"en": "another user", "ru": "другой пользователь"},
+    "history_sent_private": {"en": "📬 {name}, I sent your history to our private chat.",
+                             "ru": "📬 {name}, я отправил вашу историю в личный чат со мной."},
+    "history_start_private": {
+        "en": "🔒 {name}, your history is personal, so I send it in a private chat, and you have not started one "
+              "with me yet: open {link}, press Start, and your history comes right there.",
+        "ru": "🔒 {name}, история личная, поэтому я присылаю её в личный чат, а вы ещё не начали его со мной: "
+              "откройте {link}, нажмите «Запустить» (Start) — и история придёт туда.",
+    },
 }
 
 THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",

@@ -55,6 +55,8 @@ class CarouselGenerateRequested(RequestRef):
     language: Language | None = None  # None: detect from the text
     size: SlideSize | None = None  # None: 4:5
     brand: BrandKit | None = None  # the user's kit (None: the operator's handle)
+    # Who wrote a forwarded post ("Source: Channel (@channel)", in the user's language): the album caption says it.
+    source_credit: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _needs_topic_or_text(self) -> CarouselGenerateRequested:

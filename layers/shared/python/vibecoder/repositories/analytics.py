@@ -68,3 +68,27 @@ class AnalyticsRepository(TableRepository):
                 raise
             counted = error.response.get("Item", {}).get("counted", {}).get("SS", [])  # the item as it was
             return once_per is not None and once_per in counted  # counted before: its slot is already taken
+
+    def hold(self, partition: str, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        """Keep a short-lived value (e.g. a question's pending answer) for ``ttl_seconds`` (an update: the
+        callers hold no PutItem)."""
+        fields = to_item(value) | {"expiresAt": int(time.time()) + ttl_seconds}
+        self._table.update_item(
+            Key={"pk": partition, "sk": key},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))) + " REMOVE taken",
+            ExpressionAttributeNames={f"#f{i}": name for i, name in enumerate(fields)},
+            ExpressionAttributeValues={f":v{i}": v for i, v in enumerate(fields.values())},
+        )
+
+    def take(self, partition: str, key: str) -> dict[str, Any] | None:
+        """A held value, once: the first caller gets it, later ones (a second tap) and expired ones None."""
+        try:
+            item = self._table.update_item(
+                Key={"pk": partition, "sk": key}, UpdateExpression="SET taken = :now",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(taken) AND expiresAt > :now",
+                ExpressionAttributeValues={":now": int(time.time())}, ReturnValues="ALL_NEW")["Attributes"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return None
+        return {k: v for k, v in from_item(item).items() if k not in ("pk", "sk", "expiresAt", "taken")}

@@ -53,6 +53,7 @@ class CarouselRecord(CamelModel):
     revision: int = 0  # edits applied so far; each edit's images are stored under its revision
     undo: list[list[RecordedSlide]] = Field(default_factory=list)  # the slides before each edit, oldest first
     pending_edit: PendingEdit | None = None  # an edit whose images are being drawn
+    source_credit: str | None = None  # a forwarded post's source, put into the caption with the content
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
 
