@@ -28,7 +28,8 @@ def requests_made(bot) -> list[dict]:
 
 def album_buttons(bot, chat_id: int):
     """The message under a finished album: Originals, PDF, Another style."""
-    return next(m for m in reversed(bot.telegram.chat(chat_id)) if len(m.buttons) == 3)
+    return next(m for m in reversed(bot.telegram.chat(chat_id)) if any(b["callback_data"].startswith("restyle:")
+                                                                    for b in m.buttons))
 
 
 # --- topics that start with a number ---------------------------------------------------------------
