@@ -50,7 +50,7 @@ from vibecoder.repositories import (
     UserRecord,
     UserRepository,
 )
-from vibecoder.telegram import BotApi, TelegramError, inline_keyboard
+from vibecoder.telegram import BotApi, TelegramError, answer_placement, inline_keyboard
 from vibecoder.telegram_updates import CallbackQuery, Message, Update, User
 from vibecoder.texts import clip, escape_html, language_of, progress_text, text, theme_label
 from vibecoder.workflow import CarouselStatus, Stage
@@ -94,6 +94,8 @@ class Conversation:
     record: UserRecord | None
     deps: GatewayDeps
     correlation_id: str = field(default_factory=new_id)
+    thread_id: int | None = None  # the forum topic it happens in: every answer goes there
+    reply_to: int | None = None  # the message (or the tapped one) the answers link to
 
     @property
     def user_id(self) -> str:
@@ -118,8 +120,19 @@ class Conversation:
                                   "link_preview_options": {"is_disabled": True}}
         if keyboard:
             params["reply_markup"] = keyboard
+        params |= answer_placement(self.chat_id, self.thread_id, self.reply_to)
         result = self.deps.bot.call("sendMessage", params)
         return result if isinstance(result, dict) else None
+
+    @property
+    def answer_ref(self) -> dict[str, int | None]:
+        """The request's fields saying where every later answer goes (the topic, the message it answers)."""
+        return {"message_thread_id": self.thread_id, "reply_to_message_id": self.reply_to}
+
+    @property
+    def in_topic(self) -> dict[str, int]:
+        """``message_thread_id`` for a call that only needs the topic (a chat action)."""
+        return {"message_thread_id": self.thread_id} if self.thread_id is not None else {}
 
     def event(self, event_type: str, data: Any) -> EventEnvelope:
         return CATALOG.new_event(event_type, data, correlation_id=self.correlation_id, source=SERVICE,
@@ -138,7 +151,8 @@ def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
     if not message.chat.private and command is None:
         return Outcome("ignored")  # group chatter: only commands are for the bot
     talk = Conversation(update, message.sender, message.chat.id, message.chat.private,
-                        deps.users.get(str(message.sender.id)), deps)
+                        deps.users.get(str(message.sender.id)), deps,
+                        thread_id=message.topic_id, reply_to=message.message_id)
     if message.text is None:
         talk.say(text("unsupported_message", talk.language))
         return _finish(talk, message, Outcome("unsupported"), kind=message.content_kind)
@@ -219,7 +233,7 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
         request_id=request_id, requested_at=utc_now(), user_id=talk.user_id, chat_id=talk.chat_id,
         channel="telegram", status_message_id=status_id, reply_language=talk.language,
         topic=None if from_text else body, source_text=body if from_text else None,
-        slides_count=count, language=talk.chosen_language, style=talk.style,
+        slides_count=count, language=talk.chosen_language, style=talk.style, **talk.answer_ref,
     )
     return Outcome("carousel_text" if from_text else "carousel",
                    [talk.event("carousel.generate.requested", request)])
@@ -263,7 +277,7 @@ def _status_message(talk: Conversation, status: str) -> int | None:
             raise  # the webhook answers 5xx and Telegram delivers the update again
         logger.warning("could not send the status message: %s", error)
         return None
-    _quietly(talk.deps.bot, "sendChatAction", {"chat_id": talk.chat_id, "action": "upload_photo"})
+    _quietly(talk.deps.bot, "sendChatAction", {"chat_id": talk.chat_id, "action": "upload_photo"} | talk.in_topic)
     return sent.get("message_id") if sent else None
 
 
@@ -313,7 +327,9 @@ def _history(talk: Conversation, args: str, name: str) -> Outcome:
 def _handle_callback(update: Update, query: CallbackQuery, deps: GatewayDeps) -> Outcome:
     chat_id = query.message.chat.id if query.message else query.sender.id
     private = query.message.chat.private if query.message else True
-    talk = Conversation(update, query.sender, chat_id, private, deps.users.get(str(query.sender.id)), deps)
+    talk = Conversation(update, query.sender, chat_id, private, deps.users.get(str(query.sender.id)), deps,
+                        thread_id=query.message.topic_id if query.message else None,
+                        reply_to=query.message.message_id if query.message else None)
     action, _, argument = (query.data or "").partition(":")
     handlers = {"style": _tap_style, "lang": _tap_lang, "resend": _tap_delivery, "orig": _tap_delivery,
                 "pdf": _tap_delivery, "restyle": _tap_restyle}
@@ -390,7 +406,7 @@ def _tap_delivery(talk: Conversation, query: CallbackQuery, action: str, request
     kind = {"resend": "album", "orig": "originals", "pdf": "pdf"}[action]
     _answer(talk, query, text("cb_sending", talk.language))
     data = TelegramDeliveryRequested(request_id=record.request_id, user_id=talk.user_id, chat_id=talk.chat_id,
-                                     channel="telegram", action=kind, language=talk.language)
+                                     channel="telegram", action=kind, language=talk.language, **talk.answer_ref)
     return Outcome(f"delivery_{kind}", [_follow_up(talk, record, "telegram.delivery.requested", data)])
 
 
@@ -419,5 +435,5 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
     restyle = CarouselRestyleRequested(request_id=talk.correlation_id, requested_at=utc_now(), user_id=talk.user_id,
                                        chat_id=talk.chat_id, channel="telegram", status_message_id=status_id,
                                        reply_language=talk.language,
-                                       original_request_id=original.request_id, style=theme)
+                                       original_request_id=original.request_id, style=theme, **talk.answer_ref)
     return Outcome("restyle", [talk.event("carousel.restyle.requested", restyle)])

@@ -17,6 +17,10 @@ What it enforces (from the Bot API documentation):
   upload, URLs cannot be fetched here (no internet), known file_ids reusable;
 - inline keyboards: callback_data 1-64 bytes; answerCallbackQuery: a query answered at most once;
 - sendChatAction: the documented actions only;
+- where a message goes: ``message_thread_id`` only to an existing topic of a forum supergroup (400
+  "message thread not found" otherwise, as in any other chat); ``reply_parameters.message_id`` must be a
+  message of that chat unless ``allow_sending_without_reply`` (400 "message to be replied not found");
+  the stored message carries ``message_thread_id``/``is_topic_message`` and ``reply_to_message``;
 - flood control: an injected 429 keeps answering 429 until ``retry_after`` seconds have passed on
   the fake's clock (pass a :class:`FakeClock` and let the client's sleep advance it);
 - injected 5xx (JSON or an HTML gateway page) for any method (``"*"``: every method);
@@ -226,6 +230,8 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # file_id → content
         self.chat_actions: list[tuple[int, str]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.known_chats: dict[int, dict[str, Any]] = {}  # chat id → the chat as users' messages showed it
+        self.topics: dict[int, set[int]] = {}  # forum chat id → its topics' message_thread_id
         self.webhook: dict[str, Any] = {}
         self.pending_updates: list[dict[str, Any]] = []  # held for getUpdates until confirmed
         self.allowed_updates: list[str] = []  # the bot's setting ([] = the default kinds)
@@ -355,11 +361,24 @@ class FakeTelegram:
 
     def record_user_message(self, chat: dict[str, Any], sender: dict[str, Any] | None, **content: Any) -> dict:
         with self._lock:
+            self.known_chats[chat["id"]] = chat
             message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, **content}
             if sender is not None:
                 message["from"] = sender
             self.chats.setdefault(chat["id"], []).append(ChatMessage(message))
             return message
+
+    def create_forum_topic(self, chat: dict[str, Any], sender: dict[str, Any], name: str) -> int:
+        """A member opens a topic in a forum supergroup; its message_thread_id (the id of the service
+        message that created it, as at Telegram)."""
+        if not chat.get("is_forum"):
+            raise AssertionError(f"chat {chat['id']} is not a forum")
+        created = self.record_user_message(chat, sender, forum_topic_created={"name": name, "icon_color": 7322096})
+        with self._lock:
+            thread_id = created["message_id"]
+            created |= {"message_thread_id": thread_id, "is_topic_message": True}
+            self.topics.setdefault(chat["id"], set()).add(thread_id)
+            return thread_id
 
     def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Telegram holds ``update`` for the bot (a user did something); getUpdates hands it out. An update
@@ -550,9 +569,35 @@ class FakeTelegram:
                                         "must have exactly one optional field")
         return markup
 
+    def _placement(self, params: dict, chat_id: int) -> dict[str, Any]:
+        """``message_thread_id`` and ``reply_parameters`` checked as Telegram does; what the stored message
+        then carries."""
+        placed: dict[str, Any] = {}
+        thread = params.get("message_thread_id")
+        if thread not in (None, ""):
+            thread = _integer(params, "message_thread_id", 0)
+            forum = self.known_chats.get(chat_id, {}).get("is_forum")
+            if not forum or thread not in self.topics.get(chat_id, set()):
+                raise ApiError(400, "Bad Request: message thread not found")
+            placed |= {"message_thread_id": thread, "is_topic_message": True}
+        reply = params.get("reply_parameters")
+        if reply is not None:
+            if not isinstance(reply, dict) or "message_id" not in reply:
+                raise ApiError(400, "Bad Request: can't parse reply parameters JSON object")
+            target_chat = self._chat_id({"chat_id": reply.get("chat_id", chat_id)})
+            target = next((m for m in self.chats.get(target_chat, []) if m.id == _integer(reply, "message_id", 0)
+                           and not m.deleted), None)
+            if target is not None:
+                placed["reply_to_message"] = {k: v for k, v in target.message.items() if k != "reply_to_message"}
+            elif not reply.get("allow_sending_without_reply"):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+        return placed
+
     def _store(self, chat_id: int, **content: Any) -> dict:
-        message = {"message_id": next(self._message_ids), "from": BOT_USER, "chat": {"id": chat_id, "type":
-                   "private" if chat_id > 0 else "supergroup"}, "date": int(time.time()),
+        known = self.known_chats.get(chat_id, {})
+        chat = {"id": chat_id, "type": known.get("type") or ("private" if chat_id > 0 else "supergroup")}
+        message = {"message_id": next(self._message_ids), "from": BOT_USER, "chat": chat | (
+                   {"is_forum": True} if known.get("is_forum") else {}), "date": int(time.time()),
                    **{k: v for k, v in content.items() if v is not None}}
         self.chats.setdefault(chat_id, []).append(ChatMessage(message))
         return message
@@ -669,7 +714,7 @@ class FakeTelegram:
 
     def _api_sendMessage(self, params: dict, files: dict) -> dict:
         chat_id, text = self._chat_id(params), self._text(params)
-        return self._store(chat_id, text=text, reply_markup=self._markup(params))
+        return self._store(chat_id, text=text, reply_markup=self._markup(params), **self._placement(params, chat_id))
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict:
         target = self._bot_message(params)
@@ -705,6 +750,7 @@ class FakeTelegram:
         chat_id, action = self._chat_id(params), params.get("action")
         if action not in CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
+        self._placement({"message_thread_id": params.get("message_thread_id")}, chat_id)
         self.chat_actions.append((chat_id, action))
         return True
 
@@ -713,7 +759,7 @@ class FakeTelegram:
         caption = self._caption(params.get("caption"), params.get("parse_mode"))
         file_id, data, _ = self._input_file(params.get("photo"), files, "photo")
         return self._store(chat_id, photo=self._photo(file_id, data), caption=caption,
-                           reply_markup=self._markup(params))
+                           reply_markup=self._markup(params), **self._placement(params, chat_id))
 
     def _api_sendDocument(self, params: dict, files: dict) -> dict:
         chat_id = self._chat_id(params)
@@ -722,7 +768,8 @@ class FakeTelegram:
         file_id, data, filename = self._input_file(value, files, "document")
         upload = files.get(value.removeprefix("attach://")) if isinstance(value, str) else files.get("document")
         document = self._document(file_id, data, filename, upload.content_type if upload else None)
-        return self._store(chat_id, document=document, caption=caption, reply_markup=self._markup(params))
+        return self._store(chat_id, document=document, caption=caption, reply_markup=self._markup(params),
+                           **self._placement(params, chat_id))
 
     def _api_sendMediaGroup(self, params: dict, files: dict) -> list[dict]:
         chat_id = self._chat_id(params)
@@ -751,8 +798,8 @@ class FakeTelegram:
                 content = {item["type"]: self._document(file_id, data, filename, upload.content_type if upload
                                                         else None)}
             prepared.append((content, caption))
-        group_id = str(next(self._groups))
-        return [self._store(chat_id, media_group_id=group_id, caption=caption, **content)
+        group_id, placement = str(next(self._groups)), self._placement(params, chat_id)
+        return [self._store(chat_id, media_group_id=group_id, caption=caption, **content, **placement)
                 for content, caption in prepared]
 
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
@@ -781,7 +828,7 @@ class TelegramUser:
 
     def __init__(self, telegram: FakeTelegram, *, user_id: int | None = None, first_name: str = "Ann",
                  language_code: str | None = "en", username: str | None = "ann_dev", chat_id: int | None = None,
-                 chat_type: str = "private"):
+                 chat_type: str = "private", forum: bool = False):
         self.telegram = telegram
         self.user_id = user_id or 310_000_000 + next(self._ids)
         self.sender = {"id": self.user_id, "is_bot": False, "first_name": first_name}
@@ -794,13 +841,20 @@ class TelegramUser:
         if chat_type == "private":
             self.chat |= {"first_name": first_name}
         else:
-            self.chat |= {"title": "Carousel makers"}
+            self.chat |= {"title": "Carousel makers"} | ({"is_forum": True} if forum else {})
 
     def update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {"update_id": self.telegram.next_update_id(), kind: payload}
 
-    def message(self, text: str | None = None, **content: Any) -> dict[str, Any]:
-        """A message the user sends: text (commands get their bot_command entity) or other content."""
+    def open_topic(self, name: str) -> int:
+        """Open a topic in this forum supergroup; its message_thread_id (for :meth:`message`'s ``topic``)."""
+        return self.telegram.create_forum_topic(self.chat, self.sender, name)
+
+    def message(self, text: str | None = None, *, topic: int | None = None, **content: Any) -> dict[str, Any]:
+        """A message the user sends: text (commands get their bot_command entity) or other content; ``topic``:
+        in that forum topic."""
+        if topic is not None:
+            content |= {"message_thread_id": topic, "is_topic_message": True}
         if text is not None:
             content["text"] = text
             if text.startswith("/"):

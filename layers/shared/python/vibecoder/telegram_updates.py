@@ -47,6 +47,7 @@ class Chat(_TelegramModel):
     type: str = "private"  # private, group, supergroup, channel
     title: str | None = None
     username: str | None = None
+    is_forum: bool = False  # a supergroup with topics
 
     @property
     def private(self) -> bool:
@@ -62,6 +63,14 @@ class Message(_TelegramModel):
     caption: str | None = None
     media_group_id: str | None = None
     reply_markup: dict[str, Any] | None = None
+    message_thread_id: int | None = None  # a forum topic's id, or (in any supergroup) the thread of a reply
+    is_topic_message: bool = False  # sent in a forum topic
+
+    @property
+    def topic_id(self) -> int | None:
+        """The forum topic the message is in, where answers must go too (None: General, or no forum). A
+        reply in an ordinary supergroup has a message_thread_id as well, but no topic to send to."""
+        return self.message_thread_id if self.is_topic_message else None
 
     @property
     def content_kind(self) -> str:

@@ -43,6 +43,8 @@ class CarouselRecord(CamelModel):
     restyle_of: str | None = None  # the carousel whose slides this one re-renders in another style
     status_message_id: int | None = None  # the Telegram progress message, for whoever ends the request
     reply_language: str | None = None  # the language the bot talks to the user in
+    message_thread_id: int | None = None  # the forum topic it was asked in (a re-driven answer goes there too)
+    reply_to_message_id: int | None = None  # the message that asked
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
 

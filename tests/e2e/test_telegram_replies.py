@@ -1,0 +1,116 @@
+"""Where the bot's answers go, how often it edits, what /history offers again: against the fake Bot API.
+
+Each test delivers updates to the webhook over HTTP, runs the whole event flow and reads what the chat
+shows on the fake Bot API, which refuses a ``message_thread_id`` outside a forum topic and a reply to a
+message that is not in the chat, as Telegram does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.telegram_harness import bot_under_test
+
+pytestmark = pytest.mark.e2e
+FORUM = -1001700000001
+
+
+@pytest.fixture
+def bot(tmp_path, monkeypatch):
+    with bot_under_test(tmp_path, monkeypatch) as running:
+        yield running
+
+
+def with_button(bot, chat_id: int, prefix: str):
+    return next(m for m in reversed(bot.telegram.chat(chat_id)) if any(
+        b.get("callback_data", "").startswith(prefix) for b in m.buttons))
+
+
+def last_asked(bot, chat_id: int):
+    """The user's last message in the chat."""
+    return [m for m in bot.telegram.chat(chat_id, from_bot=False) if not m.from_bot][-1]
+
+
+def linked_to(message) -> int | None:
+    return (message.get("reply_to_message") or {}).get("message_id")
+
+
+# --- forum topics and reply links -------------------------------------------------------------------
+
+
+def test_in_a_forum_topic_every_answer_goes_to_that_topic_and_answers_the_asking_message(bot):
+    ann = bot.user(chat_id=FORUM, chat_type="supergroup", forum=True)
+    design = ann.open_topic("Design")
+
+    bot.deliver(ann.message("/carousel 3 Test-Driven Development", topic=design))
+
+    asked = last_asked(bot, FORUM)
+    status, *album, ready = bot.telegram.chat(FORUM)
+    # Nothing landed in General: the status message, every photo and the buttons are in the topic.
+    assert {m.get("message_thread_id") for m in [status, *album, ready]} == {design}
+    assert all(m.get("is_topic_message") for m in [status, *album, ready])
+    # The status message and the album answer the message that asked (several people ask in a group).
+    assert linked_to(status) == asked.id and linked_to(album[0]) == asked.id
+    (call,) = bot.telegram.calls_of("sendMediaGroup")
+    assert call.params["reply_parameters"] == {"message_id": asked.id, "allow_sending_without_reply": True}
+    assert ready.buttons and "reply_to_message" not in ready.message
+    # The chat actions were shown in the topic too (the fake refuses a thread outside a forum).
+    actions = bot.telegram.calls_of("sendChatAction")
+    assert actions and all(c.params.get("message_thread_id") == design for c in actions)
+    assert bot.telegram.calls_of(None, ok=False) == []
+
+
+def test_a_button_tapped_in_a_topic_answers_in_that_topic_linked_to_the_tapped_message(bot):
+    ann = bot.user(chat_id=FORUM, chat_type="supergroup", forum=True)
+    design = ann.open_topic("Design")
+    bot.deliver(ann.message("/carousel 3 Clean Architecture", topic=design))
+    ready = with_button(bot, FORUM, "orig:")
+
+    bot.deliver(ann.press(ready, "📎 Originals"))
+    bot.deliver(ann.press(ready, "📄 PDF"))
+
+    (documents,) = bot.telegram.albums(FORUM, kind="document")
+    pdf = [m for m in bot.telegram.chat(FORUM) if m.get("document", {}).get("mime_type") == "application/pdf"]
+    assert len(documents) == 3 and len(pdf) == 1
+    assert {m.get("message_thread_id") for m in [*documents, *pdf]} == {design}
+    assert linked_to(documents[0]) == ready.id and linked_to(pdf[0]) == ready.id
+
+
+def test_an_apology_in_a_topic_answers_the_asking_message_there(bot):
+    ann = bot.user(chat_id=FORUM, chat_type="supergroup", forum=True)
+    ops = ann.open_topic("Ops")
+
+    bot.deliver(ann.message("/carousel 3 Medieval falconry regulations", topic=ops))
+
+    asked = last_asked(bot, FORUM)
+    status, apology = bot.telegram.chat(FORUM)
+    assert bot.events("carousel.failed"), "the offline notes do not cover the topic"
+    assert {status.get("message_thread_id"), apology.get("message_thread_id")} == {ops}
+    assert linked_to(apology) == asked.id
+
+
+def test_general_and_ordinary_groups_get_no_thread_and_a_private_chat_no_quote(bot):
+    general = bot.user(chat_id=FORUM, chat_type="supergroup", forum=True)
+    group = bot.user(chat_id=-1001700000002, chat_type="supergroup", username="bob")
+    ann = bot.user()
+
+    for user in (general, group, ann):
+        bot.deliver(user.message("/carousel 2 Pair programming"))
+
+    sent = [c for c in bot.telegram.calls_of(None) if c.method.startswith("send")]
+    assert sent and all("message_thread_id" not in c.params for c in sent)
+    asked_in_group = last_asked(bot, group.chat_id)
+    assert linked_to(bot.telegram.chat(group.chat_id)[0]) == asked_in_group.id
+    assert all("reply_to_message" not in m.message for m in bot.telegram.chat(ann.chat_id))
+    assert bot.telegram.calls_of(None, ok=False) == []
+
+
+def test_the_answer_still_arrives_when_the_asking_message_was_deleted(bot):
+    group = bot.user(chat_id=-1001700000003, chat_type="supergroup")
+    update = group.message("/carousel 2 Code review")
+    last_asked(bot, group.chat_id).deleted = True  # deleted before the bot answers
+
+    bot.deliver(update)
+
+    assert len(bot.telegram.albums(group.chat_id)) == 1
+    assert bot.telegram.calls_of(None, ok=False) == []
