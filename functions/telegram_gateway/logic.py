@@ -315,10 +315,24 @@ def _history(talk: Conversation, args: str, name: str) -> Outcome:
     if not done:
         talk.say(text("history_empty", talk.language))
         return Outcome("history_empty")
-    rows = [[(f"{i}. {clip(r.title or r.topic or '…', 40)} · {len(r.slides)} 🖼", f"resend:{r.request_id}")]
+    numbers = {r.request_id: i for i, r in enumerate(done, start=1)}
+    rows = [[(history_label(i, r, numbers, talk.language), f"resend:{r.request_id}")]
             for i, r in enumerate(done, start=1)]
     talk.say(text("history_title", talk.language), inline_keyboard(rows))
     return Outcome("history")
+
+
+def history_label(number: int, record: CarouselRecord, numbers: dict[str, int], language: str) -> str:
+    """One /history button: the title, the theme (what tells copies apart), the slides, and for a restyle
+    which entry it restyles ("↻ 2"), or that it is one when its original is not listed."""
+    label = (f"{number}. {clip(record.title or record.topic or '…', 32)} · {theme_label(record.style, language)}"
+             f" · {len(record.slides)} 🖼")
+    if record.restyle_of is None:
+        return label
+    original = numbers.get(record.restyle_of)
+    mark = text("history_restyle_of", language, number=original) if original else text("history_restyled",
+                                                                                          language)
+    return f"{label} · {mark}"
 
 
 # --- buttons ------------------------------------------------------------------------------------

@@ -114,3 +114,40 @@ def test_the_answer_still_arrives_when_the_asking_message_was_deleted(bot):
 
     assert len(bot.telegram.albums(group.chat_id)) == 1
     assert bot.telegram.calls_of(None, ok=False) == []
+
+
+# --- /history -----------------------------------------------------------------------------------------
+
+
+def test_an_album_resent_from_history_has_its_buttons_again(bot):
+    ann = bot.user()
+    bot.deliver(ann.message("/carousel 2 TDD"))
+    request_id = bot.events("carousel.completed")[0]["data"]["requestId"]
+    bot.deliver(ann.message("/history"))
+    listing = bot.telegram.chat(ann.chat_id)[-1]
+
+    bot.deliver(ann.press(listing, listing.buttons[0]["text"]))
+
+    first, again = bot.telegram.albums(ann.chat_id)
+    after = bot.telegram.chat(ann.chat_id)[-1]
+    assert after.id > again[-1].id, "the buttons follow the resent album"
+    assert [b["callback_data"] for b in after.buttons] == [f"orig:{request_id}", f"pdf:{request_id}",
+                                                          f"restyle:{request_id}"]
+    bot.deliver(ann.press(after, "📎 Originals"))
+    (documents,) = bot.telegram.albums(ann.chat_id, kind="document")
+    assert len(documents) == 2
+
+
+def test_restyled_copies_are_told_apart_in_history(bot):
+    ann = bot.user(language_code="ru")
+    bot.deliver(ann.message("/carousel 2 TDD"))
+    bot.deliver(ann.press(with_button(bot, ann.chat_id, "restyle:"), "🎨 Другой стиль"))
+    original, restyled = (e["data"] for e in bot.events("carousel.completed"))
+
+    bot.deliver(ann.message("/history"))
+
+    listing = bot.telegram.chat(ann.chat_id)[-1]
+    labels = {b["callback_data"].removeprefix("resend:"): b["text"] for b in listing.buttons}
+    assert labels[restyled["requestId"]] == "1. TDD · 🌙 Тёмный · 2 🖼 · ↻ другой стиль для 2"
+    assert labels[original["requestId"]] == "2. TDD · 🔮 Стекло · 2 🖼"
+    assert all(len(b["callback_data"].encode()) <= 64 for b in listing.buttons)

@@ -146,6 +146,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "pdf_caption": {"en": "📄 {title} — a PDF for LinkedIn", "ru": "📄 {title} — PDF для LinkedIn"},
     "delivery_failed": {"en": "😔 Sorry, I could not send that. Please try again in a minute.",
                         "ru": "😔 Не получилось отправить. Попробуйте ещё раз через минуту."},
+    # --- issue 15, replies: /history entries, inline mode ---
+    "history_restyle_of": {"en": "↻ restyle of {number}", "ru": "↻ другой стиль для {number}"},
+    "history_restyled": {"en": "↻ restyle", "ru": "↻ другой стиль"},
 }
 
 THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",
