@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -73,6 +74,17 @@ from vibecoder.workflow import CarouselStatus, Stage
 SERVICE = "telegram-sender"
 LEASE_SECONDS = 120.0  # one delivery attempt at a time: longer than the sender may run (its timeout is 90 s)
 ALBUM_REFUSED = "albumRefused"  # the delivery step that says Telegram refused the album for good
+# A progress step shown sooner than this after the last change of the status message is not worth its
+# edit: nobody reads it, and it costs an API call (the final "done"/"failed" edit always happens).
+QUIET_SECONDS = 1.5
+# In a group Telegram allows about 20 messages a minute, edits included: one intermediate edit per 3 s at
+# most, so a carousel's progress never spends the group's budget faster than that.
+GROUP_QUIET_SECONDS = 3.0
+
+
+def wall_clock() -> float:
+    """Seconds since the epoch: when a progress step is shown (tests with a fake clock replace it)."""
+    return time.time()
 logger = logging.getLogger(__name__)
 
 
@@ -259,12 +271,18 @@ def _slug(title: str) -> str:
 
 def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps: SenderDeps) -> None:
     """Move the progress bar forward only: events arrive in any order, and a late one (the chat already
-    answered, or a later stage already shown) changes nothing. A restyle's status message was sent at
-    this stage by the gateway already."""
+    answered, or a later stage already shown) changes nothing. A step that follows the last change of the
+    status message (its sending, or the last step shown) within ``QUIET_SECONDS`` (in a group
+    ``GROUP_QUIET_SECONDS``) is not shown: the bar jumps to the next one seen, or to "done". A restyle's
+    status message was sent at this stage by the gateway already."""
     if data.status_message_id is None:
         return
     stage = Stage.CONTENT if isinstance(data, CarouselContentAnalyzed) else Stage.SLIDES
-    if not deps.deliveries.advance_progress(data.request_id, data.chat_id, stage.progress):
+    now, quiet = wall_clock(), GROUP_QUIET_SECONDS if data.chat_id < 0 else QUIET_SECONDS
+    if data.requested_at is not None and now - data.requested_at.timestamp() < quiet:
+        return  # the status message was sent a moment ago: this step passes unseen
+    if not deps.deliveries.advance_progress(data.request_id, data.chat_id, stage.progress, at=now,
+                                            quiet_seconds=quiet):
         return
     restyled = isinstance(data, CarouselSlidesGenerated) and data.restyle_of is not None
     if not restyled:

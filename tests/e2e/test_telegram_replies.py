@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.telegram_harness import bot_under_test
+from tests.fakes.telegram_harness import AI_MODEL_STEPS, SLOW_STEPS, bot_under_test
 
 pytestmark = pytest.mark.e2e
 FORUM = -1001700000001
@@ -151,3 +151,51 @@ def test_restyled_copies_are_told_apart_in_history(bot):
     assert labels[restyled["requestId"]] == "1. TDD · 🌙 Тёмный · 2 🖼 · ↻ другой стиль для 2"
     assert labels[original["requestId"]] == "2. TDD · 🔮 Стекло · 2 🖼"
     assert all(len(b["callback_data"].encode()) <= 64 for b in listing.buttons)
+
+
+# --- progress: only the steps someone can see -------------------------------------------------------
+
+
+def progress_shown(bot, chat_id: int) -> list[str]:
+    status = bot.telegram.chat(chat_id)[0]
+    return [text.split(" · ")[-1] for text in status.texts]
+
+
+def bot_api_calls(bot) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for call in bot.telegram.calls_of(None, ok=None):
+        counts[call.method] = counts.get(call.method, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(("steps", "chat", "shown"), [
+    # Offline content renders in a moment: the bar goes from the first step to done, one edit.
+    (None, "private", ["Analysing the topic…", "Done ✅"]),
+    # With an AI model the content takes seconds (shown), the slides follow it at once (not shown).
+    (AI_MODEL_STEPS, "private", ["Analysing the topic…", "Writing the slides…", "Done ✅"]),
+    # Every stage slow: every step is seen.
+    (SLOW_STEPS, "private", ["Analysing the topic…", "Writing the slides…", "Rendering 3 slides…", "Done ✅"]),
+    # In a group edits count against ~20 messages a minute: 2 s between steps is too little there.
+    (SLOW_STEPS, "group", ["Analysing the topic…", "Writing the slides…", "Done ✅"]),
+], ids=["offline", "ai-model", "slow", "slow-group"])
+def test_progress_edits_only_the_steps_slow_enough_to_see(tmp_path, monkeypatch, steps, chat, shown):
+    with bot_under_test(tmp_path, monkeypatch, step_seconds=steps) as bot:
+        ann = bot.user(chat_id=-1001700000009, chat_type="supergroup") if chat == "group" else bot.user()
+
+        bot.deliver(ann.message("/carousel 3 Test-Driven Development"))
+
+        assert progress_shown(bot, ann.chat_id) == shown
+        calls = bot_api_calls(bot)
+        # One status message, its edits (the last one "done", always), one album, one buttons message.
+        assert calls["editMessageText"] == len(shown) - 1
+        assert calls["sendMessage"] == 2 and calls["sendMediaGroup"] == 1
+        assert len(bot.telegram.albums(ann.chat_id)) == 1
+
+
+def test_a_failure_always_ends_the_bar_even_right_after_the_status_message(bot):
+    ann = bot.user()
+
+    bot.deliver(ann.message("/carousel 3 Medieval falconry regulations"))
+
+    status = bot.telegram.chat(ann.chat_id)[0]
+    assert len(status.texts) == 2 and status.texts[-1].endswith("Stopped ❌")
