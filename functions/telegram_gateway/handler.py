@@ -67,7 +67,8 @@ def webhook() -> Response:
         return refused
     try:
         update = Update.model_validate(app.current_event.json_body)
-        if update.message is None and update.callback_query is None:
+        if all(kind is None for kind in (update.message, update.callback_query, update.inline_query,
+                                         update.chosen_inline_result)):
             metrics.add_metric(name="Update.ignored", unit=MetricUnit.Count, value=1)
             return _json(200, {"ok": True, "ignored": update.kind})  # nothing to do, nothing to remember
         payload = update.model_dump(mode="json", by_alias=True, exclude_none=True)

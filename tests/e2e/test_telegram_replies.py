@@ -199,3 +199,84 @@ def test_a_failure_always_ends_the_bar_even_right_after_the_status_message(bot):
 
     status = bot.telegram.chat(ann.chat_id)[0]
     assert len(status.texts) == 2 and status.texts[-1].endswith("Stopped ❌")
+
+
+# --- inline mode ----------------------------------------------------------------------------------------
+
+GROUP_CHAT = {"id": -1001700000010, "type": "supergroup", "title": "Designers"}
+
+
+def test_inline_mode_offers_a_carousel_and_choosing_it_sends_the_album_to_the_private_chat(bot):
+    ann = bot.user()
+    bot.deliver(ann.message("/start"))  # Ann has started the bot
+
+    query = ann.inline("Test-Driven Development")
+    bot.deliver(query)
+
+    answer = bot.telegram.inline_answers[query["inline_query"]["id"]]
+    (article,) = answer["results"]
+    assert article["title"] == "Make a carousel about “Test-Driven Development”"
+    assert answer["is_personal"] is True and "button" not in answer
+
+    bot.deliver(ann.choose(query, GROUP_CHAT))
+
+    note = bot.telegram.chat(GROUP_CHAT["id"], from_bot=False)[-1]
+    assert note["via_bot"]["username"] == "BibleVibeCoderBot" and "Test-Driven Development" in note.text
+    assert bot.telegram.chat(GROUP_CHAT["id"]) == [], "nothing but the note in the chat where it was asked"
+    (album,) = bot.telegram.albums(ann.chat_id)
+    assert album[0]["caption"].startswith("Test-Driven Development")
+    (request,) = bot.events("carousel.generate.requested")
+    assert request["data"]["chatId"] == ann.user_id and request["data"]["topic"] == "Test-Driven Development"
+
+
+def test_a_user_who_never_started_the_bot_gets_a_deep_link_that_makes_the_carousel(bot):
+    eve = bot.user(first_name="Eve", username="eve")
+
+    query = eve.inline("Pair programming")
+    bot.deliver(query)
+    answer = bot.telegram.inline_answers[query["inline_query"]["id"]]
+    payload = answer["button"]["start_parameter"]
+    assert answer["results"][0]["reply_markup"]["inline_keyboard"][0][0]["url"] == (
+        f"https://t.me/BibleVibeCoderBot?start={payload}")
+
+    bot.deliver(eve.choose(query, GROUP_CHAT))
+    assert bot.events("carousel.generate.requested") == [], "nobody to send it to yet"
+    note = bot.telegram.chat(GROUP_CHAT["id"], from_bot=False)[-1]
+    assert "start @BibleVibeCoderBot first" in note.text
+
+    bot.deliver(eve.message(f"/start {payload}"))  # the deep link opens the bot with that payload
+
+    (request,) = bot.events("carousel.generate.requested")
+    assert request["data"]["topic"] == "Pair programming"
+    assert len(bot.telegram.albums(eve.chat_id)) == 1
+
+
+def test_a_403_on_the_private_chat_turns_the_note_into_the_start_link(bot):
+    ann = bot.user()
+    bot.deliver(ann.message("/start"))
+    bot.telegram.fail("sendChatAction", 403, description="Forbidden: bot was blocked by the user")
+    query = ann.inline("Code review")
+    bot.deliver(query)
+
+    bot.deliver(ann.choose(query, GROUP_CHAT))
+
+    note = bot.telegram.chat(GROUP_CHAT["id"], from_bot=False)[-1]
+    assert "start @BibleVibeCoderBot first" in note.text and len(note.texts) == 2
+    assert bot.events("carousel.generate.requested") == []
+
+
+def test_inline_requests_keep_the_topic_rules_and_the_rate_limit(tmp_path, monkeypatch):
+    with bot_under_test(tmp_path, monkeypatch, CAROUSEL_RATE_LIMIT_PER_HOUR="1") as bot:
+        ann = bot.user()
+        bot.deliver(ann.message("/start"))
+        empty = ann.inline("🚀🔥")
+        bot.deliver(empty)
+        assert bot.telegram.inline_answers[empty["inline_query"]["id"]]["results"] == []
+
+        for topic in ("TDD", "Clean Architecture"):
+            query = ann.inline(topic)
+            bot.deliver(query)
+            bot.deliver(ann.choose(query, GROUP_CHAT))
+
+        assert len(bot.events("carousel.generate.requested")) == 1
+        assert "this hour" in bot.telegram.chat(ann.chat_id)[-1].text

@@ -16,6 +16,12 @@ What it enforces (from the Bot API documentation):
 - sendMediaGroup: 2-10 items, documents only with documents, every ``attach://`` present in the
   upload, URLs cannot be fetched here (no internet), known file_ids reusable;
 - inline keyboards: callback_data 1-64 bytes; answerCallbackQuery: a query answered at most once;
+- answerInlineQuery: a query answered at most once; at most 50 results, ids 1-64 bytes and unique, an
+  article with a title and ``input_message_content.message_text`` (as sendMessage's text), ``cache_time``
+  a non-negative integer, ``is_personal`` a boolean, ``button`` with a text and a ``start_parameter`` of
+  1-64 of A-Z, a-z, 0-9, _ and -; :meth:`TelegramUser.choose` then posts the chosen article's message
+  (via the bot) and gives the ``chosen_inline_result`` update, whose ``inline_message_id`` (a result with
+  a keyboard) editMessageText accepts;
 - sendChatAction: the documented actions only;
 - where a message goes: ``message_thread_id`` only to an existing topic of a forum supergroup (400
   "message thread not found" otherwise, as in any other chat); ``reply_parameters.message_id`` must be a
@@ -65,6 +71,7 @@ DEFAULT_TOKEN = "7000001:AAFakeTelegramTokenForTests_0123456789"
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Bible VibeCoder", "username": "BibleVibeCoderBot"}
 
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_CALLBACK_TEXT = 4096, 1024, 64, 200
+MAX_INLINE_RESULTS = 50
 MAX_PHOTO_BYTES, MAX_DOCUMENT_BYTES = 10 * 1024 * 1024, 50 * 1024 * 1024
 PHOTO_MAX_SIDE = 1280  # Telegram's largest stored size of a photo
 CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
@@ -72,7 +79,7 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
              "tg-spoiler", "tg-emoji", "blockquote"}
 JSON_PARAMS = {"media", "reply_markup", "entities", "caption_entities", "allowed_updates", "reply_parameters",
-               "link_preview_options"}
+               "link_preview_options", "results", "button"}
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -230,6 +237,8 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # file_id → content
         self.chat_actions: list[tuple[int, str]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id → answerInlineQuery's params
+        self.inline_messages: dict[str, ChatMessage] = {}  # inline_message_id → the message sent via the bot
         self.known_chats: dict[int, dict[str, Any]] = {}  # chat id → the chat as users' messages showed it
         self.topics: dict[int, set[int]] = {}  # forum chat id → its topics' message_thread_id
         self.webhook: dict[str, Any] = {}
@@ -603,6 +612,11 @@ class FakeTelegram:
         return message
 
     def _bot_message(self, params: dict) -> ChatMessage:
+        if params.get("inline_message_id") not in (None, ""):  # a message sent via the bot (inline mode)
+            found = self.inline_messages.get(str(params["inline_message_id"]))
+            if found is None:
+                raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
+            return found
         chat_id = self._chat_id(params)
         try:
             message_id = int(params.get("message_id"))
@@ -802,6 +816,72 @@ class FakeTelegram:
         return [self._store(chat_id, media_group_id=group_id, caption=caption, **content, **placement)
                 for content, caption in prepared]
 
+    def _api_answerInlineQuery(self, params: dict, files: dict) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self.inline_answers or self.inline_answers[query_id]:
+            raise ApiError(400, QUERY_TOO_OLD)
+        results = params.get("results")
+        if isinstance(results, str):
+            try:
+                results = json.loads(results)
+            except ValueError:
+                raise ApiError(400, "Bad Request: can't parse inline query results JSON object") from None
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) if isinstance(r, dict) else "" for r in results]
+        if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        if len(set(ids)) != len(ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            if result.get("type") != "article":
+                raise ApiError(400, f"Bad Request: result type {result.get('type')!r} is not supported by this fake")
+            if not str(result.get("title") or "").strip():
+                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content")
+            if not isinstance(content, dict) or "message_text" not in content:
+                raise ApiError(400, "Bad Request: can't parse InputMessageContent: field \"message_text\" "
+                                    "must be of type String")
+            self._text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+            self._markup({"reply_markup": result.get("reply_markup")})
+        cache_time = params.get("cache_time", 300)
+        if isinstance(cache_time, bool) or not str(cache_time).isdigit():
+            raise ApiError(400, "Bad Request: wrong parameter cache_time specified")
+        if params.get("is_personal") not in (None, True, False, "true", "false"):
+            raise ApiError(400, "Bad Request: wrong parameter is_personal specified")
+        button = params.get("button")
+        if button is not None:
+            if not isinstance(button, dict) or not str(button.get("text") or "").strip():
+                raise ApiError(400, "Bad Request: can't parse InlineQueryResultsButton JSON object")
+            start = button.get("start_parameter")
+            if "web_app" not in button and not (isinstance(start, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start)):
+                raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+        self.inline_answers[query_id] = dict(params, results=results)
+        return True
+
+    def open_inline_query(self) -> str:
+        with self._lock:
+            query_id = str(next(self._file_ids) * 7907 + 5_000_000_000)
+            self.inline_answers[query_id] = {}
+            return query_id
+
+    def send_via_bot(self, chat: dict[str, Any], sender: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """The user chose ``result``: its message appears in ``chat`` from the user, via the bot. Returns the
+        inline_message_id Telegram reports when the result carries an inline keyboard."""
+        content = result["input_message_content"]
+        shown = self._text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+        markup = result.get("reply_markup")
+        message = self.record_user_message(chat, sender, text=shown, via_bot=BOT_USER,
+                                           **({"reply_markup": markup} if markup else {}))
+        if not markup:
+            return None
+        inline_id = f"AgAAA{message['message_id']:08d}"
+        with self._lock:
+            self.inline_messages[inline_id] = next(m for m in self.chats[chat["id"]] if m.id == message["message_id"])
+        return inline_id
+
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         if self._queries.get(query_id, True):  # unknown or already answered
@@ -874,6 +954,25 @@ class TelegramUser:
                                  f"{[b['text'] for b in message.buttons]}")
         return self.tap(message, button["callback_data"])
 
+    def inline(self, query: str, chat_type: str = "group") -> dict[str, Any]:
+        """Type ``@bot query`` in a chat (the inline_query update)."""
+        payload = {"id": self.telegram.open_inline_query(), "from": self.sender, "query": query, "offset": "",
+                   "chat_type": chat_type}
+        return self.update("inline_query", payload)
+
+    def choose(self, inline_update: dict[str, Any], chat: dict[str, Any], index: int = 0) -> dict[str, Any]:
+        """Choose the bot's ``index``-th answer to an inline query, in ``chat``: its message appears there and
+        Telegram reports the choice (the chosen_inline_result update, with inline feedback on)."""
+        query = inline_update["inline_query"]
+        answer = self.telegram.inline_answers.get(query["id"]) or {}
+        results = answer.get("results") or []
+        if index >= len(results):
+            raise AssertionError(f"the bot offered {len(results)} results to {query['query']!r}")
+        result = results[index]
+        inline_id = self.telegram.send_via_bot(chat, self.sender, result)
+        chosen = {"result_id": result["id"], "from": self.sender, "query": query["query"]}
+        return self.update("chosen_inline_result", chosen | ({"inline_message_id": inline_id} if inline_id else {}))
+
     def tap(self, message: ChatMessage, data: str) -> dict[str, Any]:
         query = {"id": self.telegram.open_callback_query(), "from": self.sender, "message": message.message,
                  "chat_instance": f"-{self.chat_id}77", "data": data}
@@ -897,8 +996,6 @@ def other_update_kinds(user: TelegramUser) -> dict[str, dict[str, Any]]:
                         "new_chat_member": {"status": "member", "user": user.sender}},
         "chat_join_request": {"chat": {"id": -100555, "type": "supergroup", "title": "G"}, "from": user.sender,
                               "user_chat_id": user.user_id, "date": now},
-        "inline_query": {"id": "99", "from": user.sender, "query": "tdd", "offset": ""},
-        "chosen_inline_result": {"result_id": "1", "from": user.sender, "query": "tdd"},
         "poll": {"id": "5", "question": "?", "options": [{"text": "a", "voter_count": 1}], "total_voter_count": 1,
                  "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False},
         "poll_answer": {"poll_id": "5", "user": user.sender, "option_ids": [0]},

@@ -66,3 +66,39 @@ def test_a_reply_needs_its_message_unless_sending_without_it_is_allowed(client, 
     assert "reply_to_message" not in anyway
     assert "reply parameters" in refused(client, "sendMessage", {"chat_id": GROUP, "text": "x",
                                                                  "reply_parameters": {"chat_id": GROUP}})
+
+
+def article(i: int = 1, **extra) -> dict:
+    return {"type": "article", "id": f"r{i}", "title": "Make a carousel",
+            "input_message_content": {"message_text": "note"}} | extra
+
+
+@pytest.mark.parametrize(("params", "error"), [
+    ({"results": [article(i) for i in range(51)]}, "RESULTS_TOO_MUCH"),
+    ({"results": [article(1, id="x" * 65)]}, "RESULT_ID_INVALID"),
+    ({"results": [article(1), article(1)]}, "RESULT_ID_DUPLICATE"),
+    ({"results": [article(1, input_message_content={})]}, "message_text"),
+    ({"results": [article(1)], "cache_time": -1}, "cache_time"),
+    ({"results": [article(1)], "is_personal": "maybe"}, "is_personal"),
+    ({"results": [], "button": {"text": "Start", "start_parameter": "has space"}}, "START_PARAM_INVALID"),
+    ({"results": [], "button": {"text": "Start", "start_parameter": "x" * 65}}, "START_PARAM_INVALID"),
+])
+def test_an_inline_answer_outside_the_limits_is_refused(client, telegram, params, error):
+    query = TelegramUser(telegram).inline("TDD")["inline_query"]
+    assert error in refused(client, "answerInlineQuery", {"inline_query_id": query["id"]} | params)
+
+
+def test_an_inline_query_is_answered_once_and_its_choice_can_be_edited(client, telegram):
+    ann = TelegramUser(telegram)
+    update = ann.inline("TDD")
+    keyboard = {"inline_keyboard": [[{"text": "Open", "url": "https://t.me/BibleVibeCoderBot"}]]}
+    answer = {"inline_query_id": update["inline_query"]["id"], "results": [article(1, reply_markup=keyboard)],
+              "cache_time": 10, "is_personal": True, "button": {"text": "Start", "start_parameter": "c_VEREIA"}}
+
+    assert client.call("answerInlineQuery", answer) is True
+    assert "query is too old" in refused(client, "answerInlineQuery", answer)
+    chosen = ann.choose(update, {"id": GROUP, "type": "supergroup", "title": "G"})["chosen_inline_result"]
+    edited = client.call("editMessageText", {"inline_message_id": chosen["inline_message_id"], "text": "start me"})
+
+    assert edited["text"] == "start me" and telegram.chat(GROUP, from_bot=False)[-1].texts == ["note", "start me"]
+    assert "MESSAGE_ID_INVALID" in refused(client, "editMessageText", {"inline_message_id": "nope", "text": "x"})

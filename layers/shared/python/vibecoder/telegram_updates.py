@@ -91,12 +91,33 @@ class CallbackQuery(_TelegramModel):
     data: str | None = None
 
 
+class InlineQuery(_TelegramModel):
+    """``@bot text`` typed in any chat: the bot answers with results to choose from."""
+
+    id: str
+    sender: User = Field(alias="from")
+    query: str = ""
+    offset: str = ""
+    chat_type: str | None = None  # sender, private, group, supergroup, channel (absent: unknown)
+
+
+class ChosenInlineResult(_TelegramModel):
+    """The result a user chose (sent only with inline feedback on, /setinlinefeedback)."""
+
+    result_id: str
+    sender: User = Field(alias="from")
+    query: str = ""
+    inline_message_id: str | None = None  # only when the result carried an inline keyboard
+
+
 class Update(_TelegramModel):
     update_id: int
     message: Message | None = None
     edited_message: dict[str, Any] | None = None
     channel_post: dict[str, Any] | None = None
     callback_query: CallbackQuery | None = None
+    inline_query: InlineQuery | None = None
+    chosen_inline_result: ChosenInlineResult | None = None
 
     @property
     def kind(self) -> str:
