@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from telegram_gateway import logic
+from telegram_gateway import inline, logic
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
 from vibecoder.lambda_kit import observability, once_per_key, register_lambda_context, report_error
@@ -43,7 +43,9 @@ def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
         max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
         bot_username=settings.bot_handle.lstrip("@"),
     )
-    outcome = logic.handle_update(Update.model_validate(data), deps)
+    update = Update.model_validate(data)
+    inline_mode = update.inline_query is not None or update.chosen_inline_result is not None
+    outcome = (inline.handle_update if inline_mode else logic.handle_update)(update, deps)
     metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)
     return [e.to_wire() for e in outcome.events]
 

@@ -8,18 +8,15 @@
   gateway's own request path (topic rules, the rate limit, the status message) in the private chat. When
   Telegram will not let the bot write there (403: the user never started it, or blocked it), the note is
   edited into the deep link.
-- ``/start <payload>`` from that deep link makes the carousel the user asked for inline.
-
-The payload is the topic itself (URL-safe base64 of its UTF-8, Telegram allows 64 characters): nothing
-is stored for a user who has not started the bot. A longer topic's link just opens the bot.
+- ``/start <payload>`` from that deep link makes the carousel the user asked for inline
+  (:mod:`telegram_gateway.deep_link`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
+from telegram_gateway.deep_link import topic_payload
 from telegram_gateway.logic import (
     Conversation,
     GatewayDeps,
@@ -33,29 +30,8 @@ from vibecoder.telegram import TelegramError
 from vibecoder.telegram_updates import ChosenInlineResult, InlineQuery, Update
 from vibecoder.texts import clip, escape_html, text
 
-PAYLOAD_PREFIX = "c"  # a /start payload that carries a topic
-PAYLOAD_MAX = 64  # characters of a start parameter: A-Z, a-z, 0-9, _ and -
 RESULT_ID = "carousel"
 CACHE_SECONDS = 10  # the answer depends on who asks (is_personal) and what they typed: cache briefly
-
-
-def topic_payload(topic: str) -> str | None:
-    """The /start payload carrying ``topic``; None when it does not fit in a start parameter."""
-    encoded = base64.urlsafe_b64encode(topic.encode()).decode().rstrip("=")
-    payload = PAYLOAD_PREFIX + encoded
-    return payload if len(payload) <= PAYLOAD_MAX else None
-
-
-def topic_from_payload(payload: str) -> str | None:
-    """The topic a /start payload carries (None: it carries none)."""
-    if not payload.startswith(PAYLOAD_PREFIX) or len(payload) > PAYLOAD_MAX:
-        return None
-    encoded = payload.removeprefix(PAYLOAD_PREFIX)
-    try:
-        topic = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    return topic if topic.strip() else None
 
 
 def start_link(deps: GatewayDeps, topic: str) -> str:
@@ -67,6 +43,13 @@ def start_link(deps: GatewayDeps, topic: str) -> str:
 def _conversation(update: Update, sender: Any, deps: GatewayDeps) -> Conversation:
     """The user's private chat with the bot: where an inline request is answered."""
     return Conversation(update, sender, sender.id, True, deps.users.get(str(sender.id)), deps)
+
+
+def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
+    """An inline_query or chosen_inline_result update (the handler routes them here)."""
+    if update.inline_query is not None:
+        return answer_query(update, update.inline_query, deps)
+    return chosen(update, update.chosen_inline_result, deps)
 
 
 def answer_query(update: Update, query: InlineQuery, deps: GatewayDeps) -> Outcome:
@@ -132,14 +115,6 @@ def _offer_start(talk: Conversation, result: ChosenInlineResult, topic: str) -> 
         "text": text("inline_note_start", talk.language, topic=escape_html(clip(topic, 200)),
                      name=escape_html(result.sender.first_name or ""), bot=bot, link=link),
         "reply_markup": {"inline_keyboard": [[{"text": text("inline_start_button", talk.language), "url": link}]]}})
-
-
-def start_with_payload(talk: Conversation, payload: str) -> Outcome | None:
-    """``/start <payload>`` from an inline deep link: the carousel it carries (None: no topic in it)."""
-    topic = topic_from_payload(payload)
-    if topic is None:
-        return None
-    return _carousel(talk, topic, "carousel")
 
 
 def _tracked(talk: Conversation, outcome: Outcome, kind: str) -> Outcome:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from telegram_gateway.deep_link import topic_from_payload
 from vibecoder.base import new_id, utc_now
 from vibecoder.bus import EventPublisher
 from vibecoder.content import (
@@ -142,12 +143,6 @@ class Conversation:
 def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
     if update.callback_query is not None:
         return _handle_callback(update, update.callback_query, deps)
-    if update.inline_query is not None or update.chosen_inline_result is not None:
-        from telegram_gateway import inline
-
-        if update.inline_query is not None:
-            return inline.answer_query(update, update.inline_query, deps)
-        return inline.chosen(update, update.chosen_inline_result, deps)
     message = update.message
     if message is None or message.sender is None or message.sender.is_bot:
         return Outcome("ignored")  # kinds the bot does not act on are acknowledged and dropped
@@ -187,10 +182,9 @@ def _finish(talk: Conversation, message: Message, outcome: Outcome, *, kind: str
 def _start(talk: Conversation, args: str, name: str) -> Outcome:
     first = talk.user.first_name.strip()
     talk.say(text("start", talk.language, name=f", {escape_html(first)}" if first else ""))
-    if args:  # a deep link's payload (t.me/<bot>?start=…): the carousel asked for inline
-        from telegram_gateway import inline
-
-        return inline.start_with_payload(talk, args) or Outcome("start")
+    topic = topic_from_payload(args) if args else None  # a deep link's (t.me/<bot>?start=…), from inline mode
+    if topic is not None:
+        return _carousel(talk, topic, "carousel")
     return Outcome("start")
 
 
