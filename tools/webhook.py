@@ -28,7 +28,8 @@ from typing import Any
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_STACK = "BibleVibeCoder"
-ALLOWED_UPDATES = ("message", "callback_query")  # what telegram-gateway acts on
+# What telegram-gateway acts on (inline mode: inline_query, and chosen_inline_result with inline feedback on).
+ALLOWED_UPDATES = ("message", "callback_query", "inline_query", "chosen_inline_result")
 # Telegram's default: at most this many updates in flight to the webhook (the API's webhook throttle
 # lets a burst of this size through, cdk/api.py).
 MAX_CONNECTIONS = 40

@@ -75,6 +75,8 @@ def sweep_stuck(deps: OrchestratorDeps, timeout_seconds: int, now: datetime | No
             data = CarouselTimedOut(request_id=record.request_id, user_id=record.user_id, chat_id=record.chat_id,
                                     channel=record.channel, status_message_id=record.status_message_id,
                                     requested_at=record.created_at, reply_language=record.reply_language,
+                                    message_thread_id=record.message_thread_id,
+                                    reply_to_message_id=record.reply_to_message_id,
                                     stage=status.value, unmoved_since=last_move, language=_language(record),
                                     reason=f"step '{status.value}' did not finish within {timeout_seconds}s")
             timed_out.append(_timeout_event(deps, data))
@@ -117,7 +119,8 @@ def sweep_undelivered(deps: OrchestratorDeps, *, quiet_seconds: int, deadline_se
         data = TelegramDeliveryOverdue(
             request_id=record.request_id, user_id=record.user_id, chat_id=delivery.chat_id, channel=record.channel,
             status_message_id=record.status_message_id, requested_at=record.created_at,
-            reply_language=record.reply_language, answer=answer,
+            reply_language=record.reply_language, message_thread_id=record.message_thread_id,
+            reply_to_message_id=record.reply_to_message_id, answer=answer,
             reason=f"no answer reached the chat {waited.total_seconds():.0f}s after the request "
                    f"({delivery.attempts} attempts)",
             attempts=delivery.attempts, language=_language(record))

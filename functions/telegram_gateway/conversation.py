@@ -22,7 +22,7 @@ from vibecoder.repositories import (
     UserRepository,
 )
 from vibecoder.repositories.users import UserRecord
-from vibecoder.telegram import BotApi, TelegramError
+from vibecoder.telegram import BotApi, TelegramError, answer_placement
 from vibecoder.telegram_updates import CallbackQuery, Update, User
 from vibecoder.texts import clip, language_of
 
@@ -65,6 +65,8 @@ class Conversation:
     deps: GatewayDeps
     correlation_id: str = field(default_factory=new_id)
     from_caption: bool = False  # the words came in a photo's (document's, video's) caption
+    thread_id: int | None = None  # the forum topic it happens in: every answer goes there
+    reply_to: int | None = None  # the message (or the tapped one) the answers link to
 
     @property
     def user_id(self) -> str:
@@ -89,8 +91,19 @@ class Conversation:
                                   "link_preview_options": {"is_disabled": True}}
         if keyboard:
             params["reply_markup"] = keyboard
+        params |= answer_placement(self.chat_id, self.thread_id, self.reply_to)
         result = self.deps.bot.call("sendMessage", params)
         return result if isinstance(result, dict) else None
+
+    @property
+    def answer_ref(self) -> dict[str, int | None]:
+        """The request's fields saying where every later answer goes (the topic, the message it answers)."""
+        return {"message_thread_id": self.thread_id, "reply_to_message_id": self.reply_to}
+
+    @property
+    def in_topic(self) -> dict[str, int]:
+        """``message_thread_id`` for a call that only needs the topic (a chat action)."""
+        return {"message_thread_id": self.thread_id} if self.thread_id is not None else {}
 
     def event(self, event_type: str, data: Any) -> EventEnvelope:
         return CATALOG.new_event(event_type, data, correlation_id=self.correlation_id, source=SERVICE,

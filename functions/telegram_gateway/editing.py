@@ -135,7 +135,7 @@ def request_edit(talk: Conversation, record: CarouselRecord, operation: str, sta
     edit = CarouselEditRequested(
         request_id=record.request_id, requested_at=utc_now(), user_id=talk.user_id, chat_id=talk.chat_id,
         channel="telegram", status_message_id=sent.get("message_id") if sent else None,
-        reply_language=talk.language, edit_id=new_id(), operation=operation, **fields)
+        reply_language=talk.language, edit_id=new_id(), operation=operation, **talk.answer_ref, **fields)
     event = CATALOG.new_event("carousel.edit.requested", edit, correlation_id=record.request_id,
                               source="telegram-gateway", user_id=talk.user_id)
     return Outcome(f"edit_{operation}", [event])

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from telegram_gateway import logic
+from telegram_gateway import inline, logic
 from telegram_gateway.identity import BotIdentity, bot_fingerprint
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
@@ -46,7 +46,9 @@ def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
         identity=BotIdentity(bot, bot_fingerprint(settings.telegram_bot_token, settings.telegram_api_url),
                              fallback=settings.bot_handle.lstrip("@")),
     )
-    outcome = logic.handle_update(Update.model_validate(data), deps)
+    update = Update.model_validate(data)
+    inline_mode = update.inline_query is not None or update.chosen_inline_result is not None
+    outcome = (inline.handle_update if inline_mode else logic.handle_update)(update, deps)
     metrics.add_metric(name=f"Update.{outcome.action}", unit=MetricUnit.Count, value=1)
     return [e.to_wire() for e in outcome.events]
 
@@ -70,7 +72,8 @@ def webhook() -> Response:
         return refused
     try:
         update = Update.model_validate(app.current_event.json_body)
-        if update.message is None and update.callback_query is None:
+        if all(kind is None for kind in (update.message, update.callback_query, update.inline_query,
+                                         update.chosen_inline_result)):
             metrics.add_metric(name="Update.ignored", unit=MetricUnit.Count, value=1)
             return _json(200, {"ok": True, "ignored": update.kind})  # nothing to do, nothing to remember
         payload = update.model_dump(mode="json", by_alias=True, exclude_none=True)

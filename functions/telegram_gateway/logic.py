@@ -39,6 +39,7 @@ from telegram_gateway.conversation import (  # noqa: F401 - the gateway's deps a
     _answer,
     _quietly,
 )
+from telegram_gateway.deep_link import topic_from_payload
 from vibecoder.base import new_id, utc_now
 from vibecoder.content import (
     DEFAULT_SLIDES,
@@ -92,7 +93,8 @@ def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
     if not message.chat.private and command is None and not replies_to_bot:
         return Outcome("ignored")  # group chatter: only commands (and replies to the bot's slides) are for the bot
     talk = Conversation(update, message.sender, message.chat.id, message.chat.private,
-                        deps.users.get(str(message.sender.id)), deps)
+                        deps.users.get(str(message.sender.id)), deps,
+                        thread_id=message.topic_id, reply_to=message.message_id)
     if brand.is_logo_upload(message):
         return _finish(talk, message, brand.logo_upload(talk, message), kind="photo")
     edited = editing.reply_edit(talk, message) if replies_to_bot and command is None else None
@@ -164,6 +166,9 @@ def _start(talk: Conversation, args: str, name: str) -> Outcome:
         return _history(talk, "", "history")
     first = talk.user.first_name.strip()
     talk.say(text("start", talk.language, name=f", {escape_html(first)}" if first else ""))
+    topic = topic_from_payload(args) if args else None  # a deep link's (t.me/<bot>?start=…), from inline mode
+    if topic is not None:
+        return _carousel(talk, topic, "carousel")
     return Outcome("start")
 
 
@@ -248,7 +253,7 @@ def _start_carousel(talk: Conversation, body: str, count: int, *, from_text: boo
         channel="telegram", status_message_id=status_id, reply_language=talk.language,
         topic=None if from_text else body, source_text=body if from_text else None,
         slides_count=count, language=talk.chosen_language, style=talk.style, source_credit=credit,
-        size=brand.current_size(talk), brand=kit,
+        size=brand.current_size(talk), brand=kit, **talk.answer_ref,
     )
     return Outcome("carousel_text" if from_text else "carousel",
                    [*seeding, talk.event("carousel.generate.requested", request)])
@@ -327,7 +332,7 @@ def _status_message(talk: Conversation, status: str, *, edit: int | None = None)
             raise  # the webhook answers 5xx and Telegram delivers the update again
         logger.warning("could not send the status message: %s", error)
         return None
-    _quietly(talk.deps.bot, "sendChatAction", {"chat_id": talk.chat_id, "action": "upload_photo"})
+    _quietly(talk.deps.bot, "sendChatAction", {"chat_id": talk.chat_id, "action": "upload_photo"} | talk.in_topic)
     return sent.get("message_id") if sent else None
 
 
@@ -369,7 +374,8 @@ def _history(talk: Conversation, args: str, name: str) -> Outcome:
         if not done:
             private.say(text("history_empty", talk.language))
         else:
-            rows = [[(f"{i}. {clip(r.title or r.topic or '…', 40)} · {len(r.slides)} 🖼", f"resend:{r.request_id}")]
+            numbers = {r.request_id: i for i, r in enumerate(done, start=1)}
+            rows = [[(history_label(i, r, numbers, talk.language), f"resend:{r.request_id}")]
                     for i, r in enumerate(done, start=1)]
             private.say(text("history_title", talk.language), inline_keyboard(rows))
     except TelegramError as error:
@@ -384,13 +390,28 @@ def _history(talk: Conversation, args: str, name: str) -> Outcome:
     return Outcome("history" if done else "history_empty")
 
 
+def history_label(number: int, record: CarouselRecord, numbers: dict[str, int], language: str) -> str:
+    """One /history button: the title, the theme (what tells copies apart), the slides, and for a restyle
+    which entry it restyles ("↻ 2"), or that it is one when its original is not listed."""
+    label = (f"{number}. {clip(record.title or record.topic or '…', 32)} · {theme_label(record.style, language)}"
+             f" · {len(record.slides)} 🖼")
+    if record.restyle_of is None:
+        return label
+    original = numbers.get(record.restyle_of)
+    mark = text("history_restyle_of", language, number=original) if original else text("history_restyled",
+                                                                                          language)
+    return f"{label} · {mark}"
+
+
 # --- buttons ------------------------------------------------------------------------------------
 
 
 def _handle_callback(update: Update, query: CallbackQuery, deps: GatewayDeps) -> Outcome:
     chat_id = query.message.chat.id if query.message else query.sender.id
     private = query.message.chat.private if query.message else True
-    talk = Conversation(update, query.sender, chat_id, private, deps.users.get(str(query.sender.id)), deps)
+    talk = Conversation(update, query.sender, chat_id, private, deps.users.get(str(query.sender.id)), deps,
+                        thread_id=query.message.topic_id if query.message else None,
+                        reply_to=query.message.message_id if query.message else None)
     action, _, argument = (query.data or "").partition(":")
     handlers = {"style": _tap_style, "lang": _tap_lang, "resend": _tap_delivery, "orig": _tap_delivery,
                 "pdf": _tap_delivery, "restyle": _tap_restyle, "pick": _tap_pick, "brand": brand.tap_brand,
@@ -462,7 +483,7 @@ def _tap_delivery(talk: Conversation, query: CallbackQuery, action: str, request
     kind = {"resend": "album", "orig": "originals", "pdf": "pdf"}[action]
     _answer(talk, query, text("cb_sending", talk.language))
     data = TelegramDeliveryRequested(request_id=record.request_id, user_id=talk.user_id, chat_id=talk.chat_id,
-                                     channel="telegram", action=kind, language=talk.language)
+                                     channel="telegram", action=kind, language=talk.language, **talk.answer_ref)
     return Outcome(f"delivery_{kind}", [_follow_up(talk, record, "telegram.delivery.requested", data)])
 
 
@@ -492,5 +513,5 @@ def _tap_restyle(talk: Conversation, query: CallbackQuery, action: str, request_
     restyle = CarouselRestyleRequested(request_id=talk.correlation_id, requested_at=utc_now(), user_id=talk.user_id,
                                        chat_id=talk.chat_id, channel="telegram", status_message_id=status_id,
                                        reply_language=talk.language, brand=kit,
-                                       original_request_id=original.request_id, style=theme)
+                                       original_request_id=original.request_id, style=theme, **talk.answer_ref)
     return Outcome("restyle", [*seeding, talk.event("carousel.restyle.requested", restyle)])

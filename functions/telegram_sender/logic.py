@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -66,6 +67,7 @@ from vibecoder.telegram import (
     MAX_PHOTO_BYTES,
     BotApi,
     TelegramError,
+    answer_placement,
     inline_keyboard,
     shorten,
     text_length,
@@ -76,6 +78,17 @@ from vibecoder.workflow import CarouselStatus, Stage
 SERVICE = "telegram-sender"
 LEASE_SECONDS = 120.0  # one delivery attempt at a time: longer than the sender may run (its timeout is 90 s)
 ALBUM_REFUSED = "albumRefused"  # the delivery step that says Telegram refused the album for good
+# A progress step shown sooner than this after the last change of the status message is not worth its
+# edit: nobody reads it, and it costs an API call (the final "done"/"failed" edit always happens).
+QUIET_SECONDS = 1.5
+# In a group Telegram allows about 20 messages a minute, edits included: one intermediate edit per 3 s at
+# most, so a carousel's progress never spends the group's budget faster than that.
+GROUP_QUIET_SECONDS = 3.0
+
+
+def wall_clock() -> float:
+    """Seconds since the epoch: when a progress step is shown (tests with a fake clock replace it)."""
+    return time.time()
 logger = logging.getLogger(__name__)
 
 
@@ -199,6 +212,17 @@ def _quietly(bot: BotApi, method: str, params: dict[str, Any]) -> Any:
         return None
 
 
+def _placement(ref: RequestRef, *, link: bool = False) -> dict[str, Any]:
+    """The request's topic (every message in answer goes there) and, with ``link``, the reply to the message
+    that asked (in groups): the first album, an apology."""
+    return answer_placement(ref.chat_id, ref.message_thread_id, ref.reply_to_message_id if link else None)
+
+
+def _action(deps: SenderDeps, ref: RequestRef, action: str) -> None:
+    """The "sending a photo…" line, shown in the request's topic."""
+    _quietly(deps.bot, "sendChatAction", {"chat_id": ref.chat_id, "action": action} | _placement(ref))
+
+
 def _message_ids(result: Any) -> list[int]:
     items = result if isinstance(result, list) else [result]
     return [item["message_id"] for item in items if isinstance(item, dict) and "message_id" in item]
@@ -257,12 +281,18 @@ def _slug(title: str) -> str:
 
 def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps: SenderDeps) -> None:
     """Move the progress bar forward only: events arrive in any order, and a late one (the chat already
-    answered, or a later stage already shown) changes nothing. A restyle's status message was sent at
-    this stage by the gateway already."""
+    answered, or a later stage already shown) changes nothing. A step that follows the last change of the
+    status message (its sending, or the last step shown) within ``QUIET_SECONDS`` (in a group
+    ``GROUP_QUIET_SECONDS``) is not shown: the bar jumps to the next one seen, or to "done". A restyle's
+    status message was sent at this stage by the gateway already."""
     if data.status_message_id is None:
         return
     stage = Stage.CONTENT if isinstance(data, CarouselContentAnalyzed) else Stage.SLIDES
-    if not deps.deliveries.advance_progress(data.request_id, data.chat_id, stage.progress):
+    now, quiet = wall_clock(), GROUP_QUIET_SECONDS if data.chat_id < 0 else QUIET_SECONDS
+    if data.requested_at is not None and now - data.requested_at.timestamp() < quiet:
+        return  # the status message was sent a moment ago: this step passes unseen
+    if not deps.deliveries.advance_progress(data.request_id, data.chat_id, stage.progress, at=now,
+                                            quiet_seconds=quiet):
         return
     restyled = isinstance(data, CarouselSlidesGenerated) and data.restyle_of is not None
     if not restyled:
@@ -273,15 +303,16 @@ def show_progress(data: CarouselContentAnalyzed | CarouselSlidesGenerated, deps:
             language = deps.language(data, data.language)
             status = progress_text(language, stage, count=len(data.slides), title=data.title)
         _edit_status(deps, data.chat_id, data.status_message_id, status)
-    _quietly(deps.bot, "sendChatAction", {"chat_id": data.chat_id, "action": "upload_photo"})
+    _action(deps, data, "upload_photo")
 
 
 # --- the album ----------------------------------------------------------------------------------
 
 
 def _send_media(deps: SenderDeps, chat_id: int, keys: list[str], *, as_documents: bool,
-                caption: str | None, caption_last: bool = False) -> Any:
-    """One album (2-10 files) or one photo/document, uploaded as multipart."""
+                caption: str | None, caption_last: bool = False, placement: dict[str, Any] | None = None) -> Any:
+    """One album (2-10 files) or one photo/document, uploaded as multipart; ``placement``: its topic and
+    the message it answers (:func:`_placement`)."""
     files = {}
     for i, key in enumerate(keys):
         data = deps.read(key)
@@ -289,7 +320,7 @@ def _send_media(deps: SenderDeps, chat_id: int, keys: list[str], *, as_documents
     kind = "document" if as_documents or any(len(f[1]) > MAX_PHOTO_BYTES for f in files.values()) else "photo"
     if len(keys) == 1:
         method = "sendDocument" if kind == "document" else "sendPhoto"
-        params = {"chat_id": chat_id} | ({"caption": caption} if caption else {})
+        params = {"chat_id": chat_id} | ({"caption": caption} if caption else {}) | (placement or {})
         return method, deps.bot.call(method, params, {kind: files["file0"]})
     media = []
     for i, name in enumerate(files):
@@ -297,7 +328,8 @@ def _send_media(deps: SenderDeps, chat_id: int, keys: list[str], *, as_documents
         if caption and i == (len(files) - 1 if caption_last else 0):
             item["caption"] = caption
         media.append(item)
-    return "sendMediaGroup", deps.bot.call("sendMediaGroup", {"chat_id": chat_id, "media": media}, files)
+    return "sendMediaGroup", deps.bot.call("sendMediaGroup", {"chat_id": chat_id, "media": media} | (placement or {}),
+                                           files)
 
 
 def send_album(completed: CarouselCompleted, delivery: DeliveryRecord, deps: SenderDeps) -> Answer:
@@ -316,15 +348,18 @@ def send_album(completed: CarouselCompleted, delivery: DeliveryRecord, deps: Sen
             if step in done:  # sent by an earlier attempt
                 message_ids += done[step]
                 continue
-            _quietly(deps.bot, "sendChatAction", {"chat_id": completed.chat_id, "action": "upload_photo"})
+            _action(deps, completed, "upload_photo")
             chunk_keys, caption = [keys[i] for i in chunk], caption_for(completed) if number == 1 else None
+            placement = _placement(completed, link=number == 1)  # the first album answers the asking message
             try:
-                method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=False, caption=caption)
+                method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=False, caption=caption,
+                                             placement=placement)
             except TelegramError as error:
                 if not _photo_refused(error):
                     raise
                 # Telegram would not take them as photos (size, dimensions): the files still arrive, as documents.
-                method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=True, caption=caption)
+                method, result = _send_media(deps, completed.chat_id, chunk_keys, as_documents=True, caption=caption,
+                                             placement=placement)
             ids = _message_ids(result)
             deps.deliveries.record_step(completed.request_id, step, ids)
             message_ids += ids
@@ -334,19 +369,26 @@ def send_album(completed: CarouselCompleted, delivery: DeliveryRecord, deps: Sen
         refused = f"{error.method} ({error.status}): {error.description}"[:300]
         deps.deliveries.record_step(completed.request_id, ALBUM_REFUSED, refused)
         return apologise(completed, deps, language, "failed_delivery", refused=refused)
-    width, height = SIZE_PIXELS[completed.size or "4:5"]
-    ready = text("ready", language, title=escape_html(clip(completed.title, 120)), count=len(keys),
-                 style=theme_label(completed.style, language), width=width, height=height)
-    note = fallback_note(deps.carousels.get(completed.request_id), language)
-    buttons = _quietly(deps.bot, "sendMessage", {
-        "chat_id": completed.chat_id, "parse_mode": "HTML", "text": f"{ready}\n\n{note}" if note else ready,
-        "reply_markup": follow_up_keyboard(completed.request_id, language)})
+    buttons = _send_buttons(completed, deps, language, deps.carousels.get(completed.request_id))
     _edit_status(deps, completed.chat_id, completed.status_message_id,
                  progress_text(language, Stage.COMPLETED, count=len(keys), title=completed.title))
     sent = TelegramBotResponseSent(request_id=completed.request_id, chat_id=completed.chat_id, method=method,
                                    delivered=True, message_ids=message_ids, recorded_at=_recorded_at(result))
     return Answer(sent, DeliveryState.DELIVERED, "buttons" if buttons is not None else None,
                   _message_ids(buttons) if buttons is not None else None)
+
+
+def _send_buttons(completed: CarouselCompleted, deps: SenderDeps, language: str, record: CarouselRecord | None,
+                  where: RequestRef | None = None) -> Any:
+    """The message after an album (albums cannot carry buttons): what it is, and Originals, PDF, Another
+    style; in the topic of ``where`` (default: the request's). Best effort."""
+    width, height = SIZE_PIXELS[completed.size or "4:5"]
+    ready = text("ready", language, title=escape_html(clip(completed.title, 120)), count=len(completed.image_keys),
+                 style=theme_label(completed.style, language), width=width, height=height)
+    note = fallback_note(record, language)
+    return _quietly(deps.bot, "sendMessage", {
+        "chat_id": completed.chat_id, "parse_mode": "HTML", "text": f"{ready}\n\n{note}" if note else ready,
+        "reply_markup": follow_up_keyboard(completed.request_id, language)} | _placement(where or completed))
 
 
 def fallback_note(record: CarouselRecord | None, language: str) -> str | None:
@@ -384,7 +426,7 @@ def apologise(ref: RequestRef, deps: SenderDeps, language: str, reason: str | No
     try:
         result = deps.bot.call("sendMessage", {"chat_id": ref.chat_id, "parse_mode": "HTML", "text": message or
                                                text("failed", language, reason=text(reason, language)
-                                                    if reason else "")})
+                                                    if reason else "")} | _placement(ref, link=True))
     except TelegramError as error:
         if error.retryable:
             raise
@@ -458,6 +500,7 @@ def completed_from_record(record: CarouselRecord, chat_id: int) -> CarouselCompl
                              channel=record.channel, status_message_id=record.status_message_id,
                              title=record.title or record.topic or "", caption=record.caption or "",
                              style=record.style, language=record.language or "en",
+                             message_thread_id=record.message_thread_id, reply_to_message_id=record.reply_to_message_id,
                              slides=[slide.model_dump() for slide in record.slides], timings=record.timings,
                              size=record.size)
 
@@ -466,58 +509,64 @@ def completed_from_record(record: CarouselRecord, chat_id: int) -> CarouselCompl
 
 
 def send_follow_up(request: TelegramDeliveryRequested, deps: SenderDeps) -> TelegramBotResponseSent:
+    """A button's answer, in the topic of the tapped message (the first file links to it in a group)."""
     record = deps.carousels.get(request.request_id)
     if record is None or record.status is not CarouselStatus.COMPLETED or not record.slides:
         result = deps.bot.call("sendMessage", {"chat_id": request.chat_id,
-                                               "text": text("cb_unavailable", request.language)})
+                                               "text": text("cb_unavailable", request.language)}
+                               | _placement(request, link=True))
         return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id, method="sendMessage",
                                        delivered=False, message_ids=_message_ids(result), error="unavailable")
     completed = completed_from_record(record, request.chat_id)
     keys = completed.image_keys
     try:
         if request.action == "album":
-            method, ids = _resend_album(completed, deps)
+            method, ids = _resend_album(completed, deps, request)
+            _send_buttons(completed, deps, request.language, record, where=request)  # as under the first album
         elif request.action == "originals":
-            method, ids = _send_originals(record, keys, deps, request.chat_id, request.language)
+            method, ids = _send_originals(record, keys, deps, request)
         else:
-            method, ids = _send_pdf(record, keys, deps, request.chat_id, request.language)
+            method, ids = _send_pdf(record, keys, deps, request)
     except TelegramError as error:
         if error.retryable:
             raise
         _quietly(deps.bot, "sendMessage", {"chat_id": request.chat_id, "text": text("delivery_failed",
-                                                                                     request.language)})
+                                                                                     request.language)}
+                 | _placement(request, link=True))
         return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id,
                                        method=error.method, delivered=False, error=str(error))
     return TelegramBotResponseSent(request_id=request.request_id, chat_id=request.chat_id, method=method,
                                    delivered=True, message_ids=ids)
 
 
-def _resend_album(completed: CarouselCompleted, deps: SenderDeps) -> tuple[str, list[int]]:
+def _resend_album(completed: CarouselCompleted, deps: SenderDeps, where: RequestRef) -> tuple[str, list[int]]:
     chat_id, keys = completed.chat_id, completed.image_keys
     ids, method = [], "sendMediaGroup"
     for number, chunk in enumerate(album_chunks(len(keys)), start=1):
-        _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_photo"})
+        _action(deps, where, "upload_photo")
         method, result = _send_media(deps, chat_id, [keys[i] for i in chunk], as_documents=False,
-                                     caption=caption_for(completed) if number == 1 else None)
+                                     caption=caption_for(completed) if number == 1 else None,
+                                     placement=_placement(where, link=number == 1))
         ids += _message_ids(result)
     return method, ids
 
 
-def _send_originals(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int,
-                    language: str) -> tuple[str, list[int]]:
+def _send_originals(record: CarouselRecord, keys: list[str], deps: SenderDeps,
+                    where: TelegramDeliveryRequested) -> tuple[str, list[int]]:
     """The exact rendered files as documents: Telegram does not touch documents."""
     ids, method = [], "sendMediaGroup"
     chunks = album_chunks(len(keys))
     for number, chunk in enumerate(chunks, start=1):
-        _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_document"})
+        _action(deps, where, "upload_document")
         caption = None
         if number == len(chunks):
             width, height = _dimensions(deps, keys[0])
-            caption = text("originals_caption", language, count=len(keys), width=width, height=height)
-        method, result = _send_media(deps, chat_id, [keys[i] for i in chunk], as_documents=True, caption=caption,
-                                     caption_last=True)
+            caption = text("originals_caption", where.language, count=len(keys), width=width, height=height)
+        method, result = _send_media(deps, where.chat_id, [keys[i] for i in chunk], as_documents=True,
+                                     caption=caption, caption_last=True, placement=_placement(where, link=number == 1))
         ids += _message_ids(result)
-    alt = _quietly(deps.bot, "sendMessage", {"chat_id": chat_id, "text": alt_texts(record, language)})
+    alt = _quietly(deps.bot, "sendMessage", {"chat_id": where.chat_id, "text": alt_texts(record, where.language)}
+                   | _placement(where))
     return method, ids + _message_ids(alt)
 
 
@@ -545,15 +594,16 @@ def _dimensions(deps: SenderDeps, key: str) -> tuple[int, int]:
     return width, height
 
 
-def _send_pdf(record: CarouselRecord, keys: list[str], deps: SenderDeps, chat_id: int,
-              language: str) -> tuple[str, list[int]]:
+def _send_pdf(record: CarouselRecord, keys: list[str], deps: SenderDeps,
+              where: TelegramDeliveryRequested) -> tuple[str, list[int]]:
     from telegram_sender.pdf import jpegs_to_pdf
 
-    _quietly(deps.bot, "sendChatAction", {"chat_id": chat_id, "action": "upload_document"})
+    _action(deps, where, "upload_document")
     title = record.title or record.topic or "Carousel"
     document = jpegs_to_pdf([deps.read(key) for key in keys], title=title)
-    caption = text("pdf_caption", language, title=clip(title, 200))
-    result = deps.bot.call("sendDocument", {"chat_id": chat_id, "caption": caption},
+    caption = text("pdf_caption", where.language, title=clip(title, 200))
+    result = deps.bot.call("sendDocument", {"chat_id": where.chat_id, "caption": caption}
+                           | _placement(where, link=True),
                            {"document": (f"{_slug(title)}.pdf", document, "application/pdf")})
     return "sendDocument", _message_ids(result)
 
@@ -631,7 +681,8 @@ def _edit_in_place(completed: CarouselCompleted, album: list[int], changed: list
 def _replace_album(completed: CarouselCompleted, album: list[int], chat_id: int,
                    deps: SenderDeps) -> tuple[str, list[int]]:
     """The carousel as a new album (Telegram cannot add a photo to a sent album), the old one deleted."""
-    method, ids = _resend_album(completed.model_copy(update={"chat_id": chat_id}), deps)
+    in_chat = completed.model_copy(update={"chat_id": chat_id})
+    method, ids = _resend_album(in_chat, deps, in_chat)
     for message_id in album:
         _quietly(deps.bot, "deleteMessage", {"chat_id": chat_id, "message_id": message_id})
     return method, ids
@@ -658,7 +709,8 @@ def _edit_done(edited: CarouselEdited, language: str, deps: SenderDeps) -> None:
         done = text("edit_moved" if edited.operation == "move" else "edit_undone", language)
     keyboard = edit_keyboard(edited.request_id, language)
     if edited.status_message_id is None:
-        _quietly(deps.bot, "sendMessage", {"chat_id": edited.chat_id, "text": done, "reply_markup": keyboard})
+        _quietly(deps.bot, "sendMessage", {"chat_id": edited.chat_id, "text": done, "reply_markup": keyboard}
+                 | _placement(edited))
         return
     _quietly(deps.bot, "editMessageText", {"chat_id": edited.chat_id, "message_id": edited.status_message_id,
                                            "text": done, "parse_mode": "HTML", "reply_markup": keyboard})
@@ -677,6 +729,7 @@ def say_edit_failed(failed: CarouselEditFailed, deps: SenderDeps) -> TelegramBot
     if failed.status_message_id is not None:
         _edit_status(deps, failed.chat_id, failed.status_message_id, message)
     else:
-        _quietly(deps.bot, "sendMessage", {"chat_id": failed.chat_id, "text": message, "parse_mode": "HTML"})
+        _quietly(deps.bot, "sendMessage", {"chat_id": failed.chat_id, "text": message, "parse_mode": "HTML"}
+                 | _placement(failed))
     return TelegramBotResponseSent(request_id=failed.request_id, chat_id=failed.chat_id, method="editMessageText",
                                    delivered=True, error=failed.reason)

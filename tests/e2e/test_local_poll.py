@@ -71,7 +71,8 @@ def test_a_message_held_at_telegram_becomes_an_album_through_the_webhook_event(b
     (album,) = bot.telegram.albums(ann.chat_id)
     assert len(album) == 3 and bot.failed_deliveries() == []
     (call,) = bot.telegram.calls_of("getUpdates")
-    assert call.params["allowed_updates"] == ["message", "callback_query"] and "offset" not in call.params
+    assert call.params["allowed_updates"] == ["message", "callback_query", "inline_query", "chosen_inline_result"] \
+        and "offset" not in call.params
     # The gateway got exactly what the API Gateway emulator builds for the same update posted to the webhook.
     bot.post(bot.user().message("/help"))
     polled, posted = gateway_events

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.fakes.telegram_harness import bot_under_test
+from tests.fakes.telegram_harness import SLOW_STEPS, bot_under_test
 from vibecoder.aws import client
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,15 @@ def buttons_message(bot, chat_id: int):
         b["callback_data"].startswith("restyle:") for b in m.buttons))
 
 
-def test_a_topic_becomes_a_progress_bar_one_album_and_the_buttons(bot):
+@pytest.fixture
+def slow_bot(tmp_path, monkeypatch):
+    """Every stage slow enough for the chat to see its progress step."""
+    with bot_under_test(tmp_path, monkeypatch, step_seconds=SLOW_STEPS) as running:
+        yield running
+
+
+def test_a_topic_becomes_a_progress_bar_one_album_and_the_buttons(slow_bot):
+    bot = slow_bot
     ann = bot.user()
 
     bot.deliver(ann.message("/carousel 7 Test-Driven Development"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.telegram_harness import bot_under_test
+from tests.fakes.telegram_harness import SLOW_STEPS, bot_under_test
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 @pytest.fixture
 def bot(tmp_path, monkeypatch):
-    with bot_under_test(tmp_path, monkeypatch) as running:
+    # Every stage slow enough to be shown: the chat reads each progress step's wording.
+    with bot_under_test(tmp_path, monkeypatch, step_seconds=SLOW_STEPS) as running:
         yield running
 
 

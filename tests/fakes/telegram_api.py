@@ -16,7 +16,17 @@ What it enforces (from the Bot API documentation):
 - sendMediaGroup: 2-10 items, documents only with documents, every ``attach://`` present in the
   upload, URLs cannot be fetched here (no internet), known file_ids reusable;
 - inline keyboards: callback_data 1-64 bytes; answerCallbackQuery: a query answered at most once;
+- answerInlineQuery: a query answered at most once; at most 50 results, ids 1-64 bytes and unique, an
+  article with a title and ``input_message_content.message_text`` (as sendMessage's text), ``cache_time``
+  a non-negative integer, ``is_personal`` a boolean, ``button`` with a text and a ``start_parameter`` of
+  1-64 of A-Z, a-z, 0-9, _ and -; :meth:`TelegramUser.choose` then posts the chosen article's message
+  (via the bot) and gives the ``chosen_inline_result`` update, whose ``inline_message_id`` (a result with
+  a keyboard) editMessageText accepts;
 - sendChatAction: the documented actions only;
+- where a message goes: ``message_thread_id`` only to an existing topic of a forum supergroup (400
+  "message thread not found" otherwise, as in any other chat); ``reply_parameters.message_id`` must be a
+  message of that chat unless ``allow_sending_without_reply`` (400 "message to be replied not found");
+  the stored message carries ``message_thread_id``/``is_topic_message`` and ``reply_to_message``;
 - flood control: an injected 429 keeps answering 429 until ``retry_after`` seconds have passed on
   the fake's clock (pass a :class:`FakeClock` and let the client's sleep advance it);
 - injected 5xx (JSON or an HTML gateway page) for any method (``"*"``: every method);
@@ -61,6 +71,7 @@ DEFAULT_TOKEN = "7000001:AAFakeTelegramTokenForTests_0123456789"
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Bible VibeCoder", "username": "BibleVibeCoderBot"}
 
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_CALLBACK_TEXT = 4096, 1024, 64, 200
+MAX_INLINE_RESULTS = 50
 MAX_PHOTO_BYTES, MAX_DOCUMENT_BYTES = 10 * 1024 * 1024, 50 * 1024 * 1024
 PHOTO_MAX_SIDE = 1280  # Telegram's largest stored size of a photo
 CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
@@ -68,7 +79,7 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
              "tg-spoiler", "tg-emoji", "blockquote"}
 JSON_PARAMS = {"media", "reply_markup", "entities", "caption_entities", "allowed_updates", "reply_parameters",
-               "link_preview_options"}
+               "link_preview_options", "results", "button"}
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -228,6 +239,10 @@ class FakeTelegram:
         self._file_paths: dict[str, str] = {}  # getFile's file_path → file_id
         self.chat_actions: list[tuple[int, str]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id → answerInlineQuery's params
+        self.inline_messages: dict[str, ChatMessage] = {}  # inline_message_id → the message sent via the bot
+        self.known_chats: dict[int, dict[str, Any]] = {}  # chat id → the chat as users' messages showed it
+        self.topics: dict[int, set[int]] = {}  # forum chat id → its topics' message_thread_id
         self.webhook: dict[str, Any] = {}
         self.pending_updates: list[dict[str, Any]] = []  # held for getUpdates until confirmed
         self.allowed_updates: list[str] = []  # the bot's setting ([] = the default kinds)
@@ -357,11 +372,24 @@ class FakeTelegram:
 
     def record_user_message(self, chat: dict[str, Any], sender: dict[str, Any] | None, **content: Any) -> dict:
         with self._lock:
+            self.known_chats[chat["id"]] = chat
             message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, **content}
             if sender is not None:
                 message["from"] = sender
             self.chats.setdefault(chat["id"], []).append(ChatMessage(message))
             return message
+
+    def create_forum_topic(self, chat: dict[str, Any], sender: dict[str, Any], name: str) -> int:
+        """A member opens a topic in a forum supergroup; its message_thread_id (the id of the service
+        message that created it, as at Telegram)."""
+        if not chat.get("is_forum"):
+            raise AssertionError(f"chat {chat['id']} is not a forum")
+        created = self.record_user_message(chat, sender, forum_topic_created={"name": name, "icon_color": 7322096})
+        with self._lock:
+            thread_id = created["message_id"]
+            created |= {"message_thread_id": thread_id, "is_topic_message": True}
+            self.topics.setdefault(chat["id"], set()).add(thread_id)
+            return thread_id
 
     def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Telegram holds ``update`` for the bot (a user did something); getUpdates hands it out. An update
@@ -560,14 +588,45 @@ class FakeTelegram:
                                         "must have exactly one optional field")
         return markup
 
+    def _placement(self, params: dict, chat_id: int) -> dict[str, Any]:
+        """``message_thread_id`` and ``reply_parameters`` checked as Telegram does; what the stored message
+        then carries."""
+        placed: dict[str, Any] = {}
+        thread = params.get("message_thread_id")
+        if thread not in (None, ""):
+            thread = _integer(params, "message_thread_id", 0)
+            forum = self.known_chats.get(chat_id, {}).get("is_forum")
+            if not forum or thread not in self.topics.get(chat_id, set()):
+                raise ApiError(400, "Bad Request: message thread not found")
+            placed |= {"message_thread_id": thread, "is_topic_message": True}
+        reply = params.get("reply_parameters")
+        if reply is not None:
+            if not isinstance(reply, dict) or "message_id" not in reply:
+                raise ApiError(400, "Bad Request: can't parse reply parameters JSON object")
+            target_chat = self._chat_id({"chat_id": reply.get("chat_id", chat_id)})
+            target = next((m for m in self.chats.get(target_chat, []) if m.id == _integer(reply, "message_id", 0)
+                           and not m.deleted), None)
+            if target is not None:
+                placed["reply_to_message"] = {k: v for k, v in target.message.items() if k != "reply_to_message"}
+            elif not reply.get("allow_sending_without_reply"):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+        return placed
+
     def _store(self, chat_id: int, **content: Any) -> dict:
-        message = {"message_id": next(self._message_ids), "from": BOT_USER, "chat": {"id": chat_id, "type":
-                   "private" if chat_id > 0 else "supergroup"}, "date": int(time.time()),
+        known = self.known_chats.get(chat_id, {})
+        chat = {"id": chat_id, "type": known.get("type") or ("private" if chat_id > 0 else "supergroup")}
+        message = {"message_id": next(self._message_ids), "from": BOT_USER, "chat": chat | (
+                   {"is_forum": True} if known.get("is_forum") else {}), "date": int(time.time()),
                    **{k: v for k, v in content.items() if v is not None}}
         self.chats.setdefault(chat_id, []).append(ChatMessage(message))
         return message
 
     def _bot_message(self, params: dict) -> ChatMessage:
+        if params.get("inline_message_id") not in (None, ""):  # a message sent via the bot (inline mode)
+            found = self.inline_messages.get(str(params["inline_message_id"]))
+            if found is None:
+                raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
+            return found
         chat_id = self._chat_id(params)
         try:
             message_id = int(params.get("message_id"))
@@ -748,7 +807,7 @@ class FakeTelegram:
 
     def _api_sendMessage(self, params: dict, files: dict) -> dict:
         chat_id, text = self._chat_id(params), self._text(params)
-        return self._store(chat_id, text=text, reply_markup=self._markup(params))
+        return self._store(chat_id, text=text, reply_markup=self._markup(params), **self._placement(params, chat_id))
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict:
         target = self._bot_message(params)
@@ -784,6 +843,7 @@ class FakeTelegram:
         chat_id, action = self._chat_id(params), params.get("action")
         if action not in CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
+        self._placement({"message_thread_id": params.get("message_thread_id")}, chat_id)
         self.chat_actions.append((chat_id, action))
         return True
 
@@ -792,7 +852,7 @@ class FakeTelegram:
         caption = self._caption(params.get("caption"), params.get("parse_mode"))
         file_id, data, _ = self._input_file(params.get("photo"), files, "photo")
         return self._store(chat_id, photo=self._photo(file_id, data), caption=caption,
-                           reply_markup=self._markup(params))
+                           reply_markup=self._markup(params), **self._placement(params, chat_id))
 
     def _api_sendDocument(self, params: dict, files: dict) -> dict:
         chat_id = self._chat_id(params)
@@ -801,7 +861,8 @@ class FakeTelegram:
         file_id, data, filename = self._input_file(value, files, "document")
         upload = files.get(value.removeprefix("attach://")) if isinstance(value, str) else files.get("document")
         document = self._document(file_id, data, filename, upload.content_type if upload else None)
-        return self._store(chat_id, document=document, caption=caption, reply_markup=self._markup(params))
+        return self._store(chat_id, document=document, caption=caption, reply_markup=self._markup(params),
+                           **self._placement(params, chat_id))
 
     def _api_sendMediaGroup(self, params: dict, files: dict) -> list[dict]:
         chat_id = self._chat_id(params)
@@ -830,9 +891,75 @@ class FakeTelegram:
                 content = {item["type"]: self._document(file_id, data, filename, upload.content_type if upload
                                                         else None)}
             prepared.append((content, caption))
-        group_id = str(next(self._groups))
-        return [self._store(chat_id, media_group_id=group_id, caption=caption, **content)
+        group_id, placement = str(next(self._groups)), self._placement(params, chat_id)
+        return [self._store(chat_id, media_group_id=group_id, caption=caption, **content, **placement)
                 for content, caption in prepared]
+
+    def _api_answerInlineQuery(self, params: dict, files: dict) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self.inline_answers or self.inline_answers[query_id]:
+            raise ApiError(400, QUERY_TOO_OLD)
+        results = params.get("results")
+        if isinstance(results, str):
+            try:
+                results = json.loads(results)
+            except ValueError:
+                raise ApiError(400, "Bad Request: can't parse inline query results JSON object") from None
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) if isinstance(r, dict) else "" for r in results]
+        if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        if len(set(ids)) != len(ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            if result.get("type") != "article":
+                raise ApiError(400, f"Bad Request: result type {result.get('type')!r} is not supported by this fake")
+            if not str(result.get("title") or "").strip():
+                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content")
+            if not isinstance(content, dict) or "message_text" not in content:
+                raise ApiError(400, "Bad Request: can't parse InputMessageContent: field \"message_text\" "
+                                    "must be of type String")
+            self._text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+            self._markup({"reply_markup": result.get("reply_markup")})
+        cache_time = params.get("cache_time", 300)
+        if isinstance(cache_time, bool) or not str(cache_time).isdigit():
+            raise ApiError(400, "Bad Request: wrong parameter cache_time specified")
+        if params.get("is_personal") not in (None, True, False, "true", "false"):
+            raise ApiError(400, "Bad Request: wrong parameter is_personal specified")
+        button = params.get("button")
+        if button is not None:
+            if not isinstance(button, dict) or not str(button.get("text") or "").strip():
+                raise ApiError(400, "Bad Request: can't parse InlineQueryResultsButton JSON object")
+            start = button.get("start_parameter")
+            if "web_app" not in button and not (isinstance(start, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start)):
+                raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+        self.inline_answers[query_id] = dict(params, results=results)
+        return True
+
+    def open_inline_query(self) -> str:
+        with self._lock:
+            query_id = str(next(self._file_ids) * 7907 + 5_000_000_000)
+            self.inline_answers[query_id] = {}
+            return query_id
+
+    def send_via_bot(self, chat: dict[str, Any], sender: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """The user chose ``result``: its message appears in ``chat`` from the user, via the bot. Returns the
+        inline_message_id Telegram reports when the result carries an inline keyboard."""
+        content = result["input_message_content"]
+        shown = self._text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+        markup = result.get("reply_markup")
+        message = self.record_user_message(chat, sender, text=shown, via_bot=BOT_USER,
+                                           **({"reply_markup": markup} if markup else {}))
+        if not markup:
+            return None
+        inline_id = f"AgAAA{message['message_id']:08d}"
+        with self._lock:
+            self.inline_messages[inline_id] = next(m for m in self.chats[chat["id"]] if m.id == message["message_id"])
+        return inline_id
 
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
         query_id = str(params.get("callback_query_id", ""))
@@ -860,7 +987,7 @@ class TelegramUser:
 
     def __init__(self, telegram: FakeTelegram, *, user_id: int | None = None, first_name: str = "Ann",
                  language_code: str | None = "en", username: str | None = "ann_dev", chat_id: int | None = None,
-                 chat_type: str = "private"):
+                 chat_type: str = "private", forum: bool = False):
         self.telegram = telegram
         self.user_id = user_id or 310_000_000 + next(self._ids)
         self.sender = {"id": self.user_id, "is_bot": False, "first_name": first_name}
@@ -873,13 +1000,20 @@ class TelegramUser:
         if chat_type == "private":
             self.chat |= {"first_name": first_name}
         else:
-            self.chat |= {"title": "Carousel makers"}
+            self.chat |= {"title": "Carousel makers"} | ({"is_forum": True} if forum else {})
 
     def update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {"update_id": self.telegram.next_update_id(), kind: payload}
 
-    def message(self, text: str | None = None, **content: Any) -> dict[str, Any]:
-        """A message the user sends: text (commands get their bot_command entity) or other content."""
+    def open_topic(self, name: str) -> int:
+        """Open a topic in this forum supergroup; its message_thread_id (for :meth:`message`'s ``topic``)."""
+        return self.telegram.create_forum_topic(self.chat, self.sender, name)
+
+    def message(self, text: str | None = None, *, topic: int | None = None, **content: Any) -> dict[str, Any]:
+        """A message the user sends: text (commands get their bot_command entity) or other content; ``topic``:
+        in that forum topic."""
+        if topic is not None:
+            content |= {"message_thread_id": topic, "is_topic_message": True}
         if text is not None:
             content["text"] = text
             if text.startswith("/"):
@@ -898,6 +1032,25 @@ class TelegramUser:
             raise AssertionError(f"no button {button_text!r} on message {message.id}: "
                                  f"{[b['text'] for b in message.buttons]}")
         return self.tap(message, button["callback_data"])
+
+    def inline(self, query: str, chat_type: str = "group") -> dict[str, Any]:
+        """Type ``@bot query`` in a chat (the inline_query update)."""
+        payload = {"id": self.telegram.open_inline_query(), "from": self.sender, "query": query, "offset": "",
+                   "chat_type": chat_type}
+        return self.update("inline_query", payload)
+
+    def choose(self, inline_update: dict[str, Any], chat: dict[str, Any], index: int = 0) -> dict[str, Any]:
+        """Choose the bot's ``index``-th answer to an inline query, in ``chat``: its message appears there and
+        Telegram reports the choice (the chosen_inline_result update, with inline feedback on)."""
+        query = inline_update["inline_query"]
+        answer = self.telegram.inline_answers.get(query["id"]) or {}
+        results = answer.get("results") or []
+        if index >= len(results):
+            raise AssertionError(f"the bot offered {len(results)} results to {query['query']!r}")
+        result = results[index]
+        inline_id = self.telegram.send_via_bot(chat, self.sender, result)
+        chosen = {"result_id": result["id"], "from": self.sender, "query": query["query"]}
+        return self.update("chosen_inline_result", chosen | ({"inline_message_id": inline_id} if inline_id else {}))
 
     def tap(self, message: ChatMessage, data: str) -> dict[str, Any]:
         query = {"id": self.telegram.open_callback_query(), "from": self.sender, "message": message.message,
@@ -922,8 +1075,6 @@ def other_update_kinds(user: TelegramUser) -> dict[str, dict[str, Any]]:
                         "new_chat_member": {"status": "member", "user": user.sender}},
         "chat_join_request": {"chat": {"id": -100555, "type": "supergroup", "title": "G"}, "from": user.sender,
                               "user_chat_id": user.user_id, "date": now},
-        "inline_query": {"id": "99", "from": user.sender, "query": "tdd", "offset": ""},
-        "chosen_inline_result": {"result_id": "1", "from": user.sender, "query": "tdd"},
         "poll": {"id": "5", "question": "?", "options": [{"text": "a", "voter_count": 1}], "total_voter_count": 1,
                  "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False},
         "poll_answer": {"poll_id": "5", "user": user.sender, "option_ids": [0]},

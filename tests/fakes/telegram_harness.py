@@ -23,6 +23,13 @@ import requests
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeClock, FakeTelegram, TelegramUser
 
 WEBHOOK_SECRET = "test-webhook-secret_0123456789"
+# How long each step of the flow takes, on the fake clock (``bot_under_test(step_seconds=…)``): the seconds
+# from the event before it to this event type's arrival. Every stage slow enough for the chat to see its
+# progress step; and a flow with an AI model (the content takes seconds, the slides follow at once, the
+# render takes a moment).
+SLOW_STEPS = {"carousel.content.analyzed": 4.0, "carousel.slides.generated": 2.0, "carousel.completed": 3.0}
+REQUEST_TYPES = ("carousel.generate.requested", "carousel.restyle.requested")
+AI_MODEL_STEPS = {"carousel.content.analyzed": 6.0, "carousel.slides.generated": 0.3, "carousel.completed": 2.5}
 
 
 @dataclass
@@ -38,6 +45,7 @@ class BotUnderTest:
 
     def __post_init__(self) -> None:
         self._clock_start = self.clock()
+        self._request_anchor: tuple[datetime, float] | None = None
 
     def now(self) -> datetime:
         """The wall-clock time the fake clock stands for. Records carry real timestamps, taken when the
@@ -54,6 +62,19 @@ class BotUnderTest:
 
     def capture(self, params: dict[str, Any], **_: Any) -> None:
         self.published += [json.loads(entry["Detail"]) for entry in params.get("Entries", [])]
+        for envelope in self.published[-len(params.get("Entries", [])):]:
+            requested_at = envelope.get("data", {}).get("requestedAt")
+            if envelope["type"] in REQUEST_TYPES and requested_at:
+                self._request_anchor = (datetime.fromisoformat(requested_at), self.clock())
+
+    def flow_now(self) -> float:
+        """The sender's wall clock (epoch seconds): the last request's ``requestedAt`` plus the fake time
+        since it was published, so a flow's steps are as far apart as ``step_seconds`` makes them,
+        however long the handlers really took."""
+        if self._request_anchor is None:
+            return self.now().timestamp()
+        requested_at, fake_then = self._request_anchor
+        return requested_at.timestamp() + self.clock() - fake_then
 
     def user(self, **kwargs: Any) -> TelegramUser:
         return TelegramUser(self.telegram, **kwargs)
@@ -110,8 +131,13 @@ class BotUnderTest:
 
 @contextmanager
 def bot_under_test(tmp_path: Path, monkeypatch: Any, *, token: str = DEFAULT_TOKEN, secret: str = WEBHOOK_SECRET,
-                   **env: str) -> Iterator[BotUnderTest]:
-    """Start the fake Bot API, point the real client at it, start the local runtime and its webhook."""
+                   step_seconds: dict[str, float] | None = None, **env: str) -> Iterator[BotUnderTest]:
+    """Start the fake Bot API, point the real client at it, start the local runtime and its webhook.
+
+    The sender judges how long a progress step was shown by ``BotUnderTest.flow_now()``: without
+    ``step_seconds`` a flow takes no time and only its last step shows; with it, each event of a type
+    listed there arrives that many seconds (on the fake clock) after the step before it, whichever
+    function the router hands it to first (see ``SLOW_STEPS``)."""
     import vibecoder.telegram
     from local.runtime import LocalRuntime
     from local.server import LocalServer
@@ -135,6 +161,20 @@ def bot_under_test(tmp_path: Path, monkeypatch: Any, *, token: str = DEFAULT_TOK
     from vibecoder.aws import client
 
     running = BotUnderTest(runtime, telegram, clock, f"{server.url}/telegram/webhook", secret)
+    import telegram_sender.logic
+
+    monkeypatch.setattr(telegram_sender.logic, "wall_clock", running.flow_now)
+    if step_seconds:
+        invoke, arrived = runtime.router.invoke, set()
+
+        def taking_its_time(function: str, event: dict[str, Any]) -> Any:
+            envelope = event.get("detail") or {}
+            if envelope.get("id") not in arrived:
+                arrived.add(envelope.get("id"))
+                clock.sleep(step_seconds.get(envelope.get("type", ""), 0.0))
+            return invoke(function, event)
+
+        runtime.router.invoke = taking_its_time
     client("events").meta.events.register("provide-client-params.events.PutEvents", running.capture)
     try:
         yield running

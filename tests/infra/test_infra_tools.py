@@ -91,7 +91,8 @@ def test_registers_the_webhook_from_the_stack_output_and_the_command_menu(bot_ap
     assert bot_api.methods() == ["setWebhook", "setMyCommands", "setMyCommands", "getWebhookInfo"]
     set_webhook = bot_api.calls[0][1]
     assert set_webhook == {"url": "https://abc.execute-api.eu-central-1.amazonaws.com/v1/telegram/webhook",
-                           "secret_token": "s3cr3t_-X", "allowed_updates": ["message", "callback_query"],
+                           "secret_token": "s3cr3t_-X",
+                           "allowed_updates": ["message", "callback_query", "inline_query", "chosen_inline_result"],
                            "drop_pending_updates": True, "max_connections": 40}
     english, russian = bot_api.calls[1][1], bot_api.calls[2][1]
     assert "language_code" not in english and russian["language_code"] == "ru"

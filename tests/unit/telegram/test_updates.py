@@ -18,8 +18,17 @@ def test_every_update_kind_parses_and_names_its_kind(kind):
     assert update.message is None and update.callback_query is None
 
 
-def test_the_fixture_covers_every_documented_kind_but_message_and_callback_query():
-    assert set(UPDATE_KINDS) - set(KINDS) == {"message", "callback_query"}
+def test_the_fixture_covers_every_documented_kind_but_the_ones_the_bot_acts_on():
+    assert set(UPDATE_KINDS) - set(KINDS) == {"message", "callback_query", "inline_query", "chosen_inline_result"}
+
+
+def test_inline_queries_and_chosen_results_are_typed():
+    query = Update.model_validate(USER.inline("TDD"))
+    assert query.kind == "inline_query" and query.inline_query.query == "TDD"
+    assert query.inline_query.sender.id == USER.user_id and query.inline_query.chat_type == "group"
+    chosen = Update.model_validate({"update_id": 8, "chosen_inline_result": {
+        "result_id": "carousel", "from": USER.sender, "query": "TDD", "inline_message_id": "AgAAA1"}})
+    assert chosen.kind == "chosen_inline_result" and chosen.chosen_inline_result.inline_message_id == "AgAAA1"
 
 
 @pytest.mark.parametrize("content, kind", [

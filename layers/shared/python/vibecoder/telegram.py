@@ -289,3 +289,15 @@ def bot_api_from_settings(settings: Any, *, purpose: Purpose = "delivery") -> Bo
     if settings.telegram_token_missing:
         raise ConfigurationError(MISSING_TELEGRAM_TOKEN)
     return RecordingBotApi(Path(settings.local_out_dir or "out") / "telegram")
+
+
+def answer_placement(chat_id: int, thread_id: int | None, reply_to: int | None) -> dict[str, Any]:
+    """Where an answer goes in its chat: the forum topic it was asked in, and in a group (several people
+    asking at once) a link to the message it answers, kept even if that message was deleted meanwhile.
+    A private chat's answers follow their question anyway: no quote on each."""
+    params: dict[str, Any] = {}
+    if thread_id is not None:
+        params["message_thread_id"] = thread_id
+    if reply_to is not None and chat_id < 0:
+        params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+    return params

@@ -47,6 +47,7 @@ class Chat(_TelegramModel):
     type: str = "private"  # private, group, supergroup, channel
     title: str | None = None
     username: str | None = None
+    is_forum: bool = False  # a supergroup with topics
 
     @property
     def private(self) -> bool:
@@ -63,6 +64,14 @@ class Message(_TelegramModel):
     media_group_id: str | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to_message: Message | None = None  # the message this one answers (a slide of an album, to edit it)
+    message_thread_id: int | None = None  # a forum topic's id, or (in any supergroup) the thread of a reply
+    is_topic_message: bool = False  # sent in a forum topic
+
+    @property
+    def topic_id(self) -> int | None:
+        """The forum topic the message is in, where answers must go too (None: General, or no forum). A
+        reply in an ordinary supergroup has a message_thread_id as well, but no topic to send to."""
+        return self.message_thread_id if self.is_topic_message else None
 
     @property
     def content_kind(self) -> str:
@@ -83,12 +92,33 @@ class CallbackQuery(_TelegramModel):
     data: str | None = None
 
 
+class InlineQuery(_TelegramModel):
+    """``@bot text`` typed in any chat: the bot answers with results to choose from."""
+
+    id: str
+    sender: User = Field(alias="from")
+    query: str = ""
+    offset: str = ""
+    chat_type: str | None = None  # sender, private, group, supergroup, channel (absent: unknown)
+
+
+class ChosenInlineResult(_TelegramModel):
+    """The result a user chose (sent only with inline feedback on, /setinlinefeedback)."""
+
+    result_id: str
+    sender: User = Field(alias="from")
+    query: str = ""
+    inline_message_id: str | None = None  # only when the result carried an inline keyboard
+
+
 class Update(_TelegramModel):
     update_id: int
     message: Message | None = None
     edited_message: dict[str, Any] | None = None
     channel_post: dict[str, Any] | None = None
     callback_query: CallbackQuery | None = None
+    inline_query: InlineQuery | None = None
+    chosen_inline_result: ChosenInlineResult | None = None
 
     @property
     def kind(self) -> str:

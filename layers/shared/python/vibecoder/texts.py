@@ -261,6 +261,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "🔒 {name}, история личная, поэтому я присылаю её в личный чат, а вы ещё не начали его со мной: "
               "откройте {link}, нажмите «Запустить» (Start) — и история придёт туда.",
     },
+    # --- issue 15, replies: /history entries, inline mode ---
+    "history_restyle_of": {"en": "↻ restyle of {number}", "ru": "↻ другой стиль для {number}"},
+    "history_restyled": {"en": "↻ restyle", "ru": "↻ другой стиль"},
+    "inline_title": {"en": "Make a carousel about “{topic}”", "ru": "Сделать карусель про «{topic}»"},
+    "inline_description": {"en": "The slides arrive in your private chat with {bot}",
+                           "ru": "Слайды придут в ваш личный чат с {bot}"},
+    "inline_note": {"en": "🎨 {name} is making a carousel about <b>{topic}</b> with {bot}: the slides arrive "
+                          "in their private chat with the bot.",
+                    "ru": "🎨 {name} делает карусель про <b>{topic}</b> с {bot}: слайды придут в личный чат "
+                          "с ботом."},
+    "inline_note_start": {"en": "🎨 A carousel about <b>{topic}</b>: {name}, start {bot} first (once), and it "
+                                "arrives in your private chat: <a href=\"{link}\">open {bot}</a>",
+                          "ru": "🎨 Карусель про <b>{topic}</b>: {name}, сначала запустите {bot} (один раз), и она "
+                                "придёт в личный чат: <a href=\"{link}\">открыть {bot}</a>"},
+    "inline_open_bot": {"en": "Open {bot}", "ru": "Открыть {bot}"},
+    "inline_start_button": {"en": "Start the bot to get your carousel", "ru": "Запустите бота, чтобы получить карусель"},
 }
 
 THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",

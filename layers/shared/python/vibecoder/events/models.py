@@ -38,6 +38,8 @@ class RequestRef(CamelModel):
     status_message_id: int | None = None  # the Telegram message edited as the flow advances
     requested_at: datetime | None = None  # when the request was accepted (each step's elapsed time counts from it)
     reply_language: Language | None = None  # the language the bot talks to the user in (no user read per step)
+    message_thread_id: int | None = None  # the forum topic the request was asked in: every answer goes there
+    reply_to_message_id: int | None = None  # the message that asked: the answer links to it (in groups)
 
     def ref(self) -> dict:
         """Just the request's reference fields, to carry into the next event's data."""

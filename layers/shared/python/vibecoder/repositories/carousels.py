@@ -54,6 +54,8 @@ class CarouselRecord(CamelModel):
     undo: list[list[RecordedSlide]] = Field(default_factory=list)  # the slides before each edit, oldest first
     pending_edit: PendingEdit | None = None  # an edit whose images are being drawn
     source_credit: str | None = None  # a forwarded post's source, put into the caption with the content
+    message_thread_id: int | None = None  # the forum topic it was asked in (a re-driven answer goes there too)
+    reply_to_message_id: int | None = None  # the message that asked
     created_at: str = Field(default_factory=lambda: utc_now().isoformat())
     updated_at: str | None = None
 

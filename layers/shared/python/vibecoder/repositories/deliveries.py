@@ -8,6 +8,7 @@ time; each album sent is recorded before the next one, so a retried attempt neve
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -49,6 +50,7 @@ class DeliveryRecord(CamelModel):
     attempts: int = 0
     attempted_at: str | None = None
     progress: int | None = None  # the furthest progress step shown in the status message
+    progress_at: float | None = None  # when it was shown (epoch seconds, the sender's clock)
     created_at: str | None = None
 
     @property
@@ -129,18 +131,23 @@ class DeliveryLog(TableRepository):
             ExpressionAttributeValues={":value": to_item(value)},
         )
 
-    def advance_progress(self, request_id: str, chat_id: int, step: int) -> bool:
-        """Move the shown progress forward to ``step``; False when it is already there or further (events
-        arrive in any order), or the chat has been answered already."""
+    def advance_progress(self, request_id: str, chat_id: int, step: int, *, at: float | None = None,
+                         quiet_seconds: float = 0.0) -> bool:
+        """Move the shown progress forward to ``step``, shown ``at`` (epoch seconds, default now); False when
+        it is already there or further (events arrive in any order), the chat has been answered already,
+        or the last step was shown less than ``quiet_seconds`` before (an edit nobody would see)."""
+        at = time.time() if at is None else at
         opened, values = self._opened(chat_id, utc_now())
         return self._conditional(
             self._table.update_item,
             Key={"requestId": request_id},
-            UpdateExpression=f"SET {opened}, progress = :step",
+            UpdateExpression=f"SET {opened}, progress = :step, progressAt = :at",
             ConditionExpression="(attribute_not_exists(#state) OR #state = :pending) "
-                                "AND (attribute_not_exists(progress) OR progress < :step)",
+                                "AND (attribute_not_exists(progress) OR progress < :step) "
+                                "AND (attribute_not_exists(progressAt) OR progressAt <= :quiet_since)",
             ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=values | {":step": step},
+            ExpressionAttributeValues=values | {":step": step, ":at": to_item(at),
+                                                ":quiet_since": to_item(at - quiet_seconds)},
         )
 
     def list_pending(self, limit: int = 100) -> list[DeliveryRecord]:
