@@ -136,7 +136,7 @@ def test_a_topic_on_the_webhook_becomes_one_album_with_its_buttons(bot):
     assert [m.id for m in photos] == [m.id for m in album] and len(photos) >= 3
     (done,) = completed(bot, ann.chat_id)
     assert [b["callback_data"] for b in ready.buttons] == [f"orig:{done['requestId']}", f"pdf:{done['requestId']}",
-                                                          f"restyle:{done['requestId']}"]
+                                                          f"restyle:{done['requestId']}", f"edit:{done['requestId']}"]
     (upload,) = [c for c in bot.telegram.calls_of("sendMediaGroup") if c.params["chat_id"] in (ann.chat_id,
                                                                                                str(ann.chat_id))]
     assert [u.data for u in upload.files.values()] == image_bytes(bot.runtime, done)

@@ -132,7 +132,7 @@ def test_an_album_resent_from_history_has_its_buttons_again(bot):
     after = bot.telegram.chat(ann.chat_id)[-1]
     assert after.id > again[-1].id, "the buttons follow the resent album"
     assert [b["callback_data"] for b in after.buttons] == [f"orig:{request_id}", f"pdf:{request_id}",
-                                                          f"restyle:{request_id}"]
+                                                          f"restyle:{request_id}", f"edit:{request_id}"]
     bot.deliver(ann.press(after, "📎 Originals"))
     (documents,) = bot.telegram.albums(ann.chat_id, kind="document")
     assert len(documents) == 2
