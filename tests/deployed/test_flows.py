@@ -169,6 +169,35 @@ def test_the_buttons_send_the_originals_a_pdf_and_another_style(bot):
     assert len(bot.telegram.albums(ann.chat_id)) == 2
 
 
+def test_the_users_brand_and_an_edit_go_through_the_deployed_grants(bot, deployed):
+    """The avatar fetched by the sender into brands/ (its grant), read by the renderer (its grant), drawn on the
+    slides; a reply to a slide redrawn and replaced in place, and Undo, through the generator's record."""
+    from PIL import Image
+
+    ann = bot.user(username="ann_dev")
+    avatar = io.BytesIO()
+    Image.new("RGB", (320, 320), (20, 200, 60)).save(avatar, "JPEG")
+    bot.telegram.set_profile_photo(ann.user_id, avatar.getvalue())
+    bot.deliver(ann.message("/carousel 3 TDD"))
+    (done,) = completed(bot, ann.chat_id)
+
+    def view() -> dict:
+        url, key = f"{deployed.url}/carousels/{done['requestId']}", {"x-api-key": deployed.api_key()}
+        return requests.get(url, headers=key, timeout=60).json()
+
+    assert view()["brand"] == {"handle": "@ann_dev", "name": "Ann", "hasAvatar": True, "hasLogo": False}
+
+    (photos,) = bot.telegram.albums(ann.chat_id)
+    bot.deliver(ann.message("Tests first | Then the code.", reply_to_message=photos[1].message))
+    (edit,) = bot.telegram.calls_of("editMessageMedia")
+    assert int(edit.params["message_id"]) == photos[1].id
+    assert [s["version"] for s in view()["slides"]] == [1, 2, 1]
+
+    bot.deliver(ann.press(bot.telegram.chat(ann.chat_id)[-1], "↩️ Undo"))
+    assert len(bot.telegram.calls_of("editMessageMedia")) == 2
+    assert [s["version"] for s in view()["slides"]] == [1, 1, 1]
+
+
 def test_style_and_language_are_kept_for_the_next_updates(bot):
     ann = bot.user()
     bot.deliver(ann.message("/style"))
