@@ -277,3 +277,25 @@ def test_size_makes_the_next_carousel_square_and_originals_carry_alt_text(bot):
     bot.deliver(ann.press(buttons_message(bot, ann.chat_id), "📎 Originals"))
     alt = bot.telegram.chat(ann.chat_id)[-1]
     assert alt.text.startswith("♿ Alt text") and f"1. {data['slides'][0]['title']}" in alt.text
+
+
+def test_with_an_ai_model_a_reply_is_an_instruction_for_that_slide(bot, monkeypatch):
+    import json
+
+    from tests.unit.content.fake_openai_server import FakeOpenAI, completion
+
+    ann = bot.user()
+    bot.deliver(ann.message(TOPIC))  # offline content: no key yet
+    request_id = last_completed(bot)["requestId"]
+    photos = _album(bot, ann.chat_id)
+    answer = {"title": "Why write the test first?", "body": "It tells you when you are done."}
+    with FakeOpenAI(completion(json.dumps(answer))) as model:
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", model.base_url)
+        bot.deliver(ann.message("make it a question", reply_to_message=photos[2].message))
+        (asked,) = [r["json"] for r in model.requests]
+    assert json.loads(asked["messages"][1]["content"])["instruction"] == "make it a question"
+    (edit,) = bot.telegram.calls_of("editMessageMedia")
+    assert int(edit.params["message_id"]) == photos[2].id
+    slide = carousel(bot, request_id)["slides"][2]
+    assert (slide["title"], slide["content"], slide["version"]) == (answer["title"], answer["body"], 2)

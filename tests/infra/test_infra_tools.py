@@ -96,7 +96,8 @@ def test_registers_the_webhook_from_the_stack_output_and_the_command_menu(bot_ap
                            "drop_pending_updates": True, "max_connections": 40}
     english, russian = bot_api.calls[1][1], bot_api.calls[2][1]
     assert "language_code" not in english and russian["language_code"] == "ru"
-    assert [c["command"] for c in english["commands"]] == ["carousel", "style", "lang", "history", "help", "start"]
+    assert [c["command"] for c in english["commands"]] == ["carousel", "style", "lang", "history", "brand", "size",
+                                                          "edit", "move", "drop", "help", "start"]
     assert [c["command"] for c in russian["commands"]] == [c["command"] for c in english["commands"]]
     assert "webhook: https://abc" in capsys.readouterr().out
 

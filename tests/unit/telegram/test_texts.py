@@ -135,3 +135,16 @@ def test_every_theme_has_a_name_in_both_languages():
     assert all(set(names) == {"en", "ru"} for names in THEME_NAMES.values())
     assert theme_label("dark", "ru") == "🌙 Тёмный" and theme_label("dark", "en") == "🌙 Dark"
     assert theme_label("dark", "de") == "🌙 Dark"
+
+
+def test_every_menu_command_is_in_help_in_both_languages_and_the_gateway_handles_it():
+    """The commands of the issue contracts go into setMyCommands and /help alike (the menu and the text agree)."""
+    from tools.webhook import COMMANDS
+
+    for language, commands in COMMANDS.items():
+        help_text = text("help", language, min=1, max=10, topic_limit=200, rate=10)
+        named = [command for command, _ in commands]
+        assert {"brand", "size", "edit", "move", "drop"} <= set(named), language
+        for command in set(named) - {"help", "start"}:
+            assert f"/{command}" in help_text, (language, command)
+    assert [c for c, _ in COMMANDS["en"]] == [c for c, _ in COMMANDS["ru"]]

@@ -26,13 +26,21 @@ TEXTS: dict[str, dict[str, str]] = {
               "/carousel &lt;topic&gt; — make a carousel; /carousel 7 TDD makes 7 slides ({min}–{max})\n"
               "…or just send a topic (up to {topic_limit} characters) or paste a text (several paragraphs, or one "
               "paragraph over {topic_limit} characters), also after /carousel\n"
-              "/style — pick a theme\n/lang ru|en — language\n/history — your last carousels\n\n"
+              "/style — pick a theme\n/lang ru|en — language\n/history — your last carousels\n"
+              "/size 4:5|1:1|9:16 — the slides' size\n"
+              "/brand — your handle, name, accent and logo on the slides (/brand @handle, /brand name …, "
+              "/brand color #RRGGBB, /brand off; a picture captioned /brand logo)\n"
+              "/edit N Title | text — change a slide (or reply to it); /move A B; /drop N\n\n"
               "Up to {rate:# carousel|# carousels} an hour.",
         "ru": "<b>Что я умею</b>\n"
               "/carousel &lt;тема&gt; — сделать карусель; /carousel 7 TDD — 7 слайдов ({min}–{max})\n"
               "…или просто пришлите тему (до {topic_limit} символов) или текст (несколько абзацев или один абзац "
               "длиннее {topic_limit} символов), в том числе после /carousel\n"
-              "/style — выбрать оформление\n/lang ru|en — язык\n/history — ваши последние карусели\n\n"
+              "/style — выбрать оформление\n/lang ru|en — язык\n/history — ваши последние карусели\n"
+              "/size 4:5|1:1|9:16 — размер слайдов\n"
+              "/brand — ваше имя пользователя, имя, акцент и логотип на слайдах (/brand @handle, /brand name …, "
+              "/brand color #RRGGBB, /brand off; картинка с подписью /brand logo)\n"
+              "/edit N Заголовок | текст — изменить слайд (или ответьте на него); /move A B; /drop N\n\n"
               "До {rate:# карусели|# каруселей|# каруселей} в час.",
     },
     # The status message: the chat's progress bar.
