@@ -75,7 +75,7 @@ class SlideBrand:
 
 
 @dataclass(frozen=True, eq=False)
-class BrandKit:
+class DrawableBrand:
     """A :class:`SlideBrand` made drawable: text stripped, colour parsed, images decoded (RGBA)."""
 
     handle: str
@@ -88,11 +88,11 @@ class BrandKit:
 
 
 @lru_cache(maxsize=32)
-def brand_kit(brand: SlideBrand) -> BrandKit:
+def drawable_brand(brand: SlideBrand) -> DrawableBrand:
     """The drawable kit, once per kit: a carousel lays out every slide with the same one."""
     avatar, avatar_key = _art(brand.avatar, "avatar")
     logo, logo_key = _art(brand.logo, "logo")
-    return BrandKit(brand.handle.strip(), brand.name.strip(), _accent(brand.accent), avatar, logo, avatar_key, logo_key)
+    return DrawableBrand(brand.handle.strip(), brand.name.strip(), _accent(brand.accent), avatar, logo, avatar_key, logo_key)
 
 
 def _accent(value: str | None) -> RGB | None:
@@ -173,7 +173,7 @@ def _scaled(key: tuple, make) -> Image.Image:
     return _SCALED[key]
 
 
-def round_avatar(kit: BrandKit, diameter: int) -> Image.Image:
+def round_avatar(kit: DrawableBrand, diameter: int) -> Image.Image:
     """The avatar cropped to its centred square and cut to a circle, ``diameter`` px, RGBA."""
 
     def make() -> Image.Image:
@@ -184,7 +184,7 @@ def round_avatar(kit: BrandKit, diameter: int) -> Image.Image:
     return _scaled(("avatar", kit.avatar_key, diameter), make)
 
 
-def logo_image(kit: BrandKit, size: tuple[int, int]) -> Image.Image:
+def logo_image(kit: DrawableBrand, size: tuple[int, int]) -> Image.Image:
     """The logo scaled to ``size`` (the layout keeps its aspect), RGBA."""
     return _scaled(("logo", kit.logo_key, size), lambda: kit.logo.resize(size, Image.Resampling.LANCZOS))
 

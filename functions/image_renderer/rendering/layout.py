@@ -28,10 +28,10 @@ from .blocks import Block, Box
 from .brand import (
     MARK_CONTRAST,
     TEXT_CONTRAST,
-    BrandKit,
+    DrawableBrand,
     SlideBrand,
-    brand_kit,
     contrast,
+    drawable_brand,
     fit_within,
     logo_image,
     round_avatar,
@@ -375,7 +375,7 @@ def _frame(size: tuple[int, int], theme: Theme, rtl: bool) -> _Frame:
     return _Frame(W, H, k, k * (1 + 0.22 * tall), tall, m, mv, round(theme.sizes.meta * k), start_x, end_x, rtl)
 
 
-def _header(frame: _Frame, theme: Theme, index: int, total: int, kit: BrandKit) -> list[Block]:
+def _header(frame: _Frame, theme: Theme, index: int, total: int, kit: DrawableBrand) -> list[Block]:
     """The counter (first) at the end of reading and the brand, if any, at the start, kept clear of
     the counter; the counter sits centred on the brand's height when that is taller than a line."""
     f, font, muted = frame, theme.fonts.meta, theme.colors.muted
@@ -389,7 +389,7 @@ def _header(frame: _Frame, theme: Theme, index: int, total: int, kit: BrandKit) 
     return [_shift(counter, (band - (counter.box[3] - counter.box[1])) // 2), *brand]
 
 
-def _brand(frame: _Frame, theme: Theme, kit: BrandKit, room: int) -> list[Block]:
+def _brand(frame: _Frame, theme: Theme, kit: DrawableBrand, room: int) -> list[Block]:
     """The round avatar at the start of reading, then the name above the handle (or the one of them
     given, a line at the meta size), vertically centred on each other, within ``room`` px."""
     f, font = frame, theme.fonts.meta
@@ -433,7 +433,7 @@ def _readable(theme: Theme, preferred: RGB, fallback: RGB, *, on_card: bool) -> 
 
 
 def _footer(
-    frame: _Frame, theme: Theme, index: int, total: int, lang: str, top: int, line_h: int, kit: BrandKit
+    frame: _Frame, theme: Theme, index: int, total: int, lang: str, top: int, line_h: int, kit: DrawableBrand
 ) -> list[Block]:
     """The swipe hint at the end of reading (all but the last slide), the progress bar at the start,
     centred on the hint's line (its filled part in the user's accent, if any), and the logo between."""
@@ -460,7 +460,7 @@ def _footer(
     return blocks + ([logo] if logo else [])
 
 
-def _logo(frame: _Frame, kit: BrandKit, centre_y: int, progress: Block, swipe: Block | None) -> Block | None:
+def _logo(frame: _Frame, kit: DrawableBrand, centre_y: int, progress: Block, swipe: Block | None) -> Block | None:
     """The logo centred on the footer's line and the page, at most 200 x 48 px (at 1080 wide), aspect
     kept, clear of the progress bar and the swipe hint by 32 px; None if it has no room to show."""
     if kit.logo is None:
@@ -504,7 +504,7 @@ def layout_slide(
     """The slide's blocks. ``brand``: the user's kit, or a str meaning a handle only ("" for none)."""
     rtl = is_rtl(slide)
     frame = _frame(size, theme, rtl)
-    kit = brand_kit(SlideBrand.of(brand))
+    kit = drawable_brand(SlideBrand.of(brand))
     header = _header(frame, theme, index, total, kit)
     counter = header[0]
     line_h = counter.box[3] - counter.box[1]

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from vibecoder.content import Slide
 
 from .background import base_image, rounded_mask
-from .brand import DEFAULT_HANDLE, SlideBrand, brand_kit, legible, luminance_range
+from .brand import DEFAULT_HANDLE, SlideBrand, drawable_brand, legible, luminance_range
 from .emoji import glyph_image
 from .layout import SlideLayout, fitted_parts, language_of, layout_slide
 from .text import draw_line
@@ -118,7 +118,7 @@ def _iter_sourced_images(
     th = get_theme(theme)
     size = _check_size(size)
     kit = SlideBrand.of(brand)
-    brand_kit(kit)  # decode the avatar and logo once, before the first slide
+    drawable_brand(kit)  # decode the avatar and logo once, before the first slide
     fitted = fitted_parts(list(slides), th, size, kit)  # raises MissingGlyphError before drawing anything
     lang = lang or language_of([part for _, part in fitted])
     total = len(fitted)

@@ -272,7 +272,7 @@ CONVERTED = {
 @pytest.mark.parametrize("what", ["avatar", "logo"])
 @pytest.mark.parametrize("case", sorted(UNUSABLE))
 def test_an_image_that_cannot_be_used_is_left_out(case, what, caplog):
-    brand_module.brand_kit.cache_clear()
+    brand_module.drawable_brand.cache_clear()
     kit = SlideBrand(handle="@ann_dev", name="Ann", accent="#ff0000", **{what: UNUSABLE[case]})
     without = SlideBrand(handle="@ann_dev", name="Ann", accent="#ff0000")
     slides = _slides(False)
@@ -299,7 +299,7 @@ def test_an_odd_but_real_image_is_converted_and_drawn(case):
             a.paste((0, 0, 0), lay_odd.block(role).box)
             b.paste((0, 0, 0), lay_odd.block(role).box)
         assert ImageChops.difference(a, b).getbbox() is None
-    kit = brand_module.brand_kit(odd)
+    kit = brand_module.drawable_brand(odd)
     assert max(kit.avatar.size) <= brand_module.ART_SIDE and kit.avatar.mode == "RGBA"
 
 
@@ -307,7 +307,7 @@ def test_images_are_decoded_once_per_content(monkeypatch):
     calls = []
     decode = brand_module._decode
     monkeypatch.setattr(brand_module, "_decode", lambda data: calls.append(len(data)) or decode(data))
-    brand_module.brand_kit.cache_clear()
+    brand_module.drawable_brand.cache_clear()
     brand_module._DECODED.clear()
     avatar, logo = _photo((640, 640), (1, 2, 3)), _logo()
     for _ in range(2):  # a fresh but equal kit per carousel, as from a new event
