@@ -680,6 +680,15 @@ class FakeTelegram:
                               "width": round(width * s), "height": round(height * s)})
         return sizes
 
+    def _media_content(self, item: dict[str, Any], files: dict[str, Upload]) -> dict[str, Any]:
+        """An InputMedia's file as the message carries it: a photo's sizes, or the document (video, audio)."""
+        field_name = str(item.get("media", "")).removeprefix("attach://")
+        file_id, data, filename = self._input_file(item.get("media"), files, field_name)
+        if item["type"] == "photo":
+            return {"photo": self._photo(file_id, data)}
+        upload = files.get(field_name)
+        return {item["type"]: self._document(file_id, data, filename, upload.content_type if upload else None)}
+
     def _document(self, file_id: str, data: bytes, filename: str | None, content_type: str | None) -> dict:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise ApiError(400, "Bad Request: file is too big")
@@ -739,13 +748,7 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: there is no media in the message to edit")
         if target.get("media_group_id") and (media["type"] == "document") != (old_kind == "document"):
             raise ApiError(400, "Bad Request: can't change the media type of an album item")
-        field_name = str(media.get("media", "")).removeprefix("attach://")
-        file_id, data, filename = self._input_file(media.get("media"), files, field_name)
-        if media["type"] == "photo":
-            content = {"photo": self._photo(file_id, data)}
-        else:
-            upload = files.get(field_name)
-            content = {media["type"]: self._document(file_id, data, filename, upload.content_type if upload else None)}
+        content = self._media_content(media, files)
         caption = self._caption(media.get("caption"), media.get("parse_mode"))
         if content.get("photo") == target.get("photo") and caption == target.get("caption") \
                 and self._markup(params) == target.get("reply_markup"):
@@ -882,15 +885,7 @@ class FakeTelegram:
         prepared = []
         for item in media:
             caption = self._caption(item.get("caption"), item.get("parse_mode"))
-            field_name = str(item.get("media", "")).removeprefix("attach://")
-            file_id, data, filename = self._input_file(item.get("media"), files, field_name)
-            if item["type"] == "photo":
-                content = {"photo": self._photo(file_id, data)}
-            else:
-                upload = files.get(field_name)
-                content = {item["type"]: self._document(file_id, data, filename, upload.content_type if upload
-                                                        else None)}
-            prepared.append((content, caption))
+            prepared.append((self._media_content(item, files), caption))
         group_id, placement = str(next(self._groups)), self._placement(params, chat_id)
         return [self._store(chat_id, media_group_id=group_id, caption=caption, **content, **placement)
                 for content, caption in prepared]
