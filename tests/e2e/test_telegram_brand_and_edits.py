@@ -218,6 +218,10 @@ def test_a_reply_to_a_slide_replaces_exactly_that_photo_and_undo_restores_it(bot
     assert [s["version"] for s in view["slides"]] == [1, 1, 1, 1] and view["revision"] == 2
     assert keys_of(bot.events("carousel.edited")[-1]["data"]) == first_keys
     assert len(bot.events("carousel.edited")) == 2
+    from vibecoder.repositories import AnalyticsRepository
+
+    totals = AnalyticsRepository(bot.runtime.settings.analytics_table).counters("total")
+    assert totals["type#carousel.edited"] == 2  # analytics counts edits
     # Originals and the PDF follow the record.
     bot.deliver(ann.press(buttons_message(bot, ann.chat_id), "📎 Originals"))
     (originals,) = [c for c in bot.telegram.calls_of("sendMediaGroup") if c.params["media"][0]["type"] == "document"]
