@@ -107,8 +107,9 @@ def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
         return _finish(talk, message, Outcome("unsupported"), kind=message.content_kind)
     if command is None and (forwarded := forwarded_channel(message)) is not None:
         return _finish(talk, message, _forwarded_post(talk, said, forwarded), kind="forward")
-    if command is None and paste.is_part(talk, message, said):  # maybe one part of a split paste: joined later
-        return _finish(talk, message, paste.receive_part(talk, message, said), kind="paste")
+    if command is None and paste.may_be_part(talk, message, said) and \
+            (part := paste.receive_part(talk, message, said)) is not None:  # a part of a split paste: joined later
+        return _finish(talk, message, part, kind="paste")
     name, args = (command["name"].lower(), (command["args"] or "").strip()) if command else ("text", said)
     handlers = {"start": _start, "help": _help, "carousel": _carousel, "text": _carousel, "style": _style,
                 "lang": _lang, "language": _lang, "history": _history, "brand": brand.brand_command,

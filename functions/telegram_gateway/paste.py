@@ -32,25 +32,29 @@ SENTENCE_END = re.compile(r"[.!?…:;»\"')\]]\s*$")
 PARAGRAPH_END = re.compile(r"\n")
 
 
-def is_part(talk: Conversation, message: Message, said: str) -> bool:
-    """A private text message long enough to be one part of a split paste."""
-    return talk.private and message.text is not None and PART_MIN_CHARS <= len(said) <= MAX_MESSAGE
+def may_be_part(talk: Conversation, message: Message, said: str) -> bool:
+    """A private text message that may be part of a split paste: one long enough opens a window, any other
+    extends one that is open (Telegram's last part is the rest, often short)."""
+    return talk.private and message.text is not None and len(said) <= MAX_MESSAGE
 
 
 def window_key(user_id: str, chat_id: int) -> str:
     return f"paste#{user_id}#{chat_id}"
 
 
-def receive_part(talk: Conversation, message: Message, said: str) -> Outcome:
-    """Store the part and emit its (delayed) event; the window's first part takes the rate-limit slot and
-    sends the status message."""
+def receive_part(talk: Conversation, message: Message, said: str) -> Outcome | None:
+    """Store the part and emit its (delayed) event; None: not a part (short, and no window open), to be
+    handled at once. The window's first part takes the rate-limit slot and sends the status message."""
     from telegram_gateway import logic  # the gateway's request path (logic imports this module)
 
     deps, key = talk.deps, window_key(talk.user_id, talk.chat_id)
     before = deps.limits.add_paste_part(
         key, {"messageId": message.message_id, "text": said}, message_id=message.message_id,
-        update_id=talk.update.update_id, stale_before=int(time.time()) - STALE_SECONDS,
-        max_chars=SOURCE_TEXT_MAX_CHARS + MAX_MESSAGE, ttl_seconds=WINDOW_TTL_SECONDS)
+        update_id=talk.update.update_id, opens=len(said) >= PART_MIN_CHARS,
+        stale_before=int(time.time()) - STALE_SECONDS, max_chars=SOURCE_TEXT_MAX_CHARS + MAX_MESSAGE,
+        ttl_seconds=WINDOW_TTL_SECONDS)
+    if before is None:
+        return None
     if "parts" not in before:  # this part opens the window
         if not logic._within_rate_limit(talk):
             deps.limits.take_paste(key, message.message_id)  # no carousel: the window closes again

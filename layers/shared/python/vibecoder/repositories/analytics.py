@@ -98,24 +98,26 @@ class AnalyticsRepository(TableRepository):
 
     PASTE_FIELDS = ("parts", "chars", "statusMessageId", "firstUpdate")
 
-    def add_paste_part(self, partition: str, part: dict[str, Any], *, message_id: int, update_id: int,
-                       stale_before: int, max_chars: int, ttl_seconds: int) -> dict[str, Any]:
+    def add_paste_part(self, partition: str, part: dict[str, Any], *, message_id: int, update_id: int, opens: bool,
+                       stale_before: int, max_chars: int, ttl_seconds: int) -> dict[str, Any] | None:
         """Append one part (``{"messageId", "text"}``) to the window and make it the latest; returns the window
-        as it was (no ``parts``: this part opens it). A window whose last part came before ``stale_before``
-        (epoch seconds: its join never ran) starts afresh; one already holding ``max_chars`` only moves its
-        latest id on (the joined text is cut there anyway, and the item stays small)."""
+        as it was (no ``parts``: this part opened it), or None when ``opens`` is False and no window is open.
+        A window whose last part came before ``stale_before`` (epoch seconds: its join never ran) is not open;
+        one already holding ``max_chars`` only moves its latest id on (the joined text is cut there anyway,
+        and the item stays small)."""
         now = int(time.time())
         moved = {":mid": message_id, ":now": now, ":ttl": now + ttl_seconds}
         appended = {**moved, ":part": [part], ":empty": [], ":n": len(part["text"]), ":update": update_id,
                     ":stale": stale_before, ":cap": max_chars}
         key = {"pk": partition, "sk": "window"}
+        is_open = "attribute_exists(parts) AND lastAt >= :stale AND chars < :cap"
         try:
             old = self._table.update_item(
                 Key=key, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 UpdateExpression="SET parts = list_append(if_not_exists(parts, :empty), :part), latest = :mid, "
                                  "lastAt = :now, expiresAt = :ttl, firstUpdate = if_not_exists(firstUpdate, :update) "
                                  "ADD chars :n",
-                ConditionExpression="attribute_not_exists(parts) OR (lastAt >= :stale AND chars < :cap)",
+                ConditionExpression=f"attribute_not_exists(parts) OR ({is_open})" if opens else is_open,
                 ExpressionAttributeValues=appended).get("Attributes", {})
             return self._paste(old)
         except ClientError as error:
@@ -123,10 +125,12 @@ class AnalyticsRepository(TableRepository):
                 raise
             raw = error.response.get("Item", {})  # the low-level item, as the client returns it
             old = from_item({k: TypeDeserializer().deserialize(v) for k, v in raw.items()})
-        if int(old.get("lastAt", 0)) >= stale_before:  # full: only the latest id moves on
+        if "parts" in old and int(old.get("lastAt", 0)) >= stale_before:  # full: only the latest id moves on
             self._table.update_item(Key=key, UpdateExpression="SET latest = :mid, lastAt = :now, expiresAt = :ttl",
                                     ExpressionAttributeValues=moved)
             return self._paste(old)
+        if not opens:
+            return None
         self._table.update_item(  # stale: this part opens a new window
             Key=key, UpdateExpression="SET parts = :part, latest = :mid, lastAt = :now, expiresAt = :ttl, chars = :n, "
                                       "firstUpdate = :update REMOVE statusMessageId",
