@@ -47,7 +47,8 @@ def gateway_deps() -> logic.GatewayDeps:
 
 
 # The gateway's own delayed event (a long paste's part, from its SQS delay queue): join the parts.
-consume = BusConsumer(SERVICE, lambda envelope: paste.join(envelope, gateway_deps()), logger)
+consume = BusConsumer(SERVICE, lambda envelope: paste.join(envelope, gateway_deps(), logic.start_joined_paste),
+                      logger)
 
 
 @once_per_key(SERVICE, "process_update", key_path="update_id")

@@ -108,7 +108,8 @@ def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
     if command is None and (forwarded := forwarded_channel(message)) is not None:
         return _finish(talk, message, _forwarded_post(talk, said, forwarded), kind="forward")
     if command is None and paste.may_be_part(talk, message, said) and \
-            (part := paste.receive_part(talk, message, said)) is not None:  # a part of a split paste: joined later
+            (part := paste.receive_part(talk, message, said, admit=_within_rate_limit,
+                                        show_status=_status_message)) is not None:  # a split paste's part
         return _finish(talk, message, part, kind="paste")
     name, args = (command["name"].lower(), (command["args"] or "").strip()) if command else ("text", said)
     handlers = {"start": _start, "help": _help, "carousel": _carousel, "text": _carousel, "style": _style,
@@ -261,6 +262,13 @@ def _start_carousel(talk: Conversation, body: str, count: int, *, from_text: boo
     )
     return Outcome("carousel_text" if from_text else "carousel",
                    [*seeding, talk.event("carousel.generate.requested", request)])
+
+
+def start_joined_paste(talk: Conversation, body: str, status_id: int | None, note: str | None) -> Outcome:
+    """A long paste's joined parts (telegram_gateway.paste): a pasted text up to SOURCE_TEXT_MAX_CHARS, its
+    window's status message turned into the progress bar."""
+    return _start_carousel(talk, body, _default_count(talk.deps), from_text=True, status_in=status_id, note=note,
+                           max_text=SOURCE_TEXT_MAX_CHARS)
 
 
 def _ask_count(talk: Conversation, number: topics.LeadingNumber, default: int) -> Outcome:

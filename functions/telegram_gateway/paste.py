@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 from telegram_gateway.conversation import Conversation, GatewayDeps, Outcome
 from vibecoder.content import SOURCE_TEXT_MAX_CHARS
@@ -42,11 +43,16 @@ def window_key(user_id: str, chat_id: int) -> str:
     return f"paste#{user_id}#{chat_id}"
 
 
-def receive_part(talk: Conversation, message: Message, said: str) -> Outcome | None:
+# The gateway's own request path (telegram_gateway.logic passes them: it imports this module, not the reverse).
+Admit = Callable[[Conversation], bool]  # takes the rate-limit slot, or says why not
+ShowStatus = Callable[[Conversation, str], "int | None"]  # sends the status message, its id
+StartCarousel = Callable[[Conversation, str, "int | None", "str | None"], Outcome]  # (talk, text, status id, note)
+
+
+def receive_part(talk: Conversation, message: Message, said: str, *, admit: Admit,
+                 show_status: ShowStatus) -> Outcome | None:
     """Store the part and emit its (delayed) event; None: not a part (short, and no window open), to be
     handled at once. The window's first part takes the rate-limit slot and sends the status message."""
-    from telegram_gateway import logic  # the gateway's request path (logic imports this module)
-
     deps, key = talk.deps, window_key(talk.user_id, talk.chat_id)
     before = deps.limits.add_paste_part(
         key, {"messageId": message.message_id, "text": said}, message_id=message.message_id,
@@ -56,10 +62,10 @@ def receive_part(talk: Conversation, message: Message, said: str) -> Outcome | N
     if before is None:
         return None
     if "parts" not in before:  # this part opens the window
-        if not logic._within_rate_limit(talk):
+        if not admit(talk):
             deps.limits.take_paste(key, message.message_id)  # no carousel: the window closes again
             return Outcome("rate_limited")
-        status_id = logic._status_message(talk, text("paste_receiving", talk.language))
+        status_id = show_status(talk, text("paste_receiving", talk.language))
         if status_id is not None:
             deps.limits.set_paste_status(key, status_id)
     sender = talk.user
@@ -91,10 +97,8 @@ def cut_at_paragraph(body: str, limit: int = SOURCE_TEXT_MAX_CHARS) -> str:
     return head[:end if end > 0 else limit].rstrip()
 
 
-def join(event: EventEnvelope, deps: GatewayDeps) -> list[FollowUp]:
+def join(event: EventEnvelope, deps: GatewayDeps, start: StartCarousel) -> list[FollowUp]:
     """A part's delayed event: join the window if this part is still its latest, and request the carousel."""
-    from telegram_gateway import logic
-
     part: TelegramPastePartReceived = event.data
     window = deps.limits.take_paste(window_key(part.user_id, part.chat_id), part.message_id)
     if window is None:
@@ -112,7 +116,5 @@ def join(event: EventEnvelope, deps: GatewayDeps) -> list[FollowUp]:
     if body != whole:
         notes.append(text("paste_cut", talk.language, limit=SOURCE_TEXT_MAX_CHARS, length=len(body)))
     status = window.get("statusMessageId")
-    outcome = logic._start_carousel(talk, body, logic._default_count(deps), from_text=True,
-                                    status_in=int(status) if status is not None else None,
-                                    note="\n".join(notes) or None, max_text=SOURCE_TEXT_MAX_CHARS)
+    outcome = start(talk, body, int(status) if status is not None else None, "\n".join(notes) or None)
     return [FollowUp(e.type, e.data, key=f"{e.type}#{i}") for i, e in enumerate(outcome.events)]
