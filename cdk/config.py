@@ -62,7 +62,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         # (restyle/resend), /history (byUser, then the records it lists); deliveries (read only, the sender's):
         # get_many, which album photo a reply to a slide answers; analytics: increment_within, the per-user hourly
         # rate limit (a conditional counter update; a refusal returns the old item with
-        # ReturnValuesOnConditionCheckFailure).
+        # ReturnValuesOnConditionCheckFailure), and a long paste's join window (add_paste_part, set_paste_status,
+        # take_paste: conditional updates that return the old item). Its delay queue (the parts' delayed event)
+        # is its SQS event source: the consume grant comes with it (cdk/eventing.py).
         tables={"users": (GET_ITEM, UPDATE_ITEM), "carousels": (GET_ITEM, BATCH_GET_ITEM), "analytics": (UPDATE_ITEM,),
                 "deliveries": (BATCH_GET_ITEM,), **IDEMPOTENT},
         indexes={"carousels": ("byUser",)},

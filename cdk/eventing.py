@@ -5,7 +5,10 @@
 - ``DeadLetterQueues``: one SQS DLQ per consuming function (its rules' targets and the function's own
   async-invoke failures land there, all as the original EventBridge event), plus one for the schedule.
 - ``Subscriptions``: one rule per ``CATALOG.subscriptions()`` entry, pattern straight from the
-  catalog, Lambda target with a retry policy and the function's DLQ; the 5-minute schedule rule.
+  catalog, Lambda target with a retry policy and the function's DLQ; the 5-minute schedule rule. A
+  subscription to an event type with a delivery delay (``delivery_delay_seconds``) targets an SQS queue with
+  that delivery delay instead, which the function reads as its event source (redriven to the function's DLQ
+  after ``DELAY_QUEUE_RECEIVES`` attempts): the event waits in the queue, no Lambda waits for it.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from cdk.config import FUNCTIONS
 from cdk.nag import acknowledge
 from vibecoder.events.catalog import CATALOG, SOURCE_PREFIX, Subscription
 from vibecoder.tables import REPLAY_WINDOW_DAYS
@@ -31,6 +36,8 @@ SCHEDULE_RATE = cdk.Duration.minutes(5)
 TARGET_RETRY_ATTEMPTS = 8  # EventBridge → Lambda delivery (throttling, service errors)
 TARGET_MAX_EVENT_AGE = cdk.Duration.hours(2)
 DLQ_RETENTION = cdk.Duration.days(14)  # SQS's maximum: time to look and redrive
+DELAY_QUEUE_RECEIVES = 3  # a delayed event's attempts (a partial batch response returns the failed ones) before the DLQ
+DELAY_QUEUE_BATCH = 10
 
 
 def draft4(schema: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +139,7 @@ class Subscriptions(Construct):
         super().__init__(scope, id)
         self.rules: dict[str, events.Rule] = {}
         self.subscriptions: list[Subscription] = CATALOG.subscriptions()
+        self.delay_queues: dict[str, sqs.Queue] = {}
         for sub in self.subscriptions:
             rule = events.Rule(
                 self, sub.rule_name,
@@ -140,13 +148,40 @@ class Subscriptions(Construct):
                 description=f"{sub.function} receives {', '.join(sub.event_types) or 'every event (audit)'}",
                 event_pattern=event_pattern(sub.event_pattern()),
             )
-            rule.add_target(targets.LambdaFunction(
-                functions[sub.function],
-                dead_letter_queue=dead_letters.queues[sub.function],
-                retry_attempts=TARGET_RETRY_ATTEMPTS,
-                max_event_age=TARGET_MAX_EVENT_AGE,
-            ))
+            if sub.delay_seconds:
+                rule.add_target(targets.SqsQueue(
+                    self._delay_queue(sub, functions[sub.function], dead_letters.queues[sub.function]),
+                    dead_letter_queue=dead_letters.queues[sub.function],
+                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                    max_event_age=TARGET_MAX_EVENT_AGE,
+                ))
+            else:
+                rule.add_target(targets.LambdaFunction(
+                    functions[sub.function],
+                    dead_letter_queue=dead_letters.queues[sub.function],
+                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                    max_event_age=TARGET_MAX_EVENT_AGE,
+                ))
             self.rules[sub.rule_name] = rule
+        self._add_schedule(functions, dead_letters)
+
+    def _delay_queue(self, sub: Subscription, function: lambda_.IFunction, dead_letter: sqs.IQueue) -> sqs.Queue:
+        """The queue holding a delayed subscription's events for its delay, then feeding its function."""
+        queue = sqs.Queue(
+            self, f"{sub.rule_name}-delay",
+            delivery_delay=cdk.Duration.seconds(sub.delay_seconds or 0),
+            # Lambda's SQS event source wants at least the function's timeout; AWS advises six times it.
+            visibility_timeout=cdk.Duration.seconds(6 * FUNCTIONS[sub.function].timeout_seconds),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=DELAY_QUEUE_RECEIVES, queue=dead_letter),
+        )
+        function.add_event_source(event_sources.SqsEventSource(
+            queue, batch_size=DELAY_QUEUE_BATCH, report_batch_item_failures=True))
+        self.delay_queues[sub.rule_name] = queue
+        return queue
+
+    def _add_schedule(self, functions: dict[str, lambda_.IFunction], dead_letters: DeadLetterQueues) -> None:
         # Scheduled rules run on the default bus only.
         self.schedule = events.Rule(
             self, "Schedule",

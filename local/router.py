@@ -7,6 +7,11 @@ function's dead-letter queue (as deployed). Locally that schedule runs compresse
 ``LOCAL_TIME_COMPRESSION`` (default 5: retries 12 s and 24 s later, the orchestrator's 5-minute
 schedule every 60 s). A retry waits in the router's own schedule, never in the dispatch loop, so
 other events keep flowing while it waits.
+
+An event type with a delivery delay in the catalog (deployed: its rule targets an SQS delay queue) is held
+on the router's clock for that long, uncompressed (it waits for a person: the next part of a long paste),
+then delivered. ``drain`` settles what is due and does not jump the clock to a held event: time passes for
+it when the caller's clock moves (``bot.wait`` in the tests, real time when serving).
 """
 
 from __future__ import annotations
@@ -96,7 +101,8 @@ class _Retry:
 class EventRouter:
     def __init__(self, sqs: Any, queues: dict[str, FunctionQueues],
                  invoke: Callable[[str, dict[str, Any]], Any], *, compression: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 delivery_delays: dict[str, float] | None = None):
         self.sqs = sqs
         self.queues = queues
         self.invoke = invoke
@@ -111,6 +117,9 @@ class EventRouter:
         self.shuffle: random.Random | None = None
         self.deliveries: list[Delivery] = []
         self._retries: list[_Retry] = []
+        # Seconds each delayed event type (detail-type) waits before delivery: the catalog's, or the template's.
+        self.delivery_delays = dict(delivery_delays or {})
+        self._held: list[_Retry] = []  # delayed deliveries (the catalog's delivery_delay_seconds), by due time
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -136,8 +145,15 @@ class EventRouter:
             if self.shuffle:
                 self.shuffle.shuffle(messages)
             for message in messages:
+                event = json.loads(message["Body"])
+                delay = self.delivery_delays.get(event.get("detail-type", ""))
                 for _ in range(self.deliveries_per_event):
-                    self._deliver(function, json.loads(message["Body"]))
+                    if delay:
+                        with self._lock:
+                            heapq.heappush(self._held, _Retry(self.clock() + delay, next(self._order), function,
+                                                              json.loads(message["Body"]), 1))
+                    else:
+                        self._deliver(function, event)
                 self.sqs.delete_message(QueueUrl=queues.queue_url, ReceiptHandle=message["ReceiptHandle"])
                 delivered += 1
         return delivered
@@ -162,12 +178,18 @@ class EventRouter:
         with self._lock:
             return self._retries[0].due if self._retries else None
 
+    def next_held_at(self) -> float | None:
+        """When the earliest delayed delivery is due (the router's clock), or None."""
+        with self._lock:
+            return self._held[0].due if self._held else None
+
     def _due_retries(self) -> list[_Retry]:
         now, due = self.clock(), []
         with self._lock:
-            while self._retries and self._retries[0].due <= now:
-                due.append(heapq.heappop(self._retries))
-        return due
+            for waiting in (self._held, self._retries):
+                while waiting and waiting[0].due <= now:
+                    due.append(heapq.heappop(waiting))
+        return sorted(due)
 
     def _deliver(self, function: str, event: dict[str, Any], attempt: int = 1) -> None:
         event.setdefault("account", LOCAL_ACCOUNT)  # moto's SQS target drops it; EventBridge always sends it
@@ -249,7 +271,8 @@ class EventRouter:
                     logger.exception("the event router's round failed; routing goes on")
                     busy = 0
                 if not busy:
-                    due = self.next_retry_at()
+                    due = min((at for at in (self.next_retry_at(), self.next_held_at()) if at is not None),
+                              default=None)
                     self._wake.wait(idle_seconds if due is None else min(idle_seconds, max(0.0, due - self.clock())))
 
         self._thread = threading.Thread(target=loop, name="event-router", daemon=True)

@@ -101,9 +101,13 @@ class LocalRuntime:
         self.settings = get_settings()
 
         from local.router import EventRouter, time_compression
+        from vibecoder.events.catalog import CATALOG
 
         time_kwargs = {k: v for k, v in (("clock", self._clock), ("sleep", self._sleep)) if v is not None}
-        self.router = EventRouter(client("sqs"), queues, self.invoke, compression=time_compression(), **time_kwargs)
+        delays = {name: float(spec.delivery_delay_seconds) for name, spec in CATALOG.event_types.items()
+                  if spec.delivery_delay_seconds}
+        self.router = EventRouter(client("sqs"), queues, self.invoke, compression=time_compression(),
+                                  delivery_delays=delays, **time_kwargs)
         client("events").meta.events.register("after-call.events.PutEvents", self.router.wake)
 
     def stop(self) -> None:

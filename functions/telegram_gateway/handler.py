@@ -12,11 +12,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from telegram_gateway import inline, logic
+from telegram_gateway import inline, logic, paste
 from telegram_gateway.identity import BotIdentity, bot_fingerprint
 from vibecoder.bus import default_publisher
 from vibecoder.events.catalog import CATALOG
-from vibecoder.lambda_kit import observability, once_per_key, register_lambda_context, report_error
+from vibecoder.lambda_kit import BusConsumer, observability, once_per_key, register_lambda_context, report_error
 from vibecoder.redaction import redact_response
 from vibecoder.repositories import AnalyticsRepository, CarouselRepository, DeliveryLog, UserRepository
 from vibecoder.settings import get_settings
@@ -33,12 +33,10 @@ def _json(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@once_per_key(SERVICE, "process_update", key_path="update_id")
-def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Act on one update; a redelivered update_id returns the stored events and sends nothing."""
+def gateway_deps() -> logic.GatewayDeps:
     settings = get_settings()
     bot = bot_api_from_settings(settings, purpose="webhook")  # short: the answer is due within 29 s
-    deps = logic.GatewayDeps(
+    return logic.GatewayDeps(
         users=UserRepository(settings.users_table), carousels=CarouselRepository(settings.carousels_table),
         limits=AnalyticsRepository(settings.analytics_table), bot=bot,
         max_slides=settings.carousel_max_slides, rate_limit_per_hour=settings.carousel_rate_limit_per_hour,
@@ -46,6 +44,17 @@ def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
         identity=BotIdentity(bot, bot_fingerprint(settings.telegram_bot_token, settings.telegram_api_url),
                              fallback=settings.bot_handle.lstrip("@")),
     )
+
+
+# The gateway's own delayed event (a long paste's part, from its SQS delay queue): join the parts.
+consume = BusConsumer(SERVICE, lambda envelope: paste.join(envelope, gateway_deps(), logic.start_joined_paste),
+                      logger)
+
+
+@once_per_key(SERVICE, "process_update", key_path="update_id")
+def process_update(*, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Act on one update; a redelivered update_id returns the stored events and sends nothing."""
+    deps = gateway_deps()
     update = Update.model_validate(data)
     inline_mode = update.inline_query is not None or update.chosen_inline_result is not None
     outcome = (inline.handle_update if inline_mode else logic.handle_update)(update, deps)
@@ -109,4 +118,6 @@ def webhook() -> Response:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     register_lambda_context(context)
+    if "Records" in event or "detail-type" in event:  # its delay queue (deployed) or the local router
+        return consume(event, context)
     return redact_response(app.resolve(event, context))

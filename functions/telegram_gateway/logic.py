@@ -30,7 +30,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from telegram_gateway import brand, editing, topics
+from telegram_gateway import brand, editing, paste, topics
 from telegram_gateway.conversation import (  # noqa: F401 - the gateway's deps and outcome, as before
     SERVICE,
     Conversation,
@@ -64,7 +64,7 @@ from vibecoder.repositories import (
     CarouselRecord,
     UserPreferences,
 )
-from vibecoder.telegram import TelegramError, inline_keyboard
+from vibecoder.telegram import MAX_MESSAGE, TelegramError, inline_keyboard
 from vibecoder.telegram_updates import CallbackQuery, Message, Update
 from vibecoder.texts import clip, escape_html, progress_text, text, theme_label
 from vibecoder.workflow import CarouselStatus, Stage
@@ -107,6 +107,10 @@ def handle_update(update: Update, deps: GatewayDeps) -> Outcome:
         return _finish(talk, message, Outcome("unsupported"), kind=message.content_kind)
     if command is None and (forwarded := forwarded_channel(message)) is not None:
         return _finish(talk, message, _forwarded_post(talk, said, forwarded), kind="forward")
+    if command is None and paste.may_be_part(talk, message, said) and \
+            (part := paste.receive_part(talk, message, said, admit=_within_rate_limit,
+                                        show_status=_status_message)) is not None:  # a split paste's part
+        return _finish(talk, message, part, kind="paste")
     name, args = (command["name"].lower(), (command["args"] or "").strip()) if command else ("text", said)
     handlers = {"start": _start, "help": _help, "carousel": _carousel, "text": _carousel, "style": _style,
                 "lang": _lang, "language": _lang, "history": _history, "brand": brand.brand_command,
@@ -220,19 +224,20 @@ def _carousel(talk: Conversation, args: str, name: str) -> Outcome:
 
 def _start_carousel(talk: Conversation, body: str, count: int, *, from_text: bool | None = None,
                     announce: bool = False, credit: str | None = None, status_in: int | None = None,
-                    note: str | None = None) -> Outcome:
+                    note: str | None = None, max_text: int = MAX_MESSAGE) -> Outcome:
     """Check the limits, take a rate-limit slot, show the status message, emit the request.
 
     ``from_text`` None: decided by :func:`is_source_text`; ``announce``: the status names the count and the
     topic; ``credit``: the album caption's source line; ``status_in``: a bot message to turn into the status
-    (a question just answered) instead of a new one; ``note``: a line above the status (what was assumed)."""
+    (a question just answered) instead of a new one; ``note``: a line above the status (what was assumed);
+    ``max_text``: the longest text (one message's; a joined paste's is SOURCE_TEXT_MAX_CHARS)."""
     language = talk.language
     if not has_words(body):  # "!!!", "🚀🔥", "…": nothing to write about, and no rate-limit slot for it
         talk.say(text("nothing_to_write_about", language))
         return Outcome("nothing_to_write_about")
     from_text = is_source_text(body) if from_text is None else from_text
-    if from_text and len(body) > SOURCE_TEXT_MAX_CHARS:
-        talk.say(text("text_too_long", language, length=len(body), limit=SOURCE_TEXT_MAX_CHARS))
+    if from_text and len(body) > min(max_text, SOURCE_TEXT_MAX_CHARS):
+        talk.say(text("text_too_long", language, length=len(body), limit=min(max_text, SOURCE_TEXT_MAX_CHARS)))
         return Outcome("text_too_long")
     if not from_text and len(body) > TOPIC_MAX_CHARS:
         talk.say(text("topic_too_long", language, length=len(body), limit=TOPIC_MAX_CHARS))
@@ -257,6 +262,13 @@ def _start_carousel(talk: Conversation, body: str, count: int, *, from_text: boo
     )
     return Outcome("carousel_text" if from_text else "carousel",
                    [*seeding, talk.event("carousel.generate.requested", request)])
+
+
+def start_joined_paste(talk: Conversation, body: str, status_id: int | None, note: str | None) -> Outcome:
+    """A long paste's joined parts (telegram_gateway.paste): a pasted text up to SOURCE_TEXT_MAX_CHARS, its
+    window's status message turned into the progress bar."""
+    return _start_carousel(talk, body, _default_count(talk.deps), from_text=True, status_in=status_id, note=note,
+                           max_text=SOURCE_TEXT_MAX_CHARS)
 
 
 def _ask_count(talk: Conversation, number: topics.LeadingNumber, default: int) -> Outcome:

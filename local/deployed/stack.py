@@ -108,6 +108,9 @@ class DeployedStack:
         self.defects: list[str] = []
         self.schedules: list[Schedule] = []
         self.probes: dict[str, str] = {}  # rule name → probe queue URL (targets that are not functions)
+        self.delivery_delays: dict[str, float] = {}  # detail-type → its rule's delay queue's DelaySeconds
+        self.sqs_sourced: set[str] = set()  # functions a delay queue feeds (through their SQS event source)
+        self._queue_delays: dict[str, float] = {}  # delay queue ARN → DelaySeconds
         self.router: EventRouter | None = None
         self.api: DeployedApi | None = None
         self.mounts: dict[str, list[str]] = {}  # function → layer files a later layer replaced
@@ -140,7 +143,8 @@ class DeployedStack:
         router_sqs = self._new_client("sqs")
         router_sqs.meta.events.register("before-parameter-build.sqs.SendMessage", self._dead_letter_sent)
         timing = {k: v for k, v in (("clock", self.options.clock), ("sleep", self.options.sleep)) if v is not None}
-        self.router = EventRouter(router_sqs, queues, self._invoke_async, **timing)
+        self.router = EventRouter(router_sqs, queues, self._invoke_async, delivery_delays=self.delivery_delays,
+                                  **timing)
         retries = {self.functions[name].max_retries for name in queues}
         if len(retries) > 1 or not retries <= set(range(len(self.router.retry_delays) + 1)):
             raise TemplateError(f"asynchronous retries {sorted(retries)}: the local router runs Lambda's schedule "
@@ -282,9 +286,16 @@ class DeployedStack:
         return invocation
 
     def _invoke_async(self, function: str, event: dict[str, Any]) -> Any:
+        if function in self.sqs_sourced and "Records" not in event:  # as Lambda's SQS poller: a batch of one
+            event = {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "harness", "body": json.dumps(event),
+                                  "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
+                                  "awsRegion": self.provisioner.region}]}
         invocation = self.invoke(function, event)
         if not invocation.ok:
             raise FunctionError(function, invocation.error or {})
+        if isinstance(invocation.result, dict) and invocation.result.get("batchItemFailures"):
+            raise FunctionError(function, {"errorType": "BatchItemFailures",
+                                           "errorMessage": json.dumps(invocation.result)})
         return invocation.result
 
     # --- IAM bookkeeping ---------------------------------------------------------------------------
@@ -353,6 +364,7 @@ class DeployedStack:
             return arns[function.name]
 
         permissions = self._event_permissions()
+        sources = self._queue_event_sources()  # queue ARN → the function its SQS event source feeds
         for logical, rule in template.of_type("AWS::Events::Rule").items():
             p = self.provisioner.props(logical, rule["Properties"])
             name = p.get("Name") or self.provisioner.ref(logical).split("|")[-1]
@@ -368,7 +380,13 @@ class DeployedStack:
             for target in p.get("Targets", []):
                 function = by_arn.get(target["Arn"])
                 routed = {k: v for k, v in target.items() if k in ("Id", "Input", "InputPath", "InputTransformer")}
-                if function is None:
+                if target["Arn"] in sources:  # a delay queue: held for its DelaySeconds, then an SQS batch
+                    function = sources[target["Arn"]]
+                    routed["Arn"] = inbox(function)
+                    for detail_type in p.get("EventPattern", {}).get("detail-type", []):
+                        self.delivery_delays[detail_type] = self._queue_delays[target["Arn"]]
+                    self.sqs_sourced.add(function.name)
+                elif function is None:
                     url = sqs.create_queue(QueueName=PROBE_QUEUE.format(rule=name.replace(".", "-")))["QueueUrl"]
                     self.probes[name] = url
                     routed["Arn"] = self._queue_arn(url)
@@ -388,6 +406,36 @@ class DeployedStack:
                 events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
         self._tap_archives()
         return queues
+
+    def _queue_event_sources(self) -> dict[str, DeployedFunction]:
+        """The template's SQS event source mappings: Lambda polls the queue with the function's role (its
+        receive and delete grants are checked here) and invokes it with batches of the queue's messages."""
+        by_name = {function.physical_name: function for function in self.functions.values()}
+        by_arn = {function.arn: function for function in self.functions.values()}
+        queues = {self.provisioner.attribute(logical, "Arn"): logical
+                  for logical in self.assembly.template.of_type("AWS::SQS::Queue")}
+        names = access.Names(self.provisioner.account, self.provisioner.region)
+        found: dict[str, DeployedFunction] = {}
+        for logical, mapping in self.assembly.template.of_type("AWS::Lambda::EventSourceMapping").items():
+            p = self.provisioner.props(logical, mapping["Properties"])
+            function = by_name.get(p["FunctionName"]) or by_arn.get(p["FunctionName"])
+            queue = p.get("EventSourceArn")
+            if function is None or queue not in queues:
+                self.defect(f"event source mapping {logical}: the harness runs SQS sources of its own functions only")
+                continue
+            if "ReportBatchItemFailures" not in p.get("FunctionResponseTypes", []):
+                self.defect(f"{function.name}: its SQS event source retries a whole batch for one failed message")
+            attributes = self.provisioner.props(queues[queue], self.assembly.template.resources[queues[queue]]
+                                                .get("Properties", {}))
+            if "RedrivePolicy" not in attributes:
+                self.defect(f"{function.name}: its event source queue has no dead-letter queue")
+            self._queue_delays[queue] = float(attributes.get("DelaySeconds", 0))
+            url = self._queue_url(queue)
+            for operation in ("ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes"):
+                self._platform(function.name, "sqs", operation,
+                               access.requests_for("sqs", operation, {"QueueUrl": url}, names))
+            found[queue] = function
+        return found
 
     def _event_permissions(self) -> set[tuple[str, str | None]]:
         found = set()

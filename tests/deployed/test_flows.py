@@ -236,3 +236,21 @@ def test_the_sweep_fails_a_stuck_request_once_and_the_user_gets_one_apology(bot)
     assert len(failed) == 1
     apologies = [m for m in bot.telegram.chat(ann.chat_id) if m.text.startswith("😔")]
     assert len(apologies) == 1 and bot.telegram.albums(ann.chat_id) == []
+
+
+def test_a_long_paste_waits_in_its_delay_queue_then_becomes_one_carousel(bot, deployed):
+    """The gateway's delayed event goes through the template's delay queue and the gateway's SQS event source
+    (a batch, its role's receive grants) three seconds later (on the stack's clock): one request, one carousel."""
+    ann = bot.user()
+    paragraphs = [f"{i}. Small teams talk less and decide more: every extra person adds paths for messages to "
+                  "travel, and each path is a place where context is lost." for i in range(1, 40)]
+    body = ("Why small teams ship faster\n\n" + "\n\n".join(paragraphs))[:3800].rstrip()
+    bot.deliver(ann.message(body))
+    assert completed(bot, ann.chat_id) == [] and "telegram-gateway" in deployed.sqs_sourced
+
+    deployed.router.sleep(3)  # the stack's clock: the delay queue's DelaySeconds pass
+    bot.drain()
+    (done,) = completed(bot, ann.chat_id)
+    assert done["title"] == "Why small teams ship faster"
+    (request,) = [e["data"] for e in bot.events("carousel.generate.requested") if e["data"].get("chatId") == ann.chat_id]
+    assert request["sourceText"] == body

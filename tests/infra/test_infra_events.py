@@ -27,7 +27,39 @@ def test_every_catalog_subscription_has_its_rule_with_the_catalogs_pattern_and_t
         assert rule["EventPattern"] == sub.event_pattern(), sub.rule_name
         assert rule["State"] == "ENABLED"
         (target,) = rule["Targets"]
-        assert target["Arn"] == {"Fn::GetAtt": [function_logical_id(sub.function), "Arn"]}, sub.rule_name
+        if sub.delay_seconds:  # through its delay queue, which the function reads as its event source
+            queue = synth.logical_id(synth.stack.subscriptions.delay_queues[sub.rule_name])
+            assert target["Arn"] == {"Fn::GetAtt": [queue, "Arn"]}, sub.rule_name
+            assert delay_queue_reader(synth, queue) == function_logical_id(sub.function), sub.rule_name
+        else:
+            assert target["Arn"] == {"Fn::GetAtt": [function_logical_id(sub.function), "Arn"]}, sub.rule_name
+
+
+def delay_queue_reader(synth, queue_id: str) -> str:
+    """The one function an SQS event source mapping feeds from ``queue_id`` (its logical id)."""
+    (reader,) = [m["Properties"]["FunctionName"]["Ref"] for m in synth.resources("AWS::Lambda::EventSourceMapping")
+                 .values() if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}]
+    return reader
+
+
+def test_a_long_paste_part_waits_in_a_delay_queue_read_by_the_gateway(synth):
+    delayed = [sub for sub in CATALOG.subscriptions() if sub.delay_seconds]
+    assert [(s.function, s.event_types, s.delay_seconds) for s in delayed] == [
+        ("telegram-gateway", ("telegram.paste.part.received",), 3)]
+    (sub,) = delayed
+    queue_id = synth.logical_id(synth.stack.subscriptions.delay_queues[sub.rule_name])
+    queue = synth.data["Resources"][queue_id]["Properties"]
+    assert queue["DelaySeconds"] == 3
+    assert queue["SqsManagedSseEnabled"] is True
+    gateway_timeout = synth.data["Resources"][function_logical_id("telegram-gateway")]["Properties"]["Timeout"]
+    assert queue["VisibilityTimeout"] >= gateway_timeout  # Lambda refuses an event source that hides less
+    dead_letters = synth.logical_id(synth.stack.dead_letters.queues["telegram-gateway"])
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dead_letters, "Arn"]},
+                                      "maxReceiveCount": 3}
+    (mapping,) = [m["Properties"] for m in synth.resources("AWS::Lambda::EventSourceMapping").values()]
+    assert mapping["FunctionName"] == {"Ref": function_logical_id("telegram-gateway")}
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]  # BusConsumer's partial batch response
 
 
 def test_the_audit_function_receives_every_vibecoder_event_by_source_prefix(synth):
@@ -49,7 +81,8 @@ def test_every_target_has_a_retry_policy_and_a_dead_letter_queue_of_its_function
             if "Fn::GetAtt" not in target["Arn"]:  # the alert rule's topic
                 assert queues[queue] == ALERTS_DLQ, rule_id
                 continue
-            function = functions[target["Arn"]["Fn::GetAtt"][0]]
+            arn = target["Arn"]["Fn::GetAtt"][0]
+            function = functions[arn] if arn in functions else functions[delay_queue_reader(synth, arn)]
             assert queues[queue].startswith(function), (rule_id, queues[queue], function)
 
 

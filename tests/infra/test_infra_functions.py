@@ -34,14 +34,18 @@ class Access:
     health: bool = False  # DescribeTable on every table, the slides listing, DescribeEventBus
     lists: set[str] = field(default_factory=set)  # prefixes it lists (ListBucket with an s3:prefix condition)
     brand_images: set[str] = field(default_factory=set)  # actions on brands/* objects (avatars and logos)
+    delayed: set[str] = field(default_factory=set)  # event types it reads from their delay queue (SQS event source)
 
 
 EXPECTED = {
     # users.get/set_preferences/set_brand; carousels.get/list_by_user (read only; byUser holds keys: BatchGetItem);
     # deliveries.get_many (which album photo a reply answers); the rate limit's increment_within
+    # analytics also holds a long paste's join window: add_paste_part/set_paste_status/take_paste are UpdateItems;
+    # the parts' delayed event comes from its delay queue
     "telegram-gateway": Access({"users": {GET, UPDATE}, "carousels": {GET, BATCH_GET}, "analytics": {UPDATE},
                                 "deliveries": {BATCH_GET}, **IDEMPOTENCY}, {"carousels": {"byUser"}},
-                               secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"}),
+                               secrets={"TELEGRAM_BOT_TOKEN_PARAM", "TELEGRAM_WEBHOOK_SECRET_PARAM"},
+                               delayed={"telegram.paste.part.received"}),
     # carousels.get/list_by_status; deliveries.get; events.list/services_seen/count_by_type/latest_of_type
     # (both indexes hold keys, byType and source: the listed items through BatchGetItem); presigned GETs
     "api": Access({"carousels": {GET, BATCH_GET}, "deliveries": {GET}, "events": {QUERY, BATCH_GET}},
@@ -173,6 +177,9 @@ def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources
     bucket_id = synth.logical_id(stack.slides.bucket)
     secret_ids = {synth.logical_id(s): key for key, s in stack.secrets.secrets.items()}
     queue_ids = {synth.logical_id(q): key for key, q in stack.dead_letters.queues.items()}
+    delay_queue_ids = {synth.logical_id(q): rule for rule, q in stack.subscriptions.delay_queues.items()}
+    rules = {sub.rule_name: sub for sub in CATALOG.subscriptions()}
+    delayed = set()
     bus_id = synth.logical_id(stack.events.bus)
     log_group_id = synth.logical_id(stack.functions.functions[name].log_group)
 
@@ -219,6 +226,12 @@ def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources
                 assert SPECS[secret_ids[ref]].env in access.secrets, (name, secret_ids[ref])
             elif ref in queue_ids:
                 queues.add(queue_ids[ref])
+            elif ref in delay_queue_ids:  # what Lambda's SQS event source needs, on its function's delay queue only
+                assert actions == {"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
+                                   "sqs:DeleteMessage", "sqs:GetQueueAttributes"}, actions
+                sub = rules[delay_queue_ids[ref]]
+                assert sub.function == name
+                delayed.update(sub.event_types)
             elif ref == bus_id:
                 assert actions <= {"events:PutEvents", "events:DescribeEventBus"}
                 assert access.health or actions == {"events:PutEvents"}
@@ -233,6 +246,7 @@ def test_each_function_may_call_exactly_what_its_code_calls_on_its_own_resources
     assert s3_actions == access.slides
     assert brand_actions == access.brand_images
     assert listed == access.lists
+    assert delayed == access.delayed
     if name == "api":
         assert queues == set(stack.dead_letters.queues)  # GET /stats counts dead letters
     else:

@@ -24,7 +24,7 @@ DEFAULT_STYLE = "glass"
 # do not ship the renderer (the gateway's /style keyboard); a test keeps the two in step.
 THEMES = ("glass", "dark", "gradient", "minimal", "professional", "scripture", "vibrant")
 TOPIC_MAX_CHARS = 200
-SOURCE_TEXT_MAX_CHARS = 4096
+SOURCE_TEXT_MAX_CHARS = 12_000  # a pasted text: up to three Telegram messages joined (telegram_gateway.paste)
 
 # What one slide can hold at the renderer's minimum font size: a hard limit no slide ever exceeds.
 TITLE_MAX_CHARS = 70

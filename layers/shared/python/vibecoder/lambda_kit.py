@@ -9,6 +9,7 @@ same ids and every downstream consumer drops them as duplicates.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -133,6 +134,29 @@ class BusConsumer:
         return [{"id": e.id, "type": e.type} for e in follow_ups]
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if "Records" in event:  # an SQS event source (a delayed subscription): each body is the EventBridge event
+            return self._batch(event["Records"], context)
+        return self._one(event, context)
+
+    def _batch(self, records: list[dict[str, Any]], context: Any) -> dict[str, Any]:
+        """Each message once (the same idempotency as a direct delivery); the failed ones go back to the queue
+        (a partial batch response: ``ReportBatchItemFailures``), and after its receive count to its DLQ."""
+        failures = []
+        for record in records:
+            try:
+                event = json.loads(record["body"])
+            except ValueError:
+                self.logger.exception("an SQS message that is not an EventBridge event",
+                                      extra={"message_id": record["messageId"]})
+                failures.append({"itemIdentifier": record["messageId"]})
+                continue
+            try:
+                self._one(event, context)
+            except Exception:  # noqa: BLE001 - logged and reported by _one; SQS delivers it again
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+
+    def _one(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         detail = parse(event=event, model=EventBridgeModel).detail
         register_lambda_context(context)
         envelope: EventEnvelope | None = None

@@ -285,6 +285,14 @@ TEXTS: dict[str, dict[str, str]] = {
                                 "придёт в личный чат: <a href=\"{link}\">открыть {bot}</a>"},
     "inline_open_bot": {"en": "Open {bot}", "ru": "Открыть {bot}"},
     "inline_start_button": {"en": "Start the bot to get your carousel", "ru": "Запустите бота, чтобы получить карусель"},
+    # long pastes (telegram_gateway.paste): Telegram splits a text over 4096 characters into messages
+    "paste_receiving": {"en": "📥 Receiving a long text… I will make one carousel of all its parts.",
+                        "ru": "📥 Принимаю длинный текст… Сделаю одну карусель из всех его частей."},
+    "paste_joined": {"en": "📥 {parts:# part|# parts} joined into one text ({length:# character|# characters}).",
+                     "ru": "📥 {parts:# часть|# части|# частей} собраны в один текст ({length:# символ|# символа|# символов})."},
+    "paste_cut": {"en": "✂️ The text is longer than {limit} characters: I used it up to the paragraph that ends "
+                        "at {length}.",
+                  "ru": "✂️ Текст длиннее {limit} символов: я взял его до абзаца, который кончается на {length}-м."},
 }
 
 THEME_EMOJI = {"glass": "🔮", "minimal": "⚪", "vibrant": "🌈", "professional": "💼", "dark": "🌙",

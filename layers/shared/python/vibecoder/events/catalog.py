@@ -17,6 +17,8 @@ from vibecoder.events import models as m
 from vibecoder.events.envelope import EventEnvelope, EventMetadata
 
 SOURCE_PREFIX = "vibecoder."
+# Telegram sends the parts of a split paste about a second apart: the join waits this long after the last one.
+PASTE_JOIN_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class EventType:
     consumers: tuple[str, ...] = ()
     version: str = "1.0"
     description: str = ""
+    # Delivered this long after it is emitted (deployed: the rule targets an SQS queue with this delivery delay,
+    # the consumer reads it as an event source; locally: the router holds it on its clock). None: at once.
+    delivery_delay_seconds: int | None = None
 
     @property
     def envelope_model(self) -> type[EventEnvelope]:
@@ -61,6 +66,7 @@ class Subscription:
     event_types: tuple[str, ...] = ()  # empty with every_event=True
     sources: tuple[str, ...] = ()
     every_event: bool = False
+    delay_seconds: int | None = None  # the event type's delivery delay: the rule targets a delay queue
 
     @property
     def rule_name(self) -> str:
@@ -167,8 +173,13 @@ class EventCatalog:
             sources = tuple(sorted(self.services[p].source for p in event_type.producers))
             for consumer in event_type.consumers:
                 if consumer != self.audit_service:
-                    subs.append(Subscription(function=consumer, event_types=(event_type.name,), sources=sources))
+                    subs.append(Subscription(function=consumer, event_types=(event_type.name,), sources=sources,
+                                             delay_seconds=event_type.delivery_delay_seconds))
         return subs
+
+    def delivery_delay(self, event_type: str) -> int | None:
+        spec = self.event_types.get(event_type)
+        return spec.delivery_delay_seconds if spec else None
 
     def consumers_of(self, event_type: str) -> list[str]:
         consumers = list(self.get(event_type).consumers)
@@ -257,6 +268,9 @@ _EVENT_TYPES = [
               description="A user asked for a finished carousel again, as originals or as a PDF"),
     EventType("telegram.brand.image.requested", m.TelegramBrandImageRequested, (GATEWAY,), (SENDER,),
               description="A user's avatar or logo is to be fetched from Telegram into their brand kit"),
+    EventType("telegram.paste.part.received", m.TelegramPastePartReceived, (GATEWAY,), (GATEWAY,),
+              delivery_delay_seconds=PASTE_JOIN_SECONDS,
+              description="A part of a long paste; after the wait the latest part joins them into one request"),
     EventType("telegram.delivery.overdue", m.TelegramDeliveryOverdue, (ORCHESTRATOR,), (SENDER,),
               description="A chat is still waiting for its album or apology: the sweep asks for it again"),
     EventType("telegram.bot.response.sent", m.TelegramBotResponseSent, (SENDER,),

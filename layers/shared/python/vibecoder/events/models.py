@@ -330,6 +330,21 @@ class TelegramBrandImageRequested(CamelModel):
     announce: bool = False  # say in the chat whether it worked (a logo; the avatar is quiet)
 
 
+class TelegramPastePartReceived(CamelModel):
+    """One part of a long paste (Telegram splits a text over 4096 characters into messages): delivered after
+    the catalog's delay, it joins the stored parts if no newer part arrived since (telegram_gateway.paste)."""
+
+    user_id: str
+    chat_id: int
+    message_id: int  # this part's: the window is joined by the event of its latest part only
+    update_id: int
+    text: str = Field(max_length=4096)
+    first_name: str = ""
+    username: str | None = None
+    language_code: str | None = None
+    message_thread_id: int | None = None
+
+
 class TelegramDeliveryOverdue(RequestRef):
     """The sweep found a chat still waiting for its answer: deliver it now (the album, or after the
     deadline, or for a failed carousel, the apology)."""

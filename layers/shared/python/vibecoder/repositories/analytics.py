@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from vibecoder.repositories._dynamo import TableRepository, expires_at, from_item, to_item
@@ -92,3 +93,69 @@ class AnalyticsRepository(TableRepository):
                 raise
             return None
         return {k: v for k, v in from_item(item).items() if k not in ("pk", "sk", "expiresAt", "taken")}
+
+    # --- a long paste's parts (telegram_gateway.paste): one window per user and chat, UpdateItem only ----------
+
+    PASTE_FIELDS = ("parts", "chars", "statusMessageId", "firstUpdate")
+
+    def add_paste_part(self, partition: str, part: dict[str, Any], *, message_id: int, update_id: int, opens: bool,
+                       stale_before: int, max_chars: int, ttl_seconds: int) -> dict[str, Any] | None:
+        """Append one part (``{"messageId", "text"}``) to the window and make it the latest; returns the window
+        as it was (no ``parts``: this part opened it), or None when ``opens`` is False and no window is open.
+        A window whose last part came before ``stale_before`` (epoch seconds: its join never ran) is not open;
+        one already holding ``max_chars`` only moves its latest id on (the joined text is cut there anyway,
+        and the item stays small)."""
+        now = int(time.time())
+        moved = {":mid": message_id, ":now": now, ":ttl": now + ttl_seconds}
+        appended = {**moved, ":part": [part], ":empty": [], ":n": len(part["text"]), ":update": update_id,
+                    ":stale": stale_before, ":cap": max_chars}
+        key = {"pk": partition, "sk": "window"}
+        is_open = "attribute_exists(parts) AND lastAt >= :stale AND chars < :cap"
+        try:
+            old = self._table.update_item(
+                Key=key, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                UpdateExpression="SET parts = list_append(if_not_exists(parts, :empty), :part), latest = :mid, "
+                                 "lastAt = :now, expiresAt = :ttl, firstUpdate = if_not_exists(firstUpdate, :update) "
+                                 "ADD chars :n",
+                ConditionExpression=f"attribute_not_exists(parts) OR ({is_open})" if opens else is_open,
+                ExpressionAttributeValues=appended).get("Attributes", {})
+            return self._paste(old)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raw = error.response.get("Item", {})  # the low-level item, as the client returns it
+            old = from_item({k: TypeDeserializer().deserialize(v) for k, v in raw.items()})
+        if "parts" in old and int(old.get("lastAt", 0)) >= stale_before:  # full: only the latest id moves on
+            self._table.update_item(Key=key, UpdateExpression="SET latest = :mid, lastAt = :now, expiresAt = :ttl",
+                                    ExpressionAttributeValues=moved)
+            return self._paste(old)
+        if not opens:
+            return None
+        self._table.update_item(  # stale: this part opens a new window
+            Key=key, UpdateExpression="SET parts = :part, latest = :mid, lastAt = :now, expiresAt = :ttl, chars = :n, "
+                                      "firstUpdate = :update REMOVE statusMessageId",
+            ExpressionAttributeValues={k: appended[k] for k in (":part", ":mid", ":now", ":ttl", ":n", ":update")})
+        return {}
+
+    def set_paste_status(self, partition: str, status_message_id: int) -> None:
+        """The window's status message (sent for its first part): the join turns it into the progress bar."""
+        self._table.update_item(Key={"pk": partition, "sk": "window"}, UpdateExpression="SET statusMessageId = :s",
+                                ExpressionAttributeValues={":s": status_message_id})
+
+    def take_paste(self, partition: str, latest: int) -> dict[str, Any] | None:
+        """The window's parts, once, if ``latest`` is still its latest part (else None: a newer part's event
+        joins them); the window is emptied in the same write."""
+        try:
+            old = self._table.update_item(
+                Key={"pk": partition, "sk": "window"}, ReturnValues="ALL_OLD",
+                UpdateExpression="REMOVE parts, latest, chars, statusMessageId, firstUpdate",
+                ConditionExpression="attribute_exists(parts) AND latest = :mid",
+                ExpressionAttributeValues={":mid": latest})["Attributes"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return None
+        return self._paste(old)
+
+    def _paste(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in from_item(item).items() if k in self.PASTE_FIELDS}
