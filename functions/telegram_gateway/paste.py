@@ -116,5 +116,11 @@ def join(event: EventEnvelope, deps: GatewayDeps, start: StartCarousel) -> list[
     if body != whole:
         notes.append(text("paste_cut", talk.language, limit=SOURCE_TEXT_MAX_CHARS, length=len(body)))
     status = window.get("statusMessageId")
-    outcome = start(talk, body, int(status) if status is not None else None, "\n".join(notes) or None)
+    try:
+        outcome = start(talk, body, int(status) if status is not None else None, "\n".join(notes) or None)
+    except Exception:
+        # Telegram down while the status is turned into the progress bar, say: the parts go back, and the
+        # retry of this event joins them again (a paste is never lost to a failed step).
+        deps.limits.restore_paste(window_key(part.user_id, part.chat_id), window, part.message_id, WINDOW_TTL_SECONDS)
+        raise
     return [FollowUp(e.type, e.data, key=f"{e.type}#{i}") for i, e in enumerate(outcome.events)]

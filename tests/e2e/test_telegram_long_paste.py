@@ -171,3 +171,19 @@ def test_a_part_arriving_after_the_wait_starts_a_new_text(bot):
     bot.wait(PASTE_JOIN_SECONDS)
 
     assert [len(r["sourceText"]) for r in requests_made(bot)] == [len(long_text(3800)), len(long_text(3900))]
+
+
+def test_a_join_that_fails_puts_the_parts_back_and_its_retry_makes_the_carousel(bot):
+    """Telegram refusing the status edit while the parts are joined (every attempt of one delivery) loses no
+    paste: the parts go back into the window and the event's retry joins them."""
+    ann = bot.user()
+    parts = split_like_telegram(long_text(7000))
+    for part in parts:
+        bot.deliver(ann.message(part))
+        bot.clock.sleep(1)
+    bot.telegram.fail("editMessageText", 502, times=2)  # the webhook client's two attempts
+    bot.wait(PASTE_JOIN_SECONDS)
+    bot.wait(120)  # the router's retry of the failed delivery
+    (request,) = requests_made(bot)
+    assert words(request["sourceText"]) == words("\n".join(parts))
+    assert one_carousel_delivered(bot, ann.chat_id)["title"] == HEADING

@@ -157,5 +157,16 @@ class AnalyticsRepository(TableRepository):
             return None
         return self._paste(old)
 
+    def restore_paste(self, partition: str, window: dict[str, Any], latest: int, ttl_seconds: int) -> bool:
+        """Put a taken window back (its join failed: the retry joins it again), unless a new one opened since."""
+        values = {f":{name}": window[name] for name in self.PASTE_FIELDS if name in window}
+        now = int(time.time())
+        return self._conditional(
+            self._table.update_item, Key={"pk": partition, "sk": "window"},
+            UpdateExpression="SET " + ", ".join(f"{name[1:]} = {name}" for name in values)
+                             + ", latest = :mid, lastAt = :now, expiresAt = :ttl",
+            ConditionExpression="attribute_not_exists(parts)",
+            ExpressionAttributeValues=values | {":mid": latest, ":now": now, ":ttl": now + ttl_seconds})
+
     def _paste(self, item: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in from_item(item).items() if k in self.PASTE_FIELDS}
