@@ -72,10 +72,11 @@ def render_and_store(request: CarouselSlidesGenerated, deps: RendererDeps) -> Ca
     edit = request.edit
     started = time.perf_counter()
     try:
-        # An edit draws only the slides it changed, unless the carousel's image count changed (every counter).
-        image_count = len(fit_slides(request.slides, theme, size)) if edit else None
-        only = set(edit.slides) if edit and edit.image_count == image_count else None
         brand, drawn = slide_brand(request.brand, deps)
+        # An edit draws only the slides it changed, unless the carousel's image count changed (every counter).
+        # Counted with the brand it is drawn with: a taller header can split a slide differently.
+        image_count = len(fit_slides(request.slides, theme, size, brand)) if edit else None
+        only = set(edit.slides) if edit and edit.image_count == image_count else None
         rendered = render_carousel(request.slides, theme=theme, size=size, brand=brand, only=only)
     except MissingGlyphError as err:
         characters = " ".join(dict.fromkeys(err.characters))
