@@ -85,11 +85,12 @@ QUIET_SECONDS = 1.5
 # most, so a carousel's progress never spends the group's budget faster than that.
 GROUP_QUIET_SECONDS = 3.0
 
+logger = logging.getLogger(__name__)
+
 
 def wall_clock() -> float:
     """Seconds since the epoch: when a progress step is shown (tests with a fake clock replace it)."""
     return time.time()
-logger = logging.getLogger(__name__)
 
 
 @dataclass

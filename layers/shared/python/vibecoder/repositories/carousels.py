@@ -5,7 +5,7 @@ Only the carousel-generator writes it (one typed patch per workflow stage); ever
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -134,7 +134,7 @@ class CarouselRepository(TableRepository):
     def begin_edit(self, request_id: str, expected_revision: int, pending: PendingEdit) -> bool:
         """Hold ``pending`` on a completed carousel still at ``expected_revision`` with no other edit in
         flight (or only a stale one); False when refused."""
-        stale = (utc_now().timestamp() - EDIT_STALE_SECONDS)
+        stale = (utc_now() - timedelta(seconds=EDIT_STALE_SECONDS)).isoformat()
         return self._conditional(
             self._table.update_item, Key={"requestId": request_id},
             UpdateExpression="SET pendingEdit = :pending, updatedAt = :now",
@@ -143,7 +143,7 @@ class CarouselRepository(TableRepository):
             ExpressionAttributeNames={"#status": "status", "#revision": "revision"},
             ExpressionAttributeValues={":pending": to_item(pending.to_wire()), ":now": utc_now().isoformat(),
                                        ":completed": "completed", ":revision": expected_revision, ":zero": 0,
-                                       ":stale": datetime.fromtimestamp(stale, UTC).isoformat()})
+                                       ":stale": stale})
 
     def update_pending(self, request_id: str, pending: PendingEdit) -> bool:
         """Replace the edit in flight by a later form of itself (a rewritten slide's text)."""
